@@ -1,0 +1,134 @@
+import Type, { type Static } from 'typebox';
+
+/**
+ * The one schema for every setting of the project. Each section is closed
+ * (`additionalProperties: false`) so a misspelt key is an error, not a silent default.
+ */
+const closed = { additionalProperties: false, default: {} } as const;
+
+const port = (defaultPort: number) => Type.Integer({ minimum: 1, maximum: 65535, default: defaultPort });
+
+export const LogSchema = Type.Object(
+  {
+    level: Type.Enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { default: 'info' }),
+    /** `auto`: pretty output only when stdout is a terminal. */
+    pretty: Type.Union([Type.Literal('auto'), Type.Boolean()], { default: 'auto' }),
+  },
+  closed,
+);
+
+export const KafkaSchema = Type.Object(
+  {
+    brokers: Type.Array(Type.String({ minLength: 1 }), { minItems: 1, default: ['127.0.0.1:19092'] }),
+    clientId: Type.String({ minLength: 1, default: 'synfin' }),
+    connectionTimeoutMs: Type.Integer({ minimum: 100, default: 5000 }),
+    requestTimeoutMs: Type.Integer({ minimum: 100, default: 30000 }),
+  },
+  closed,
+);
+
+export const SchemaRegistrySchema = Type.Object(
+  {
+    /** Base URL of a Confluent-compatible API (Apicurio: `…/apis/ccompat/v7`). */
+    url: Type.String({ format: 'uri', default: 'http://127.0.0.1:18081/apis/ccompat/v7' }),
+    compatibility: Type.Enum(
+      ['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'],
+      { default: 'BACKWARD' },
+    ),
+  },
+  closed,
+);
+
+export const ClickhouseSchema = Type.Object(
+  {
+    url: Type.String({ format: 'uri', default: 'http://127.0.0.1:18123' }),
+    database: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'synfin' }),
+    username: Type.String({ default: 'default' }),
+    password: Type.String({ default: '' }),
+  },
+  closed,
+);
+
+export const PostgresSchema = Type.Object(
+  {
+    url: Type.String({
+      pattern: '^postgres(ql)?://',
+      default: 'postgres://synfin:synfin@127.0.0.1:15432/synfin',
+    }),
+    poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  },
+  closed,
+);
+
+export const MetricsSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: true }),
+    prefix: Type.String({ pattern: '^[a-z_][a-z0-9_]*$', default: 'synfin_' }),
+  },
+  closed,
+);
+
+/** The native stack (`npm run stack`): where it keeps its files and which loopback ports it takes. */
+export const StackSchema = Type.Object(
+  {
+    dataDir: Type.String({ minLength: 1, default: '.stack' }),
+    /** Downloaded software (Kafka jars, Apicurio); kept apart from data so a fresh data dir reuses it. */
+    softwareDir: Type.String({ minLength: 1, default: '.stack/opt' }),
+    host: Type.String({ default: '127.0.0.1' }),
+    startTimeoutMs: Type.Integer({ minimum: 1000, default: 180_000 }),
+    kafka: Type.Object(
+      {
+        version: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+$', default: '4.3.1' }),
+        port: port(19092),
+        controllerPort: port(19093),
+        heapMb: Type.Integer({ minimum: 256, default: 1024 }),
+      },
+      closed,
+    ),
+    schemaRegistry: Type.Object(
+      {
+        version: Type.String({ pattern: '^\\d+\\.\\d+\\.\\d+', default: '3.3.3' }),
+        port: port(18081),
+        heapMb: Type.Integer({ minimum: 256, default: 512 }),
+      },
+      closed,
+    ),
+    clickhouse: Type.Object(
+      { httpPort: port(18123), tcpPort: port(19000), interserverPort: port(19009) },
+      closed,
+    ),
+    postgres: Type.Object(
+      {
+        port: port(15432),
+        majorVersion: Type.Integer({ minimum: 12, default: 15 }),
+        user: Type.String({ minLength: 1, default: 'synfin' }),
+        password: Type.String({ minLength: 1, default: 'synfin' }),
+        database: Type.String({ minLength: 1, default: 'synfin' }),
+      },
+      closed,
+    ),
+  },
+  closed,
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    env: Type.String({ default: 'development' }),
+    log: LogSchema,
+    kafka: KafkaSchema,
+    schemaRegistry: SchemaRegistrySchema,
+    clickhouse: ClickhouseSchema,
+    postgres: PostgresSchema,
+    metrics: MetricsSchema,
+    stack: StackSchema,
+  },
+  { additionalProperties: false },
+);
+
+export type Config = Static<typeof ConfigSchema>;
+export type StackConfig = Config['stack'];
+export type KafkaConfig = Config['kafka'];
+export type SchemaRegistryConfig = Config['schemaRegistry'];
+export type ClickhouseConfig = Config['clickhouse'];
+export type PostgresConfig = Config['postgres'];
+export type LogConfig = Config['log'];

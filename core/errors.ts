@@ -1,0 +1,94 @@
+/**
+ * The typed error catalogue. Every error the project raises on purpose is a SynfinError with a
+ * stable `code`; the REST layer and the CLIs map codes to status codes / exit codes in one place.
+ */
+export type ErrorCode =
+  | 'CONFIG_INVALID'
+  | 'CONFIG_FILE_UNREADABLE'
+  | 'SERVICE_INSTALL_FAILED'
+  | 'SERVICE_PORT_IN_USE'
+  | 'SERVICE_START_FAILED'
+  | 'SERVICE_START_TIMEOUT'
+  | 'SERVICE_STOP_FAILED'
+  | 'SCHEMA_INCOMPATIBLE'
+  | 'SCHEMA_REGISTRY_UNAVAILABLE'
+  | 'MESSAGE_DECODE_FAILED'
+  | 'KAFKA_UNAVAILABLE'
+  | 'NOT_CONNECTED';
+
+export interface SynfinErrorOptions {
+  cause?: unknown;
+  /** Whether repeating the same call may succeed (a broker restarting, a port freed). */
+  retriable?: boolean;
+  /** Machine-readable facts that go with the message (a field path, a log file). */
+  details?: Record<string, unknown>;
+}
+
+export class SynfinError extends Error {
+  readonly code: ErrorCode;
+  readonly retriable: boolean;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: SynfinErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'SynfinError';
+    this.code = code;
+    this.retriable = options.retriable ?? false;
+    this.details = options.details ?? {};
+  }
+}
+
+/** One problem of a configuration: where it is and what is wrong there. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+export class ConfigError extends SynfinError {
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(source: string, issues: readonly ConfigIssue[]) {
+    const lines = issues.map((issue) => `  ${issue.path || '/'}: ${issue.message}`).join('\n');
+    super('CONFIG_INVALID', `invalid configuration (${source}):\n${lines}`, { details: { source, issues } });
+    this.name = 'ConfigError';
+    this.issues = issues;
+  }
+}
+
+/** A native service of the local stack that could not be installed, started or stopped. */
+export class ServiceError extends SynfinError {
+  readonly service: string;
+  readonly logFile: string | undefined;
+
+  constructor(
+    code: Extract<
+      ErrorCode,
+      | 'SERVICE_INSTALL_FAILED'
+      | 'SERVICE_PORT_IN_USE'
+      | 'SERVICE_START_FAILED'
+      | 'SERVICE_START_TIMEOUT'
+      | 'SERVICE_STOP_FAILED'
+    >,
+    service: string,
+    message: string,
+    options: SynfinErrorOptions & { logFile?: string } = {},
+  ) {
+    const where = options.logFile ? ` (log: ${options.logFile})` : '';
+    super(code, `${service}: ${message}${where}`, {
+      ...options,
+      details: { ...options.details, service, logFile: options.logFile },
+    });
+    this.name = 'ServiceError';
+    this.service = service;
+    this.logFile = options.logFile;
+  }
+}
+
+export function isSynfinError(error: unknown): error is SynfinError {
+  return error instanceof SynfinError;
+}
+
+/** Programming errors are never worth a retry: the same call fails the same way. */
+export function isProgrammingError(error: unknown): boolean {
+  return error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError;
+}

@@ -1,0 +1,32 @@
+import { type Logger, pino } from 'pino';
+import type { LogConfig } from './config/schema.ts';
+
+export type { Logger };
+
+/** Keys whose values never reach a log line. */
+export const REDACTED_PATHS = [
+  'password',
+  '*.password',
+  'config.*.password',
+  'url',
+  '*.url',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+];
+
+/**
+ * The one root logger of a process. Stages take `root.child({ stage, runId })`; nothing imports a
+ * global logger. JSON lines by default; pino-pretty only when asked or when stdout is a terminal.
+ */
+export function createLogger(config: LogConfig, bindings: Record<string, unknown> = {}): Logger {
+  const pretty = config.pretty === 'auto' ? Boolean(process.stdout.isTTY) : config.pretty;
+  return pino({
+    level: config.level,
+    base: { pid: process.pid, ...bindings },
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
+  });
+}

@@ -1,0 +1,49 @@
+import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/**
+ * Metrics are created against a registry passed in (one per process, a fresh one per test), never
+ * a global. Names follow synfin_<stage>_<thing>_<unit>; label values are bounded (topic, stage, run).
+ */
+export function createMetricsRegistry(options: { defaultMetrics: boolean; prefix?: string }): Registry {
+  const registry = new Registry();
+  if (options.defaultMetrics)
+    collectDefaultMetrics({ register: registry, prefix: options.prefix ?? 'synfin_' });
+  return registry;
+}
+
+export interface KafkaClientMetrics {
+  messagesProduced: Counter<'topic'>;
+  bytesProduced: Counter<'topic'>;
+  produceLatency: Histogram<'topic'>;
+  messagesConsumed: Counter<'topic'>;
+}
+
+export function kafkaClientMetrics(registry: Registry): KafkaClientMetrics {
+  return {
+    messagesProduced: new Counter({
+      name: 'synfin_kafka_messages_produced_total',
+      help: 'Messages acknowledged by Kafka',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
+    bytesProduced: new Counter({
+      name: 'synfin_kafka_produced_bytes_total',
+      help: 'Value bytes acknowledged by Kafka',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
+    produceLatency: new Histogram({
+      name: 'synfin_kafka_produce_latency_seconds',
+      help: 'Time from send to acknowledgement of a produce batch',
+      labelNames: ['topic'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    messagesConsumed: new Counter({
+      name: 'synfin_kafka_messages_consumed_total',
+      help: 'Messages handed to a consumer',
+      labelNames: ['topic'],
+      registers: [registry],
+    }),
+  };
+}
