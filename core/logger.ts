@@ -1,4 +1,4 @@
-import { type Logger, pino } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import type { LogConfig } from './config/schema.ts';
 
 export type { Logger };
@@ -8,8 +8,11 @@ export const REDACTED_PATHS = [
   'password',
   '*.password',
   'config.*.password',
-  'url',
-  '*.url',
+  // A Postgres URL carries its password; broker lists and HTTP endpoints stay readable.
+  'postgres.url',
+  'config.postgres.url',
+  'connectionString',
+  '*.connectionString',
   'headers.authorization',
   'headers["x-api-key"]',
   'req.headers.authorization',
@@ -20,13 +23,18 @@ export const REDACTED_PATHS = [
  * The one root logger of a process. Stages take `root.child({ stage, runId })`; nothing imports a
  * global logger. JSON lines by default; pino-pretty only when asked or when stdout is a terminal.
  */
-export function createLogger(config: LogConfig, bindings: Record<string, unknown> = {}): Logger {
-  const pretty = config.pretty === 'auto' ? Boolean(process.stdout.isTTY) : config.pretty;
-  return pino({
+export function createLogger(
+  config: LogConfig,
+  bindings: Record<string, unknown> = {},
+  destination?: DestinationStream,
+): Logger {
+  const pretty = !destination && (config.pretty === 'auto' ? Boolean(process.stdout.isTTY) : config.pretty);
+  const options = {
     level: config.level,
     base: { pid: process.pid, ...bindings },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
     ...(pretty ? { transport: { target: 'pino-pretty', options: { colorize: true } } } : {}),
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

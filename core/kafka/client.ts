@@ -16,6 +16,7 @@ import {
 import type { KafkaConfig } from '../config/schema.ts';
 import { SynfinError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { KafkaClientMetrics } from '../metrics.ts';
 import { defaultRetry, type RetryPolicy, withRetry } from '../retry.ts';
 
 export type { Admin, Consumer, Producer };
@@ -47,11 +48,43 @@ const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+export interface KafkaClientOptions {
+  retry?: RetryPolicy;
+  /** Where produce counts, bytes and latency go; none when omitted. */
+  metrics?: KafkaClientMetrics;
+}
+
+/** Counts what Kafka acknowledged, per topic, around a producer's `send` and `sendBatch`. */
+function instrument(producer: Producer, metrics: KafkaClientMetrics): Producer {
+  const record = (topic: string, messages: readonly { value: Buffer | string | null }[], seconds: number) => {
+    let bytes = 0;
+    for (const message of messages) bytes += message.value === null ? 0 : Buffer.byteLength(message.value);
+    metrics.messagesProduced.inc({ topic }, messages.length);
+    metrics.bytesProduced.inc({ topic }, bytes);
+    metrics.produceLatency.observe({ topic }, seconds);
+  };
+  const send: Producer['send'] = async (batch) => {
+    const started = performance.now();
+    const result = await producer.send(batch);
+    record(batch.topic, batch.messages, (performance.now() - started) / 1000);
+    return result;
+  };
+  const sendBatch: Producer['sendBatch'] = async (batch) => {
+    const started = performance.now();
+    const result = await producer.sendBatch(batch);
+    const seconds = (performance.now() - started) / 1000;
+    for (const { topic, messages } of batch.topicMessages ?? []) record(topic, messages, seconds);
+    return result;
+  };
+  return { ...producer, send, sendBatch };
+}
+
 export function createKafkaClient(
   config: KafkaConfig,
   logger: Logger,
-  retry: RetryPolicy = defaultRetry,
+  options: KafkaClientOptions = {},
 ): KafkaClient {
+  const retry = options.retry ?? defaultRetry;
   const log = logger.child({ component: 'kafka' });
   const kafka = new Kafka({
     clientId: config.clientId,
@@ -117,7 +150,11 @@ export function createKafkaClient(
       return new Map((entry?.partitions ?? []).map((p) => [p.partition, p.offset]));
     },
     producer(producerConfig) {
-      return kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...producerConfig });
+      const producer = kafka.producer({
+        createPartitioner: Partitioners.DefaultPartitioner,
+        ...producerConfig,
+      });
+      return options.metrics ? instrument(producer, options.metrics) : producer;
     },
     consumer(consumerConfig) {
       return kafka.consumer(consumerConfig);

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafkaClient, type KafkaClient } from '../../core/kafka/client.ts';
 import { createLogger } from '../../core/logger.ts';
+import { createMetricsRegistry, kafkaClientMetrics } from '../../core/metrics.ts';
 import { type AvroSchema, createRegistryCodec } from '../../core/registry/codec.ts';
 import { probeServices } from '../../core/service-info.ts';
 import { testConfig, uniqueName } from '../harness/config.ts';
@@ -31,6 +32,7 @@ describe('services the run talks to', () => {
 describe('Kafka and the schema registry', () => {
   let kafka: KafkaClient;
   const topic = uniqueName('smoke.avro');
+  const metrics = createMetricsRegistry({ defaultMetrics: false });
   const schema: AvroSchema = {
     type: 'record',
     name: 'SmokeEvent',
@@ -43,7 +45,7 @@ describe('Kafka and the schema registry', () => {
   };
 
   beforeAll(async () => {
-    kafka = createKafkaClient(config.kafka, logger);
+    kafka = createKafkaClient(config.kafka, logger, { metrics: kafkaClientMetrics(metrics) });
     expect(await kafka.ensureTopics([{ topic, partitions: 2 }])).toEqual([topic]);
   });
 
@@ -86,6 +88,11 @@ describe('Kafka and the schema registry', () => {
     expect(received.readUInt32BE(1)).toBe(schemaId);
     expect(codec.schemaIdOf(received)).toBe(schemaId);
     expect(await codec.decode(received)).toEqual(event);
+
+    const produced = await metrics.getSingleMetric('synfin_kafka_messages_produced_total')?.get();
+    expect(produced?.values.find((sample) => sample.labels.topic === topic)?.value).toBe(1);
+    const bytes = await metrics.getSingleMetric('synfin_kafka_produced_bytes_total')?.get();
+    expect(bytes?.values.find((sample) => sample.labels.topic === topic)?.value).toBe(value.length);
   });
 
   it('registers a compatible change and refuses an incompatible one', async () => {
