@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import Value from 'typebox/value';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, type ConfigIssue, SynfinError } from '../errors.ts';
 import { projectRoot } from '../paths.ts';
 import { type Config, ConfigSchema } from './schema.ts';
+import { validateAgainst } from './validate.ts';
 
 export const ENV_PREFIX = 'SYNFIN_';
 /** Variables that steer loading itself rather than naming a setting. */
@@ -53,29 +53,9 @@ export function loadConfig(options: LoadOptions = {}): Readonly<Config> {
   return validateConfig(merged, [...sources, 'environment'].join(' + '));
 }
 
-/** Validates a plain object against the schema (used by loadConfig and by tests). */
+/** Validates a plain object against the config schema (used by loadConfig and by tests). */
 export function validateConfig(input: unknown, source = 'input'): Readonly<Config> {
-  const withDefaults = Value.Default(ConfigSchema, structuredClone(input));
-  const converted = Value.Convert(ConfigSchema, withDefaults);
-  if (!Value.Check(ConfigSchema, converted)) {
-    const issues: ConfigIssue[] = [];
-    const seen = new Set<string>();
-    for (const error of Value.Errors(ConfigSchema, converted)) {
-      // additionalProperties is also reported once per extra key as a bare "schema is false"; keep the clear one.
-      if (error.keyword === 'boolean') continue;
-      const extra = (error.params as { additionalProperties?: string[] }).additionalProperties;
-      const issue = extra
-        ? { path: `${error.instancePath}/${extra.join(',')}`, message: 'unknown setting' }
-        : { path: error.instancePath, message: error.message };
-      const key = `${issue.path}:${issue.message}`;
-      if (!seen.has(key)) {
-        seen.add(key);
-        issues.push(issue);
-      }
-    }
-    throw new ConfigError(source, issues);
-  }
-  return deepFreeze(converted as Config);
+  return validateAgainst(ConfigSchema, input, source);
 }
 
 function readYaml(file: string, required: boolean): Json | undefined {
@@ -145,12 +125,4 @@ function deepMerge(base: Json, layer: Json): Json {
 
 function isPlainObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }
