@@ -2,7 +2,9 @@
  * The one thin module every Kafka call of the project goes through. kafkajs has had no release since
  * 2023; keeping its types and quirks behind this file means a client swap is an edit here only.
  */
-import {
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
+import kafkajs, {
   type Admin,
   type Consumer,
   type ConsumerConfig,
@@ -20,6 +22,30 @@ import type { KafkaClientMetrics } from '../metrics.ts';
 import { defaultRetry, type RetryPolicy, withRetry } from '../retry.ts';
 
 export type { Admin, Consumer, Producer };
+
+export type Compression = 'none' | 'gzip' | 'zstd';
+
+// Member-expression exports of kafkajs' CommonJS index are invisible to ESM named imports.
+const { CompressionCodecs, CompressionTypes } = kafkajs;
+type CompressionTypes = kafkajs.CompressionTypes;
+
+const zstdCompress = promisify(zlib.zstdCompress);
+const zstdDecompress = promisify(zlib.zstdDecompress);
+
+// kafkajs ships gzip only; Node's own zlib does zstd (Node 22.15+), so register it rather than
+// pulling in a native codec package.
+CompressionCodecs[CompressionTypes.ZSTD] = () => ({
+  compress: (encoder: { buffer: Buffer }) => zstdCompress(encoder.buffer),
+  decompress: (buffer: Buffer) => zstdDecompress(buffer),
+});
+
+export function compressionType(compression: Compression): CompressionTypes {
+  return compression === 'gzip'
+    ? CompressionTypes.GZIP
+    : compression === 'zstd'
+      ? CompressionTypes.ZSTD
+      : CompressionTypes.None;
+}
 
 export interface TopicSpec {
   topic: string;

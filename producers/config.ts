@@ -1,0 +1,143 @@
+/**
+ * The settings of one generation run, validated at the edge (CLI flags, a YAML file, a REST body)
+ * with one schema, then passed down frozen.
+ */
+import Type, { type Static, type TSchema } from 'typebox';
+import { validateAgainst } from '../core/config/validate.ts';
+import { ConfigError } from '../core/errors.ts';
+import { SCENARIOS } from './fraud/index.ts';
+
+/** Each scenario's parameters plus its weight: its share of all fraud. */
+const scenarioSchemas: Record<string, TSchema> = Object.fromEntries(
+  SCENARIOS.map((scenario) => [
+    scenario.name,
+    Type.Object(
+      {
+        weight: Type.Number({
+          minimum: 0,
+          default: 1,
+          description: 'Share of all fraud, relative to the other scenarios',
+        }),
+        ...scenario.params.properties,
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  ]),
+);
+
+const TopicsSchema = Type.Object(
+  {
+    customers: Type.String({ minLength: 1, default: 'customers' }),
+    merchants: Type.String({ minLength: 1, default: 'merchants' }),
+    transactions: Type.String({ minLength: 1, default: 'transactions' }),
+    labels: Type.String({ minLength: 1, default: 'fraud.labels' }),
+    partitions: Type.Integer({ minimum: 1, maximum: 1000, default: 6 }),
+    retentionMs: Type.Integer({ minimum: -1, default: 7 * 86_400_000, description: '-1 keeps forever' }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const GeneratorSchema = Type.Object(
+  {
+    runId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', default: 'run' }),
+    seed: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, default: 42 }),
+    customers: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 10_000 }),
+    merchants: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 2_000 }),
+    startDate: Type.String({
+      format: 'date',
+      default: '2026-01-01',
+      description: 'First simulated day (UTC) in backfill',
+    }),
+    mode: Type.Enum(['backfill', 'realtime'], { default: 'backfill' }),
+    days: Type.Integer({
+      minimum: 1,
+      maximum: 3650,
+      default: 30,
+      description: 'Simulated days of a backfill',
+    }),
+    maxTransactions: Type.Optional(
+      Type.Integer({ minimum: 1, description: 'Stop after this many transactions' }),
+    ),
+    ratePerSecond: Type.Number({
+      exclusiveMinimum: 0,
+      maximum: 10_000_000,
+      default: 1000,
+      description: 'Realtime target events/s',
+    }),
+    durationSeconds: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, description: 'Realtime: stop after this long' }),
+    ),
+    declineRate: Type.Number({
+      minimum: 0,
+      maximum: 1,
+      default: 0.03,
+      description: 'Share of legitimate authorisations declined',
+    }),
+    fraud: Type.Object(
+      {
+        rate: Type.Number({
+          minimum: 0,
+          maximum: 0.5,
+          default: 0.01,
+          description: 'Fraction of all transactions that are fraud',
+        }),
+        labelDelay: Type.Object(
+          {
+            medianHours: Type.Number({ minimum: 0, default: 168, description: 'Typical chargeback lag' }),
+            minHours: Type.Number({ minimum: 0, default: 1 }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
+        scenarios: Type.Object(scenarioSchemas, {
+          additionalProperties: false,
+          default: Object.fromEntries(SCENARIOS.map((scenario) => [scenario.name, {}])),
+        }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    topics: TopicsSchema,
+    shard: Type.Object(
+      {
+        index: Type.Integer({ minimum: 0, default: 0 }),
+        count: Type.Integer({ minimum: 1, maximum: 1024, default: 1 }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type GeneratorConfig = Static<typeof GeneratorSchema>;
+
+/** Validates a run's settings; every problem names its field. */
+export function parseGeneratorConfig(input: unknown, source = 'generator config'): Readonly<GeneratorConfig> {
+  const config = validateAgainst(GeneratorSchema, input, source);
+  const issues = [];
+  if (config.shard.index >= config.shard.count) {
+    issues.push({ path: '/shard/index', message: `must be below shard.count (${config.shard.count})` });
+  }
+  const weights = scenarioSettings(config).reduce((sum, [, settings]) => sum + settings.weight, 0);
+  if (config.fraud.rate > 0 && weights <= 0) {
+    issues.push({
+      path: '/fraud/scenarios',
+      message: 'fraud.rate > 0 needs at least one scenario with weight > 0',
+    });
+  }
+  if (issues.length > 0) throw new ConfigError(source, issues);
+  return config;
+}
+
+export function startMsOf(config: GeneratorConfig): number {
+  return Date.parse(`${config.startDate}T00:00:00Z`);
+}
+
+export type ScenarioSettings = { weight: number } & Record<string, unknown>;
+
+/** The configured scenarios with their settings, in registry order. */
+export function scenarioSettings(config: GeneratorConfig): [string, ScenarioSettings][] {
+  const configured = config.fraud.scenarios as Record<string, ScenarioSettings | undefined>;
+  return SCENARIOS.flatMap((scenario) => {
+    const settings = configured[scenario.name];
+    return settings ? [[scenario.name, settings] as [string, ScenarioSettings]] : [];
+  });
+}

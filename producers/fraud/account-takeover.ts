@@ -1,0 +1,61 @@
+/**
+ * Account takeover: someone else logs in from a new device far away and spends through a channel
+ * the customer does not use, for more than they usually do.
+ */
+import Type from 'typebox';
+import { draftAt } from '../transactions/draft.ts';
+import { expectedPurchases, HOUR_MS, profileHourCdf, timeInDay } from '../transactions/rhythm.ts';
+import { fraudsterDevice } from './fraudster.ts';
+import type { FraudScenario } from './scenario.ts';
+
+const Params = Type.Object(
+  {
+    minTransactions: Type.Integer({ minimum: 1, default: 2 }),
+    maxTransactions: Type.Integer({ minimum: 1, default: 6 }),
+    amountMultiplier: Type.Number({
+      minimum: 1,
+      default: 4,
+      description: "Spend relative to the customer's usual",
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const accountTakeover: FraudScenario<{
+  minTransactions: number;
+  maxTransactions: number;
+  amountMultiplier: number;
+}> = {
+  name: 'account_takeover',
+  description: 'A new far-away device and channel spending more than usual.',
+  params: Params,
+  prepare({ world, targetPerLegit }, { minTransactions, maxTransactions, amountMultiplier }) {
+    const maxSize = Math.max(minTransactions, maxTransactions);
+    const meanSize = (minTransactions + maxSize) / 2;
+    return (day) => {
+      if (world.foreignOnline.length === 0) return;
+      const episodes = day.rng.poisson(
+        (targetPerLegit * expectedPurchases(day.customer.transactionsPerDay, day.dayStartMs)) / meanSize,
+      );
+      for (let e = 0; e < episodes; e++) {
+        const device = fraudsterDevice(day.rng);
+        // The other channel: app users get web purchases and the other way round.
+        device.type = day.customer.device.type === 'MOBILE' ? 'DESKTOP' : 'MOBILE';
+        let time = timeInDay(day.rng, day.dayStartMs, profileHourCdf('flat'));
+        const size = day.rng.int(minTransactions, maxSize);
+        for (let i = 0; i < size; i++) {
+          const merchantNo =
+            world.foreignOnline[Math.floor(day.rng.float() * world.foreignOnline.length)] ?? 0;
+          const merchant = world.merchants[merchantNo];
+          if (!merchant) continue;
+          const amount = day.rng.logNormal(
+            merchant.spec.medianAmountMinor * day.customer.amountScale * amountMultiplier,
+            0.5,
+          );
+          day.add(draftAt(merchant, time, amount, device, day.rng, 'account_takeover'));
+          time += Math.round(day.rng.exponential(HOUR_MS / 2));
+        }
+      }
+    };
+  },
+};

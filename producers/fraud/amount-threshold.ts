@@ -1,0 +1,44 @@
+/**
+ * Handbook scenario 1: a purchase above a fixed amount is fraud. The fraudster buys where the
+ * customer might, for more than the threshold.
+ */
+import Type from 'typebox';
+import { draftAt } from '../transactions/draft.ts';
+import { expectedPurchases, hourCdf, timeInDay } from '../transactions/rhythm.ts';
+import { pickMerchant } from '../world/world.ts';
+import type { FraudScenario } from './scenario.ts';
+
+const Params = Type.Object(
+  {
+    thresholdMinor: Type.Integer({
+      minimum: 1,
+      default: 22_000,
+      description: 'Amount above which the fraud lies, minor units',
+    }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+export const amountThreshold: FraudScenario<{ thresholdMinor: number }> = {
+  name: 'amount_threshold',
+  description: 'Purchases above a fixed amount (handbook scenario 1).',
+  params: Params,
+  prepare({ targetPerLegit, world }, { thresholdMinor }) {
+    return (day) => {
+      const count = day.rng.poisson(
+        targetPerLegit * expectedPurchases(day.customer.transactionsPerDay, day.dayStartMs),
+      );
+      for (let i = 0; i < count; i++) {
+        const categoryIndex = day.rng.weighted(day.customer.categoryCdf);
+        const online = day.rng.bool(0.5);
+        const merchant =
+          pickMerchant(world, day.customer, categoryIndex, online, day.rng) ??
+          pickMerchant(world, day.customer, categoryIndex, !online, day.rng);
+        if (!merchant) continue;
+        const amount = thresholdMinor * (1.05 + 2 * day.rng.float());
+        const time = timeInDay(day.rng, day.dayStartMs, hourCdf(categoryIndex));
+        day.add(draftAt(merchant, time, amount, day.customer.device, day.rng, 'amount_threshold'));
+      }
+    };
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * Card testing: a fraudster checks that stolen card details work with a burst of tiny online
+ * purchases seconds apart, before the real spending.
+ */
+import Type from 'typebox';
+import { draftAt } from '../transactions/draft.ts';
+import { expectedPurchases, profileHourCdf, timeInDay } from '../transactions/rhythm.ts';
+import { CATEGORIES } from '../world/categories.ts';
+import { fraudsterDevice } from './fraudster.ts';
+import type { FraudScenario } from './scenario.ts';
+
+const Params = Type.Object(
+  {
+    minBurst: Type.Integer({ minimum: 2, default: 5 }),
+    maxBurst: Type.Integer({ minimum: 2, default: 15 }),
+    maxAmountMinor: Type.Integer({
+      minimum: 1,
+      default: 300,
+      description: 'Largest test amount, minor units',
+    }),
+    maxGapSeconds: Type.Integer({ minimum: 1, default: 90 }),
+  },
+  { additionalProperties: false, default: {} },
+);
+
+const DIGITAL = CATEGORIES.findIndex((spec) => spec.category === 'DIGITAL_GOODS');
+
+export const cardTesting: FraudScenario<{
+  minBurst: number;
+  maxBurst: number;
+  maxAmountMinor: number;
+  maxGapSeconds: number;
+}> = {
+  name: 'card_testing',
+  description: 'Bursts of tiny online purchases seconds apart.',
+  params: Params,
+  prepare({ world, targetPerLegit }, { minBurst, maxBurst, maxAmountMinor, maxGapSeconds }) {
+    const maxSize = Math.max(minBurst, maxBurst);
+    const meanBurst = (minBurst + maxSize) / 2;
+    const pool =
+      (world.onlineByCategory[DIGITAL]?.length ?? 0) > 0
+        ? world.onlineByCategory[DIGITAL]
+        : world.foreignOnline;
+    return (day) => {
+      if (!pool || pool.length === 0) return;
+      const bursts = day.rng.poisson(
+        (targetPerLegit * expectedPurchases(day.customer.transactionsPerDay, day.dayStartMs)) / meanBurst,
+      );
+      for (let b = 0; b < bursts; b++) {
+        const merchant = world.merchants[pool[Math.floor(day.rng.float() * pool.length)] ?? 0];
+        if (!merchant) continue;
+        const device = fraudsterDevice(day.rng);
+        let time = timeInDay(day.rng, day.dayStartMs, profileHourCdf('flat'));
+        const size = day.rng.int(minBurst, maxSize);
+        for (let i = 0; i < size; i++) {
+          day.add(draftAt(merchant, time, day.rng.int(50, maxAmountMinor), device, day.rng, 'card_testing'));
+          time += day.rng.int(2, maxGapSeconds) * 1000;
+        }
+      }
+    };
+  },
+};

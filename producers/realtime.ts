@@ -1,0 +1,63 @@
+/**
+ * Realtime mode: the simulation's transactions, in order, stamped with the wall clock as they are
+ * sent, at a steady target rate. Labels follow their transactions after the configured delay, in
+ * real time.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { GeneratorConfig } from './config.ts';
+import { labelFor, PendingLabels } from './labels.ts';
+import { createSimulation } from './simulation.ts';
+import { entityEvents, labelEvent, type StreamEvent, transactionEvent } from './stream.ts';
+import { DAY_MS } from './transactions/rhythm.ts';
+
+/** Events per pacing step: ~100 steps a second at most, so sleeps stay long enough to be accurate. */
+function stepSize(ratePerSecond: number): number {
+  return Math.max(1, Math.ceil(ratePerSecond / 100));
+}
+
+export async function* realtimeEvents(
+  config: GeneratorConfig,
+  signal: AbortSignal | undefined,
+  clock: () => number = Date.now,
+): AsyncGenerator<StreamEvent[]> {
+  const today = Math.floor(clock() / DAY_MS) * DAY_MS;
+  const simulation = createSimulation(config, today);
+  yield entityEvents(simulation, config, clock());
+
+  const rate = config.ratePerSecond;
+  const step = stepSize(rate);
+  const deadline =
+    config.durationSeconds === undefined ? Number.POSITIVE_INFINITY : clock() + config.durationSeconds * 1000;
+  let remaining = config.maxTransactions ?? Number.POSITIVE_INFINITY;
+  const pending = new PendingLabels();
+  let paceStart = clock();
+  let paced = 0;
+
+  for (let dayIndex = 0; remaining > 0; dayIndex++) {
+    const day = simulation.day(dayIndex);
+    for (let i = 0; i < day.length && remaining > 0; i += step) {
+      if (signal?.aborted || clock() >= deadline) return;
+      const due = paceStart + ((paced + step) / rate) * 1000;
+      const wait = due - clock();
+      if (wait > 0) await sleep(wait);
+      else if (wait < -1000) {
+        // More than a second behind (a slow broker): carry on at the target rate from now rather
+        // than bursting to catch up.
+        paceStart = clock();
+        paced = 0;
+      }
+      const now = clock();
+      const batch: StreamEvent[] = pending.takeDue(now + 1).map(labelEvent);
+      for (const source of day.slice(i, Math.min(day.length, i + step, i + remaining))) {
+        const value = { ...source.value, eventTime: now };
+        const live = { ...source, value };
+        batch.push(transactionEvent(live));
+        if (source.fraudScenario !== null)
+          pending.add(labelFor(live, config.seed, config.fraud.labelDelay, now));
+        remaining -= 1;
+      }
+      paced += step;
+      yield batch;
+    }
+  }
+}

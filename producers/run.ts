@@ -1,0 +1,136 @@
+/**
+ * One generation run end to end: schemas registered (an incompatible change stops the run before
+ * anything is produced), topics created, events encoded and produced until done or stopped, then
+ * flushed — never a half-written batch.
+ */
+import type { KafkaClient, TopicSpec } from '../core/kafka/client.ts';
+import type { Logger } from '../core/logger.ts';
+import type { RegistryCodec } from '../core/registry/codec.ts';
+import { avroType, type Encoder, EVENT_KINDS, loadSchema, wireEncoder } from './avro.ts';
+import type { GeneratorConfig } from './config.ts';
+import {
+  DEFAULT_SINK_OPTIONS,
+  type EventSink,
+  type KafkaSinkOptions,
+  kafkaEventSink,
+} from './kafka/event-sink.ts';
+import { realtimeEvents } from './realtime.ts';
+import { backfillEvents, type EventKind, type StreamEvent } from './stream.ts';
+
+export interface RunDependencies {
+  kafka: KafkaClient;
+  codec: RegistryCodec;
+  logger: Logger;
+  sink?: KafkaSinkOptions;
+  signal?: AbortSignal;
+  /** Called after each batch with the counts so far. */
+  onProgress?: (produced: Readonly<Record<EventKind, number>>) => void;
+}
+
+export interface RunSummary {
+  runId: string;
+  produced: Record<EventKind, number>;
+  fraudTransactions: number;
+  topics: Record<EventKind, string>;
+  startedAt: number;
+  endedAt: number;
+  /** True when a stop request or signal ended the run before its natural end. */
+  stopped: boolean;
+}
+
+export function topicsOf(config: GeneratorConfig): Record<EventKind, string> {
+  return {
+    customer: config.topics.customers,
+    merchant: config.topics.merchants,
+    transaction: config.topics.transactions,
+    label: config.topics.labels,
+  };
+}
+
+function topicSpecs(config: GeneratorConfig): TopicSpec[] {
+  const topics = topicsOf(config);
+  const retention = { 'retention.ms': String(config.topics.retentionMs) };
+  return EVENT_KINDS.map((kind) => ({
+    topic: topics[kind],
+    partitions: config.topics.partitions,
+    // Entities keep their latest state per key; events keep their history for the retention.
+    configs: kind === 'customer' || kind === 'merchant' ? { 'cleanup.policy': 'compact' } : retention,
+  }));
+}
+
+/** Registers every schema under `<topic>-value`; returns a wire-format encoder per event kind. */
+export async function registerSchemas(
+  config: GeneratorConfig,
+  codec: RegistryCodec,
+): Promise<Record<EventKind, Encoder>> {
+  const topics = topicsOf(config);
+  const encoders = {} as Record<EventKind, Encoder>;
+  for (const kind of EVENT_KINDS) {
+    const schema = loadSchema(kind);
+    const id = await codec.register(`${topics[kind]}-value`, schema);
+    encoders[kind] = wireEncoder(id, avroType(schema));
+  }
+  return encoders;
+}
+
+export async function runGenerator(config: GeneratorConfig, deps: RunDependencies): Promise<RunSummary> {
+  const log = deps.logger.child({
+    stage: 'producer',
+    runId: config.runId,
+    shard: `${config.shard.index}/${config.shard.count}`,
+  });
+  const startedAt = Date.now();
+  const encoders = await registerSchemas(config, deps.codec);
+  const created = await deps.kafka.ensureTopics(topicSpecs(config));
+  if (created.length > 0) log.info({ topics: created }, 'created topics');
+
+  const topics = topicsOf(config);
+  const produced: Record<EventKind, number> = { customer: 0, merchant: 0, transaction: 0, label: 0 };
+  let fraudTransactions = 0;
+  const sink: EventSink = await kafkaEventSink(deps.kafka, deps.sink ?? DEFAULT_SINK_OPTIONS);
+  const write = async (batch: readonly StreamEvent[]) => {
+    for (let i = 0; i < batch.length; i++) {
+      // A stop request ends the run between two events; everything written so far is flushed.
+      if ((i & 1023) === 0 && deps.signal?.aborted) return;
+      const event = batch[i] as StreamEvent;
+      const wait = sink.write(
+        topics[event.kind],
+        event.key,
+        encoders[event.kind](event.value),
+        event.timestamp,
+      );
+      if (wait) await wait;
+      produced[event.kind] += 1;
+      if (event.kind === 'transaction' && event.source.fraudScenario !== null) fraudTransactions += 1;
+    }
+  };
+
+  let stopped = false;
+  log.info({ mode: config.mode, seed: config.seed, customers: config.customers }, 'run started');
+  try {
+    const batches: Iterable<StreamEvent[]> | AsyncIterable<StreamEvent[]> =
+      config.mode === 'backfill' ? backfillEvents(config) : realtimeEvents(config, deps.signal);
+    for await (const batch of batches) {
+      if (deps.signal?.aborted) {
+        stopped = true;
+        break;
+      }
+      await write(batch);
+      deps.onProgress?.(produced);
+    }
+    if (deps.signal?.aborted) stopped = true;
+  } finally {
+    await sink.close();
+  }
+  const summary = {
+    runId: config.runId,
+    produced,
+    fraudTransactions,
+    topics,
+    startedAt,
+    endedAt: Date.now(),
+    stopped,
+  };
+  log.info({ produced, fraudTransactions, stopped }, stopped ? 'run stopped' : 'run completed');
+  return summary;
+}

@@ -1,0 +1,112 @@
+/**
+ * One run's simulation: the world, the fraud scenarios and each customer's state, producing the
+ * transactions of a simulated day. A customer's transactions depend only on the seed, the customer
+ * and the day — never on which other customers this process owns.
+ */
+import { type GeneratorConfig, scenarioSettings, startMsOf } from './config.ts';
+import { MARKING_SCENARIOS, SCENARIOS } from './fraud/index.ts';
+import type { CustomerDay } from './fraud/scenario.ts';
+import { Purpose, Rng } from './random.ts';
+import type { TransactionRecord } from './records.ts';
+import { authorise, type CardState, newCardState } from './transactions/authorise.ts';
+import type { TransactionDraft } from './transactions/draft.ts';
+import { dailyPurchases } from './transactions/purchases.ts';
+import { DAY_MS } from './transactions/rhythm.ts';
+import type { CustomerProfile } from './world/types.ts';
+import { buildWorld, type World } from './world/world.ts';
+
+export interface GeneratedTransaction {
+  value: TransactionRecord;
+  customer: CustomerProfile;
+  /** The scenario that made it fraud, or null. Ground truth: never on the transactions topic. */
+  fraudScenario: string | null;
+}
+
+interface CustomerState {
+  card: CardState;
+  scenarios: Record<string, unknown>;
+}
+
+export interface Simulation {
+  readonly world: World;
+  readonly startMs: number;
+  /** Every owned customer's transactions of simulated day `dayIndex`, in time order. */
+  day(dayIndex: number): GeneratedTransaction[];
+}
+
+function byTimeThenId(a: GeneratedTransaction, b: GeneratedTransaction): number {
+  return a.value.eventTime - b.value.eventTime || (a.value.transactionId < b.value.transactionId ? -1 : 1);
+}
+
+export function createSimulation(config: GeneratorConfig, startMs = startMsOf(config)): Simulation {
+  const world = buildWorld({
+    seed: config.seed,
+    customers: config.customers,
+    merchants: config.merchants,
+    startMs,
+    shard: config.shard,
+  });
+
+  // Split the fraud rate between scenarios by weight, then convert it to fraud per legitimate
+  // purchase: added fraud grows the total, marked fraud does not.
+  const settings = scenarioSettings(config);
+  const totalWeight = settings.reduce((sum, [, s]) => sum + s.weight, 0);
+  const addedRate = settings
+    .filter(([name]) => !MARKING_SCENARIOS.has(name))
+    .reduce((sum, [, s]) => sum + (totalWeight > 0 ? (config.fraud.rate * s.weight) / totalWeight : 0), 0);
+  const hooks = settings
+    .filter(([, s]) => s.weight > 0 && config.fraud.rate > 0)
+    .map(([name, s]) => {
+      const scenario = SCENARIOS.find((candidate) => candidate.name === name);
+      if (!scenario) throw new Error(`unknown scenario ${name}`);
+      const share = (config.fraud.rate * s.weight) / totalWeight;
+      const { weight: _weight, ...params } = s;
+      return scenario.prepare(
+        { world, seed: config.seed, days: config.days, targetPerLegit: share / (1 - addedRate) },
+        params as never,
+      );
+    });
+
+  // Indexed like world.customers: one state per owned customer.
+  const states: CustomerState[] = world.customers.map(() => ({ card: newCardState(), scenarios: {} }));
+  return {
+    world,
+    startMs,
+    day(dayIndex) {
+      const dayStartMs = startMs + dayIndex * DAY_MS;
+      const out: GeneratedTransaction[] = [];
+      for (let c = 0; c < world.customers.length; c++) {
+        const customer = world.customers[c] as CustomerProfile;
+        const state = states[c] as CustomerState;
+        const rng = Rng.for(config.seed, Purpose.customerDay, customer.no, dayIndex);
+        const transactions = dailyPurchases(world, customer, dayStartMs, rng);
+        const added: TransactionDraft[] = [];
+        if (hooks.length > 0) {
+          const context: CustomerDay = {
+            world,
+            customer,
+            state: state.scenarios,
+            dayIndex,
+            dayStartMs,
+            transactions,
+            add: (draft) => added.push(draft),
+            rng,
+          };
+          for (const hook of hooks) hook(context);
+        }
+        const drafts =
+          added.length > 0
+            ? transactions.concat(added).sort((a, b) => a.eventTime - b.eventTime)
+            : transactions;
+        for (const draft of drafts) {
+          out.push({
+            value: authorise(draft, customer, state.card, config.runId, config.declineRate, rng),
+            customer,
+            fraudScenario: draft.fraudScenario,
+          });
+        }
+      }
+      return out.sort(byTimeThenId);
+    },
+  };
+}

@@ -1,0 +1,178 @@
+/**
+ * The synthetic world of one run: every merchant (shared reference data) and the customers this
+ * process owns (its shard). Customers shop mostly at the few shops nearest home.
+ */
+import type { Rng } from '../random.ts';
+import { CATEGORIES } from './categories.ts';
+import { buildCustomer } from './customers.ts';
+import { haversineKm } from './geo.ts';
+import { buildMerchant } from './merchants.ts';
+import { type CustomerProfile, FAVOURITES, type MerchantProfile } from './types.ts';
+
+export interface WorldSpec {
+  seed: number;
+  customers: number;
+  merchants: number;
+  startMs: number;
+  shard: { index: number; count: number };
+}
+
+export interface World {
+  readonly seed: number;
+  readonly startMs: number;
+  /** Every merchant: home merchants first, then the foreign ones only fraud reaches. */
+  readonly merchants: readonly MerchantProfile[];
+  /** This shard's customers (all of them when there is one shard). */
+  readonly customers: readonly CustomerProfile[];
+  readonly onlineByCategory: readonly Int32Array[];
+  readonly foreignOnline: Int32Array;
+  readonly foreignPhysical: Int32Array;
+  /** Physical home merchants per city name. */
+  readonly physicalByCity: ReadonlyMap<string, Int32Array>;
+  /** Physical home merchants per `city|categoryIndex`. */
+  readonly physicalByCityCategory: ReadonlyMap<string, Int32Array>;
+  /** Customers in the whole world, across shards. */
+  readonly totalCustomers: number;
+}
+
+/** Foreign merchants: enough that every far-away city has shops and web stores. */
+export function foreignMerchantCount(merchants: number): number {
+  return Math.max(24, Math.round(merchants / 50));
+}
+
+export function ownsCustomer(shard: WorldSpec['shard'], no: number): boolean {
+  return no % shard.count === shard.index;
+}
+
+export function buildWorld(spec: WorldSpec): World {
+  const merchants: MerchantProfile[] = [];
+  for (let no = 0; no < spec.merchants; no++) merchants.push(buildMerchant(spec.seed, no, false));
+  const foreign = foreignMerchantCount(spec.merchants);
+  for (let no = spec.merchants; no < spec.merchants + foreign; no++)
+    merchants.push(buildMerchant(spec.seed, no, true));
+
+  const onlineLists: number[][] = CATEGORIES.map(() => []);
+  const physicalByCityCategory = new Map<string, number[]>();
+  const physicalByCityLists = new Map<string, number[]>();
+  const foreignOnline: number[] = [];
+  const foreignPhysical: number[] = [];
+  for (const merchant of merchants) {
+    if (merchant.foreign) {
+      (merchant.onlineOnly ? foreignOnline : foreignPhysical).push(merchant.no);
+    } else if (merchant.onlineOnly) {
+      onlineLists[merchant.categoryIndex]?.push(merchant.no);
+    } else {
+      const key = `${merchant.city.name}|${merchant.categoryIndex}`;
+      if (!physicalByCityCategory.has(key)) physicalByCityCategory.set(key, []);
+      physicalByCityCategory.get(key)?.push(merchant.no);
+      if (!physicalByCityLists.has(merchant.city.name)) physicalByCityLists.set(merchant.city.name, []);
+      physicalByCityLists.get(merchant.city.name)?.push(merchant.no);
+    }
+  }
+
+  const byCityCategory = new Map(
+    [...physicalByCityCategory].map(([key, list]) => [key, Int32Array.from(list)]),
+  );
+  const customers: CustomerProfile[] = [];
+  for (let no = 0; no < spec.customers; no++) {
+    if (ownsCustomer(spec.shard, no))
+      customers.push(customerOf(spec.seed, no, spec.startMs, merchants, byCityCategory));
+  }
+
+  return {
+    seed: spec.seed,
+    startMs: spec.startMs,
+    merchants,
+    customers,
+    onlineByCategory: onlineLists.map((list) => Int32Array.from(list)),
+    foreignOnline: Int32Array.from(foreignOnline),
+    foreignPhysical: Int32Array.from(foreignPhysical),
+    physicalByCity: new Map([...physicalByCityLists].map(([city, list]) => [city, Int32Array.from(list)])),
+    physicalByCityCategory: byCityCategory,
+    totalCustomers: spec.customers,
+  };
+}
+
+/** Customer `no` with the shops nearest their home as favourites. */
+export function customerOf(
+  seed: number,
+  no: number,
+  startMs: number,
+  merchants: readonly MerchantProfile[],
+  physicalByCityCategory: ReadonlyMap<string, Int32Array>,
+): CustomerProfile {
+  const base = buildCustomer(seed, no, startMs);
+  const favourites = new Int32Array(CATEGORIES.length * FAVOURITES).fill(-1);
+  CATEGORIES.forEach((_, categoryIndex) => {
+    const pool = physicalByCityCategory.get(`${base.city.name}|${categoryIndex}`) ?? new Int32Array();
+    const nearest = Array.from(pool, (m) => {
+      const merchant = merchants[m] as MerchantProfile;
+      return {
+        m,
+        km: haversineKm(base.homeLatitude, base.homeLongitude, merchant.latitude, merchant.longitude),
+      };
+    })
+      .sort((a, b) => a.km - b.km || a.m - b.m)
+      .slice(0, FAVOURITES);
+    nearest.forEach(({ m }, slot) => {
+      favourites[categoryIndex * FAVOURITES + slot] = m;
+    });
+  });
+  return { ...base, favourites };
+}
+
+/**
+ * Where a customer buys something of a category: online from a favourite web store, or in person,
+ * nearest shops most likely. Returns undefined when the world has no such merchant.
+ */
+export function pickMerchant(
+  world: World,
+  customer: CustomerProfile,
+  categoryIndex: number,
+  online: boolean,
+  rng: Rng,
+): MerchantProfile | undefined {
+  if (online) {
+    const pool = world.onlineByCategory[categoryIndex];
+    if (!pool || pool.length === 0) return undefined;
+    // A stable favourite web store per customer and category, with some browsing around.
+    const favourite = (customer.no * 31 + categoryIndex * 17) % pool.length;
+    const index = rng.bool(0.7) ? favourite : Math.floor(rng.float() * pool.length);
+    return world.merchants[pool[index] ?? 0];
+  }
+  const base = categoryIndex * FAVOURITES;
+  // Nearest first: slot 0 about half the time, then fewer for each further shop.
+  let slot = Math.min(FAVOURITES - 1, Math.floor(rng.exponential(0.9)));
+  while (slot > 0 && (customer.favourites[base + slot] ?? -1) < 0) slot -= 1;
+  const merchantNo = customer.favourites[base + slot] ?? -1;
+  return merchantNo < 0 ? undefined : world.merchants[merchantNo];
+}
+
+/** A physical merchant at least `minKm` from home: somewhere the customer could not just have been. */
+export function farAwayMerchant(
+  world: World,
+  customer: CustomerProfile,
+  minKm: number,
+  rng: Rng,
+): MerchantProfile | undefined {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const useForeign = rng.bool(0.5) && world.foreignPhysical.length > 0;
+    let merchantNo: number | undefined;
+    if (useForeign) {
+      merchantNo = world.foreignPhysical[Math.floor(rng.float() * world.foreignPhysical.length)];
+    } else {
+      const cities = [...world.physicalByCity.keys()];
+      const pool = world.physicalByCity.get(rng.pick(cities));
+      if (pool && pool.length > 0) merchantNo = pool[Math.floor(rng.float() * pool.length)];
+    }
+    const merchant = merchantNo === undefined ? undefined : world.merchants[merchantNo];
+    if (
+      merchant &&
+      haversineKm(customer.homeLatitude, customer.homeLongitude, merchant.latitude, merchant.longitude) >=
+        minKm
+    ) {
+      return merchant;
+    }
+  }
+  return undefined;
+}
