@@ -12,7 +12,7 @@ const Params = Type.Object(
   {
     minDistanceKm: Type.Number({ minimum: 100, default: 1500 }),
     minGapMinutes: Type.Integer({ minimum: 1, default: 10 }),
-    maxGapMinutes: Type.Integer({ minimum: 1, default: 120 }),
+    maxGapMinutes: Type.Integer({ minimum: 1, default: 90 }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -33,7 +33,8 @@ export const impossibleTravel: FraudScenario<{
   prepare({ world, targetPerLegit }, { minDistanceKm, minGapMinutes, maxGapMinutes }) {
     const maxGap = Math.max(minGapMinutes, maxGapMinutes);
     return (day) => {
-      const state = (day.state.impossibleTravel ??= {}) as TravelState;
+      const state = (day.state.impossibleTravel as TravelState | undefined) ?? {};
+      day.state.impossibleTravel = state;
       state.pending =
         (state.pending ?? 0) +
         day.rng.poisson(targetPerLegit * expectedPurchases(day.customer.transactionsPerDay, day.dayStartMs));

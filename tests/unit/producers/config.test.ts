@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../core/errors.ts';
+import { parseGeneratorConfig } from '../../../producers/config.ts';
+
+function issuesOf(input: unknown): string[] {
+  try {
+    parseGeneratorConfig(input);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('generator config', () => {
+  it('fills defaults for everything, including each scenario', () => {
+    const config = parseGeneratorConfig({});
+    expect(config.mode).toBe('backfill');
+    expect(config.fraud.rate).toBe(0.01);
+    expect(Object.keys(config.fraud.scenarios)).toEqual([
+      'amount_threshold',
+      'compromised_terminal',
+      'compromised_card',
+      'card_testing',
+      'account_takeover',
+      'impossible_travel',
+    ]);
+  });
+
+  it.each([
+    [{ ratePerSecond: -5 }, '/ratePerSecond'],
+    [{ fraud: { rate: 1.5 } }, '/fraud/rate'],
+    [{ fraud: { scenarios: { skimming: { weight: 1 } } } }, '/fraud/scenarios/skimming: unknown setting'],
+    [
+      { fraud: { scenarios: { card_testing: { maxAmountMinor: 0 } } } },
+      '/fraud/scenarios/card_testing/maxAmountMinor',
+    ],
+    [{ customers: 0 }, '/customers'],
+    [{ startDate: '2026-13-40' }, '/startDate'],
+    [{ mode: 'turbo' }, '/mode'],
+    [{ shard: { index: 3, count: 2 } }, '/shard/index'],
+    [{ seed: 'abc' }, '/seed'],
+  ])('refuses %j naming %s', (input, field) => {
+    expect(issuesOf(input).some((issue) => issue.startsWith(field))).toBe(true);
+  });
+
+  it('refuses a fraud rate with every scenario weighted zero', () => {
+    const scenarios = Object.fromEntries(
+      [
+        'amount_threshold',
+        'compromised_terminal',
+        'compromised_card',
+        'card_testing',
+        'account_takeover',
+        'impossible_travel',
+      ].map((name) => [name, { weight: 0 }]),
+    );
+    expect(issuesOf({ fraud: { rate: 0.01, scenarios } })).toEqual([
+      '/fraud/scenarios: fraud.rate > 0 needs at least one scenario with weight > 0',
+    ]);
+  });
+});
