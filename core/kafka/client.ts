@@ -57,6 +57,7 @@ export interface TopicSpec {
 export interface KafkaClient {
   /** Creates the topics that are missing; existing topics are left as they are. Returns those created. */
   ensureTopics(specs: readonly TopicSpec[]): Promise<string[]>;
+  /** Deletes those of `topics` that exist. */
   deleteTopics(topics: readonly string[]): Promise<void>;
   listTopics(): Promise<string[]>;
   /** The committed offset of each partition of `topic` for `groupId` ('-1' where none). */
@@ -165,8 +166,10 @@ export function createKafkaClient(
       return missing.map((spec) => spec.topic);
     },
     async deleteTopics(topics) {
-      if (topics.length === 0) return;
-      await (await connectedAdmin()).deleteTopics({ topics: [...topics] });
+      const client = await connectedAdmin();
+      const existing = new Set(await client.listTopics());
+      const present = topics.filter((topic) => existing.has(topic));
+      if (present.length > 0) await client.deleteTopics({ topics: present });
     },
     async listTopics() {
       return (await connectedAdmin()).listTopics();

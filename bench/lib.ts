@@ -1,0 +1,44 @@
+/** What every benchmark prints and records: the machine, the versions, the numbers. */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../core/paths.ts';
+
+export interface BenchRow {
+  case: string;
+  value: number;
+  unit: string;
+  target?: string;
+  note?: string;
+}
+
+export function machine(): Record<string, string> {
+  let commit = 'unknown';
+  try {
+    commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: projectRoot() }).toString().trim();
+  } catch {
+    // not a checkout
+  }
+  return {
+    date: new Date().toISOString(),
+    cpu: `${os.cpus()[0]?.model ?? 'unknown'} × ${os.cpus().length}`,
+    memory: `${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    commit,
+  };
+}
+
+export function report(name: string, rows: readonly BenchRow[], extra: Record<string, unknown> = {}): void {
+  const info = machine();
+  console.log(`\n## ${name}\n`);
+  console.log(Object.entries(info).map(([k, v]) => `${k}: ${v}`).join(' · '));
+  console.log('\n| case | value | unit | target | note |\n| --- | ---: | --- | --- | --- |');
+  for (const row of rows) {
+    const value = row.value >= 100 ? Math.round(row.value).toLocaleString('en-US') : row.value.toFixed(2);
+    console.log(`| ${row.case} | ${value} | ${row.unit} | ${row.target ?? ''} | ${row.note ?? ''} |`);
+  }
+  const dir = path.join(projectRoot(), 'bench', 'results');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify({ name, machine: info, rows, ...extra }, null, 2)}\n`);
+}
