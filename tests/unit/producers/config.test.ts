@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../core/errors.ts';
 import { parseGeneratorConfig } from '../../../producers/config.ts';
+import { SCENARIOS } from '../../../producers/fraud/index.ts';
+
+const SCENARIO_NAMES = SCENARIOS.map((scenario) => scenario.name);
 
 function issuesOf(input: unknown): string[] {
   try {
@@ -17,14 +20,18 @@ describe('generator config', () => {
     const config = parseGeneratorConfig({});
     expect(config.mode).toBe('backfill');
     expect(config.fraud.rate).toBe(0.01);
-    expect(Object.keys(config.fraud.scenarios)).toEqual([
-      'amount_threshold',
-      'compromised_terminal',
-      'compromised_card',
-      'card_testing',
-      'account_takeover',
-      'impossible_travel',
-    ]);
+    expect(Object.keys(config.fraud.scenarios)).toEqual(SCENARIO_NAMES);
+    // At least the handbook's three and the three more the design asks for.
+    expect(SCENARIO_NAMES).toEqual(
+      expect.arrayContaining([
+        'amount_threshold',
+        'compromised_terminal',
+        'compromised_card',
+        'card_testing',
+        'account_takeover',
+        'impossible_travel',
+      ]),
+    );
   });
 
   it.each([
