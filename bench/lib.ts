@@ -32,7 +32,11 @@ export function machine(): Record<string, string> {
 export function report(name: string, rows: readonly BenchRow[], extra: Record<string, unknown> = {}): void {
   const info = machine();
   console.log(`\n## ${name}\n`);
-  console.log(Object.entries(info).map(([k, v]) => `${k}: ${v}`).join(' · '));
+  console.log(
+    Object.entries(info)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join(' · '),
+  );
   console.log('\n| case | value | unit | target | note |\n| --- | ---: | --- | --- | --- |');
   for (const row of rows) {
     const value = row.value >= 100 ? Math.round(row.value).toLocaleString('en-US') : row.value.toFixed(2);
@@ -40,5 +44,8 @@ export function report(name: string, rows: readonly BenchRow[], extra: Record<st
   }
   const dir = path.join(projectRoot(), 'bench', 'results');
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify({ name, machine: info, rows, ...extra }, null, 2)}\n`);
+  writeFileSync(
+    path.join(dir, `${name}.json`),
+    `${JSON.stringify({ name, machine: info, rows, ...extra }, null, 2)}\n`,
+  );
 }

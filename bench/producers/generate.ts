@@ -10,10 +10,18 @@ import { backfillEvents } from '../../producers/stream.ts';
 import { type BenchRow, report } from '../lib.ts';
 
 const TRANSACTIONS = Number(process.env.BENCH_TRANSACTIONS ?? 1_000_000);
-const config = parseGeneratorConfig({ runId: 'bench', customers: 10_000, merchants: 2_000, days: 365, maxTransactions: TRANSACTIONS });
+const config = parseGeneratorConfig({
+  runId: 'bench',
+  customers: 10_000,
+  merchants: 2_000,
+  days: 365,
+  maxTransactions: TRANSACTIONS,
+});
 
 function pass(encode: boolean): { events: number; seconds: number; worldSeconds: number } {
-  const encoders = Object.fromEntries(EVENT_KINDS.map((kind) => [kind, wireEncoder(1, avroType(loadSchema(kind)))]));
+  const encoders = Object.fromEntries(
+    EVENT_KINDS.map((kind) => [kind, wireEncoder(1, avroType(loadSchema(kind)))]),
+  );
   const worldStarted = performance.now();
   const simulation = createSimulation(config);
   const worldSeconds = (performance.now() - worldStarted) / 1000;
@@ -36,7 +44,16 @@ const plain = pass(false);
 const encoded = pass(true);
 const rows: BenchRow[] = [
   { case: 'world build (10k customers, 2k merchants)', value: plain.worldSeconds * 1000, unit: 'ms' },
-  { case: 'generated (transactions + labels), no encoding', value: plain.events / plain.seconds, unit: 'events/s', target: '≥ 500,000 per core' },
-  { case: 'generated + Avro wire-format encoding', value: encoded.events / encoded.seconds, unit: 'events/s' },
+  {
+    case: 'generated (transactions + labels), no encoding',
+    value: plain.events / plain.seconds,
+    unit: 'events/s',
+    target: '≥ 500,000 per core',
+  },
+  {
+    case: 'generated + Avro wire-format encoding',
+    value: encoded.events / encoded.seconds,
+    unit: 'events/s',
+  },
 ];
 report('producers-generate', rows, { transactions: TRANSACTIONS });

@@ -34,16 +34,38 @@ const stamp = Date.now().toString(36);
 const topicsToDelete: string[] = [];
 
 function generatorConfig(name: string, transactions: number) {
-  const topics = { customers: `${name}.c`, merchants: `${name}.m`, transactions: `${name}.t`, labels: `${name}.l`, partitions: 6 };
+  const topics = {
+    customers: `${name}.c`,
+    merchants: `${name}.m`,
+    transactions: `${name}.t`,
+    labels: `${name}.l`,
+    partitions: 6,
+  };
   topicsToDelete.push(...Object.values(topics).filter((t): t is string => typeof t === 'string'));
-  return parseGeneratorConfig({ runId: name, customers: 10_000, merchants: 2_000, days: 365, maxTransactions: transactions, topics });
+  return parseGeneratorConfig({
+    runId: name,
+    customers: 10_000,
+    merchants: 2_000,
+    days: 365,
+    maxTransactions: transactions,
+    topics,
+  });
 }
 
 // 1. The whole producer, per codec.
 for (const compression of ['none', 'gzip', 'zstd'] as Compression[]) {
   const run = generatorConfig(`bench-${stamp}-${compression}`, N);
-  const summary = await runGenerator(run, { kafka, codec, logger, sink: { batchMessages: 4000, maxInFlight: 4, compression } });
-  const events = summary.produced.transaction + summary.produced.label + summary.produced.customer + summary.produced.merchant;
+  const summary = await runGenerator(run, {
+    kafka,
+    codec,
+    logger,
+    sink: { batchMessages: 4000, maxInFlight: 4, compression },
+  });
+  const events =
+    summary.produced.transaction +
+    summary.produced.label +
+    summary.produced.customer +
+    summary.produced.merchant;
   rows.push({
     case: `producer end to end, kafkajs, ${compression}`,
     value: events / ((summary.endedAt - summary.startedAt) / 1000),
@@ -58,7 +80,8 @@ const schema = loadSchema('transaction');
 const encode = wireEncoder(1, avroType(schema));
 const messages: { key: string; value: Buffer }[] = [];
 for (const batch of backfillEvents(generatorConfig(`bench-${stamp}-pre`, N))) {
-  for (const event of batch) if (event.kind === 'transaction') messages.push({ key: event.key, value: encode(event.value) });
+  for (const event of batch)
+    if (event.kind === 'transaction') messages.push({ key: event.key, value: encode(event.value) });
 }
 const recordSize = Math.round(messages.reduce((sum, m) => sum + m.value.length, 0) / messages.length);
 
@@ -78,7 +101,12 @@ await kafka.ensureTopics([
     if (wait) await wait;
   }
   await sink.close();
-  rows.push({ case: 'client only, kafkajs (idempotent, acks=all, zstd)', value: messages.length / ((performance.now() - started) / 1000), unit: 'messages/s', note: `${recordSize} B records` });
+  rows.push({
+    case: 'client only, kafkajs (idempotent, acks=all, zstd)',
+    value: messages.length / ((performance.now() - started) / 1000),
+    unit: 'messages/s',
+    note: `${recordSize} B records`,
+  });
 }
 
 {
@@ -95,17 +123,28 @@ await kafka.ensureTopics([
   // One send at a time: concurrent sends of its idempotent producer were refused by the broker
   // (OUT_OF_ORDER_SEQUENCE_NUMBER) in this run's first version.
   for (let i = 0; i < messages.length; i += 4000) {
-    const batch = messages.slice(i, i + 4000).map((m) => ({ topic: `${clientTopic}-platformatic`, key: Buffer.from(m.key), value: m.value }));
+    const batch = messages
+      .slice(i, i + 4000)
+      .map((m) => ({ topic: `${clientTopic}-platformatic`, key: Buffer.from(m.key), value: m.value }));
     await producer.send({ messages: batch } as never);
   }
-  rows.push({ case: 'client only, @platformatic/kafka (idempotent, acks=all, zstd)', value: messages.length / ((performance.now() - started) / 1000), unit: 'messages/s', note: `${recordSize} B records` });
+  rows.push({
+    case: 'client only, @platformatic/kafka (idempotent, acks=all, zstd)',
+    value: messages.length / ((performance.now() - started) / 1000),
+    unit: 'messages/s',
+    note: `${recordSize} B records`,
+  });
   await producer.close();
 }
 
 // 3. The peer: Kafka's ProducerPerformance from the broker's own jars.
 {
   const java = await findJava('bench', 17);
-  const libs = path.join(path.resolve(config.stack.softwareDir), `kafka-${config.stack.kafka.version}`, 'libs');
+  const libs = path.join(
+    path.resolve(config.stack.softwareDir),
+    `kafka-${config.stack.kafka.version}`,
+    'libs',
+  );
   const output = execFileSync(java.bin, [
     '-cp',
     `${libs}/*`,
@@ -128,7 +167,12 @@ await kafka.ensureTopics([
   ]).toString();
   const final = output.trim().split('\n').at(-1) ?? '';
   const perSecond = Number(/([\d.]+) records\/sec/.exec(final)?.[1] ?? Number.NaN);
-  rows.push({ case: 'peer: Kafka ProducerPerformance (Java, same size/count, zstd)', value: perSecond, unit: 'messages/s', note: final.replace(/\|/g, '/') });
+  rows.push({
+    case: 'peer: Kafka ProducerPerformance (Java, same size/count, zstd)',
+    value: perSecond,
+    unit: 'messages/s',
+    note: final.replace(/\|/g, '/'),
+  });
   const ours = rows.find((row) => row.case.startsWith('client only, kafkajs'))?.value ?? Number.NaN;
   rows.push({ case: 'ratio kafkajs client / ProducerPerformance', value: ours / perSecond, unit: '×' });
 }
@@ -137,12 +181,27 @@ await kafka.ensureTopics([
 {
   const child = execFileSync(
     process.execPath,
-    ['--disable-warning=TimeoutNegativeWarning', path.join(import.meta.dirname, 'rss-child.ts'), `bench-${stamp}-rss`],
+    [
+      '--disable-warning=TimeoutNegativeWarning',
+      path.join(import.meta.dirname, 'rss-child.ts'),
+      `bench-${stamp}-rss`,
+    ],
     { env: { ...process.env, SYNFIN_LOG__LEVEL: 'warn' } },
   ).toString();
-  const result = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as { maxRssMb: number; transactions: number; seconds: number; topics: string[] };
+  const result = JSON.parse(child.trim().split('\n').at(-1) ?? '{}') as {
+    maxRssMb: number;
+    transactions: number;
+    seconds: number;
+    topics: string[];
+  };
   topicsToDelete.push(...result.topics);
-  rows.push({ case: `peak RSS producing ${result.transactions.toLocaleString('en-US')} transactions`, value: result.maxRssMb, unit: 'MB', target: '< 250', note: `${Math.round(result.transactions / result.seconds).toLocaleString('en-US')} transactions/s` });
+  rows.push({
+    case: `peak RSS producing ${result.transactions.toLocaleString('en-US')} transactions`,
+    value: result.maxRssMb,
+    unit: 'MB',
+    target: '< 250',
+    note: `${Math.round(result.transactions / result.seconds).toLocaleString('en-US')} transactions/s`,
+  });
 }
 
 report('producers-kafka', rows, { transactions: N, recordSize });

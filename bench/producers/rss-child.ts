@@ -16,7 +16,13 @@ const run = parseGeneratorConfig({
   merchants: 2_000,
   days: 365,
   maxTransactions: 1_000_000,
-  topics: { customers: `${name}.c`, merchants: `${name}.m`, transactions: `${name}.t`, labels: `${name}.l`, partitions: 6 },
+  topics: {
+    customers: `${name}.c`,
+    merchants: `${name}.m`,
+    transactions: `${name}.t`,
+    labels: `${name}.l`,
+    partitions: 6,
+  },
 });
 const summary = await runGenerator(run, { kafka, codec: createRegistryCodec(config.schemaRegistry), logger });
 await kafka.close();
