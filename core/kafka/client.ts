@@ -134,10 +134,14 @@ export function createKafkaClient(
       try {
         await created.connect();
       } catch (cause) {
-        throw new SynfinError('KAFKA_UNAVAILABLE', `cannot reach Kafka at ${config.brokers.join(',')}`, {
-          cause,
-          retriable: true,
-        });
+        throw new SynfinError(
+          'KAFKA_UNAVAILABLE',
+          `cannot reach Kafka at ${config.brokers.join(',')} (kafka.brokers)`,
+          {
+            cause,
+            retriable: true,
+          },
+        );
       }
       admin = created;
     }
