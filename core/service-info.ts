@@ -3,9 +3,10 @@
  * and by the integration harness to name the real services a test run talked to.
  */
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import type { Config } from './config/schema.ts';
+import { createKafkaClient } from './kafka/client.ts';
+import { createLogger } from './logger.ts';
 
 export interface ServiceReport {
   name: 'kafka' | 'schema-registry' | 'clickhouse' | 'postgres';
@@ -39,20 +40,17 @@ export function displayUrl(url: string): string {
 }
 
 async function kafkaInfo(config: Config): Promise<string> {
-  const admin = new Kafka({
-    clientId: `${config.kafka.clientId}-doctor`,
-    brokers: [...config.kafka.brokers],
-    logLevel: logLevel.NOTHING,
-    connectionTimeout: 3000,
-    retry: { retries: 1 },
-  }).admin();
-  await admin.connect();
+  const kafka = createKafkaClient(
+    { ...config.kafka, clientId: `${config.kafka.clientId}-doctor`, connectionTimeoutMs: 3000 },
+    createLogger({ level: 'silent', pretty: false }),
+    { clientRetries: 1 },
+  );
   try {
-    const cluster = await admin.describeCluster();
+    const cluster = await kafka.describeCluster();
     // The Kafka protocol does not carry the broker's release; the cluster id and size are what it tells.
-    return `Kafka cluster ${cluster.clusterId}, ${cluster.brokers.length} broker(s)`;
+    return `Kafka cluster ${cluster.clusterId}, ${cluster.brokers} broker(s)`;
   } finally {
-    await admin.disconnect();
+    await kafka.close();
   }
 }
 

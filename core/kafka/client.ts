@@ -8,6 +8,7 @@ import kafkajs, {
   type Admin,
   type Consumer,
   type ConsumerConfig,
+  type IHeaders,
   Kafka,
   type LogEntry,
   logLevel,
@@ -21,7 +22,7 @@ import type { Logger } from '../logger.ts';
 import type { KafkaClientMetrics } from '../metrics.ts';
 import { defaultRetry, type RetryPolicy, withRetry } from '../retry.ts';
 
-export type { Admin, Consumer, Producer };
+export type { Admin, Consumer, IHeaders, Producer };
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -60,6 +61,8 @@ export interface KafkaClient {
   /** Deletes those of `topics` that exist. */
   deleteTopics(topics: readonly string[]): Promise<void>;
   listTopics(): Promise<string[]>;
+  /** Who answers: the cluster id, its brokers and the active controller. */
+  describeCluster(): Promise<{ clusterId: string; brokers: number; controller: number | null }>;
   /** The committed offset of each partition of `topic` for `groupId` ('-1' where none). */
   groupOffsets(groupId: string, topic: string): Promise<Map<number, string>>;
   producer(config?: ProducerConfig): Producer;
@@ -79,6 +82,8 @@ export interface KafkaClientOptions {
   retry?: RetryPolicy;
   /** Where produce counts, bytes and latency go; none when omitted. */
   metrics?: KafkaClientMetrics;
+  /** kafkajs' own retries per request (its default when omitted); 0 for one-shot probes. */
+  clientRetries?: number;
 }
 
 /** Counts what Kafka acknowledged, per topic, around a producer's `send` and `sendBatch`. */
@@ -118,7 +123,8 @@ export function createKafkaClient(
     brokers: [...config.brokers],
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
-    logLevel: logLevel.WARN,
+    logLevel: logger.isLevelEnabled('warn') ? logLevel.WARN : logLevel.NOTHING,
+    ...(options.clientRetries === undefined ? {} : { retry: { retries: options.clientRetries } }),
     logCreator:
       () =>
       ({ level, log: entry }: LogEntry) => {
@@ -177,6 +183,14 @@ export function createKafkaClient(
     },
     async listTopics() {
       return (await connectedAdmin()).listTopics();
+    },
+    async describeCluster() {
+      const cluster = await (await connectedAdmin()).describeCluster();
+      return {
+        clusterId: cluster.clusterId,
+        brokers: cluster.brokers.length,
+        controller: cluster.controller,
+      };
     },
     async groupOffsets(groupId, topic) {
       const [entry] = await (await connectedAdmin()).fetchOffsets({ groupId, topics: [topic] });

@@ -2,10 +2,10 @@
  * Where generated events go: batched into Kafka through the one Kafka module, with a bounded number
  * of batches in flight, so a slow broker slows the generator instead of filling memory.
  */
-import type { IHeaders } from 'kafkajs';
 import {
   type Compression,
   compressionType,
+  type IHeaders,
   type KafkaClient,
   type Producer,
 } from '../../core/kafka/client.ts';

@@ -29,6 +29,8 @@ export interface World {
   readonly foreignPhysical: Int32Array;
   /** Physical home merchants per city name. */
   readonly physicalByCity: ReadonlyMap<string, Int32Array>;
+  /** The keys of physicalByCity, for draws without allocating. */
+  readonly cityNames: readonly string[];
   /** Physical home merchants per `city|categoryIndex`. */
   readonly physicalByCityCategory: ReadonlyMap<string, Int32Array>;
   /** Customers in the whole world, across shards. */
@@ -88,6 +90,7 @@ export function buildWorld(spec: WorldSpec): World {
     foreignOnline: Int32Array.from(foreignOnline),
     foreignPhysical: Int32Array.from(foreignPhysical),
     physicalByCity: new Map([...physicalByCityLists].map(([city, list]) => [city, Int32Array.from(list)])),
+    cityNames: [...physicalByCityLists.keys()],
     physicalByCityCategory: byCityCategory,
     totalCustomers: spec.customers,
   };
@@ -161,8 +164,7 @@ export function farAwayMerchant(
     if (useForeign) {
       merchantNo = world.foreignPhysical[Math.floor(rng.float() * world.foreignPhysical.length)];
     } else {
-      const cities = [...world.physicalByCity.keys()];
-      const pool = world.physicalByCity.get(rng.pick(cities));
+      const pool = world.physicalByCity.get(rng.pick(world.cityNames));
       if (pool && pool.length > 0) merchantNo = pool[Math.floor(rng.float() * pool.length)];
     }
     const merchant = merchantNo === undefined ? undefined : world.merchants[merchantNo];

@@ -2,10 +2,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
 import { ServiceError } from '../../../core/errors.ts';
+import { createKafkaClient } from '../../../core/kafka/client.ts';
+import { createLogger } from '../../../core/logger.ts';
 import { type NativeService, type StackContext, serviceFolders } from '../native-service.ts';
 import { ensureMaven, findJava, type Java, run } from '../toolchain.ts';
+
+/** Readiness probes fail many times while the broker starts; none of that is worth a log line. */
+const silent = createLogger({ level: 'silent', pretty: false });
 
 export function kafkaService(ctx: StackContext): NativeService {
   const { version, port, controllerPort, heapMb } = ctx.config.kafka;
@@ -156,22 +160,23 @@ export function kafkaService(ctx: StackContext): NativeService {
     },
 
     async probe() {
-      const kafka = new Kafka({
-        brokers: [`${host}:${port}`],
-        logLevel: logLevel.NOTHING,
-        connectionTimeout: 1000,
-        requestTimeout: 2000,
-        retry: { retries: 0 },
-      });
-      const admin = kafka.admin();
+      const kafka = createKafkaClient(
+        {
+          brokers: [`${host}:${port}`],
+          clientId: 'synfin-stack',
+          connectionTimeoutMs: 1000,
+          requestTimeoutMs: 2000,
+        },
+        silent,
+        { clientRetries: 0 },
+      );
       try {
-        await admin.connect();
-        const cluster = await admin.describeCluster();
-        return cluster.brokers.length > 0 && cluster.controller !== null;
+        const cluster = await kafka.describeCluster();
+        return cluster.brokers > 0 && cluster.controller !== null;
       } catch {
         return false;
       } finally {
-        await admin.disconnect().catch(() => undefined);
+        await kafka.close().catch(() => undefined);
       }
     },
 

@@ -52,16 +52,7 @@ describe('generator config', () => {
   });
 
   it('refuses a fraud rate with every scenario weighted zero', () => {
-    const scenarios = Object.fromEntries(
-      [
-        'amount_threshold',
-        'compromised_terminal',
-        'compromised_card',
-        'card_testing',
-        'account_takeover',
-        'impossible_travel',
-      ].map((name) => [name, { weight: 0 }]),
-    );
+    const scenarios = Object.fromEntries(SCENARIO_NAMES.map((name) => [name, { weight: 0 }]));
     expect(issuesOf({ fraud: { rate: 0.01, scenarios } })).toEqual([
       '/fraud/scenarios: fraud.rate > 0 needs at least one scenario with weight > 0',
     ]);
