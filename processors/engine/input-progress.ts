@@ -1,0 +1,51 @@
+/**
+ * Which offsets of one input partition are done. Events wait in the event-time buffer, so the
+ * offset committed is the first one still waiting; those processed beyond it are remembered (and
+ * kept in the changelog) so that a restart re-reads the waiting ones without redoing the others.
+ */
+export interface ProgressState {
+  next: number;
+  doneAhead: number[];
+}
+
+export class InputProgress {
+  private next = -1;
+  private readonly waiting = new Set<number>();
+  private doneAhead = new Set<number>();
+
+  /** False for an offset already processed before a restart. */
+  accept(offset: number): boolean {
+    if (this.doneAhead.has(offset)) return false;
+    if (offset >= this.next) this.next = offset + 1;
+    return true;
+  }
+
+  wait(offset: number): void {
+    this.waiting.add(offset);
+  }
+
+  done(offset: number): void {
+    this.waiting.delete(offset);
+    if (this.waiting.size > 0 && offset > this.commitOffset()) this.doneAhead.add(offset);
+  }
+
+  /** The offset to commit: the first still waiting, else the next to read; -1 before any record. */
+  commitOffset(): number {
+    // Offsets start waiting in increasing order, so the set's first entry is the smallest.
+    for (const offset of this.waiting) return offset;
+    return this.next;
+  }
+
+  /** Drops what the commit offset has passed; returns what a restart needs. */
+  compact(): ProgressState {
+    const commit = this.commitOffset();
+    this.doneAhead = new Set([...this.doneAhead].filter((offset) => offset >= commit));
+    // A restart resumes reading at the commit offset, so that is where `next` restarts too.
+    return { next: commit, doneAhead: [...this.doneAhead].sort((a, b) => a - b) };
+  }
+
+  restore(state: ProgressState): void {
+    this.next = state.next;
+    this.doneAhead = new Set(state.doneAhead);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * A merchant's purchase times and its confirmed frauds (by purchase time), both sorted: what the
+ * merchant windows count. Frauds enter when their label is reported, never before.
+ */
+import type { TxFacts } from './types.ts';
+
+export interface MerchantHistory {
+  /** Event times of the merchant's purchases, ascending. */
+  times: number[];
+  /** Purchase times of the merchant's purchases reported as fraud so far, ascending. */
+  frauds: number[];
+}
+
+export interface MerchantContext {
+  tx: TxFacts;
+  history: MerchantHistory;
+  /** How far behind the windows sit: labels take this long to be trusted. */
+  delayMs: number;
+}
+
+/** Inserts `t` keeping the list ascending; appending is the common case. */
+export function insertTime(list: number[], t: number): void {
+  let index = list.length;
+  while (index > 0 && (list[index - 1] as number) > t) index--;
+  if (index === list.length) list.push(t);
+  else list.splice(index, 0, t);
+}
+
+/** How many values of an ascending list lie in (from, to]. */
+export function countIn(list: readonly number[], from: number, to: number): number {
+  return upper(list, to) - upper(list, from);
+}
+
+function upper(list: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as number) <= t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Drops values at or before `cutoff`; returns how many went. */
+export function pruneBefore(list: number[], cutoff: number): number {
+  const drop = upper(list, cutoff);
+  if (drop > 0) list.splice(0, drop);
+  return drop;
+}

@@ -1,0 +1,48 @@
+/**
+ * What every feature family shares: the facts of a transaction the processors keep, the value
+ * types a feature may have, and the catalog entry that documents a feature and types it in Avro.
+ */
+
+/** The part of a transaction the processors need, carried between stages. */
+export interface TxFacts {
+  transactionId: string;
+  customerId: string;
+  merchantId: string;
+  terminalId: string;
+  runId: string;
+  eventTime: number;
+  amountMinor: number;
+  currency: string;
+  channel: string;
+  merchantCategory: string;
+  localHour: number;
+  /** Where the purchase happened: the terminal if it reported a position, else the merchant. */
+  latitude: number;
+  longitude: number;
+}
+
+export type FeatureValue = number | boolean | string | null | readonly string[];
+
+export type FeatureType = 'int' | 'double' | 'boolean' | 'string' | 'string[]';
+
+export interface FeatureSpec {
+  name: string;
+  type: FeatureType;
+  /** Null where the feature is undefined (no previous transaction, no known home…). */
+  nullable?: boolean;
+  definition: string;
+  /** The event-time window, in words ("1 day", "30 days, 7 days behind"); empty for point features. */
+  window: string;
+}
+
+/** A feature family: what it adds to a record, documented once, computed by one function. */
+export interface FeatureFamily<Context> {
+  name: string;
+  features: readonly FeatureSpec[];
+  compute(context: Context): Record<string, FeatureValue>;
+}
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 24 * HOUR_MS;
+/** The customer and merchant windows of the fraud handbook. */
+export const WINDOW_DAYS = [1, 7, 30] as const;

@@ -1,0 +1,519 @@
+/**
+ * The customer stage's task for one partition (transactions, labels and customers are all keyed by
+ * customer and co-partitioned). In event-time order it keeps each customer's purchases, computes
+ * the customer features, sends purchases and labels on to the merchant stage, and when a
+ * purchase's merchant features come back emits the full record — in event-time order per
+ * partition — and later joins it with its fraud label.
+ */
+
+import type { OutputCodec } from '../avro.ts';
+import type { ProcessorConfig } from '../config.ts';
+import { DirtyKeys } from '../engine/dirty-keys.ts';
+import { compareTimed, EventTimeMerge, type EventTimeState, type TimedItem } from '../engine/event-time.ts';
+import { InputProgress, type ProgressState } from '../engine/input-progress.ts';
+import {
+  type ChangelogRecord,
+  deadLetter,
+  type InputRecord,
+  type OutputRecord,
+  type StageTask,
+  type TaskOutput,
+} from '../engine/task.ts';
+import { customerFamilies } from '../features/catalog.ts';
+import { type CustomerEntry, entryOf, type Home, insertSorted } from '../features/customer-history.ts';
+import { scoreRules } from '../features/rules.ts';
+import { DAY_MS, type FeatureValue, type TxFacts } from '../features/types.ts';
+import {
+  type CustomerFacts,
+  customerFacts,
+  type LabelFacts,
+  labelFacts,
+  transactionFacts,
+} from './inputs.ts';
+import { type MerchantInput, parseMerchantFeatures, partitionFor } from './messages.ts';
+
+export interface CustomerTaskOptions {
+  partition: number;
+  /** Partitions of the input topics (and of the merchant features topic). */
+  partitions: number;
+  /** Partitions of the merchant stage's input topic. */
+  merchantPartitions: number;
+  config: Pick<ProcessorConfig, 'topics' | 'latenessMs' | 'idleMs' | 'joinHorizonDays' | 'rules'>;
+  internal: { merchantInput: string; merchantFeatures: string; deadLetters: string };
+  codecs: { features: OutputCodec; labeled: OutputCodec };
+  /** Counts for the metrics; optional. */
+  onCount?: (what: CustomerTaskCount, n?: number) => void;
+}
+
+export type CustomerTaskCount =
+  | 'late'
+  | 'dead_letter'
+  | 'label_joined'
+  | 'label_unmatched'
+  | 'features_emitted';
+
+/** A purchase as the task keeps it: window facts, and until emitted, the pieces of its record. */
+interface StoredEntry extends CustomerEntry {
+  customerId: string;
+  emitted: boolean;
+  late: boolean;
+  facts?: TxFacts;
+  customerFeatures?: Record<string, FeatureValue>;
+  merchantFeatures?: Record<string, number>;
+  label?: LabelFacts;
+  /** The emitted features record (wire format), kept for the label join. */
+  features?: Buffer;
+}
+
+type Item =
+  | (TimedItem & { kind: 'customer'; offset: number; value: CustomerFacts })
+  | (TimedItem & { kind: 'label'; offset: number; value: LabelFacts })
+  | (TimedItem & { kind: 'tx'; offset: number; value: TxFacts });
+
+interface CustomerState {
+  home: Home | null;
+  entries: StoredEntry[];
+}
+
+const RANK = { customer: 0, label: 1, tx: 2 } as const;
+const WINDOW_MS = 30 * DAY_MS;
+
+export class CustomerTask implements StageTask {
+  readonly partition: number;
+  private readonly options: CustomerTaskOptions;
+  private readonly customers = new Map<string, CustomerState>();
+  private readonly byTransaction = new Map<string, StoredEntry>();
+  private queue: StoredEntry[] = [];
+  private readonly merge: EventTimeMerge<Item>;
+  private readonly progress = new Map<string, InputProgress>();
+  private readonly lastArrival = new Map<string, number>();
+  private readonly dirty = new DirtyKeys();
+  private out: OutputRecord[] = [];
+  private lastHeartbeat = '';
+  private sweptDay = Number.NEGATIVE_INFINITY;
+  private readonly retentionMs: number;
+
+  constructor(options: CustomerTaskOptions) {
+    this.options = options;
+    this.partition = options.partition;
+    const { topics } = options.config;
+    this.merge = new EventTimeMerge<Item>([topics.transactions, topics.labels, topics.customers]);
+    for (const topic of this.inputTopics()) this.progress.set(topic, new InputProgress());
+    this.retentionMs =
+      Math.max(WINDOW_MS, options.config.joinHorizonDays * DAY_MS) + options.config.latenessMs;
+  }
+
+  private inputTopics(): string[] {
+    const { topics } = this.options.config;
+    return [topics.transactions, topics.labels, topics.customers, this.options.internal.merchantFeatures];
+  }
+
+  private progressOf(topic: string): InputProgress {
+    const progress = this.progress.get(topic);
+    if (!progress) throw new Error(`customer task: ${topic} is not an input`);
+    return progress;
+  }
+
+  process(records: readonly InputRecord[], nowMs: number): void {
+    const { topics, latenessMs } = this.options.config;
+    for (const record of records) {
+      const progress = this.progressOf(record.topic);
+      if (!progress.accept(record.offset)) continue;
+      let item: Item;
+      try {
+        if (!record.decoded.ok) throw record.decoded.error;
+        if (record.topic === this.options.internal.merchantFeatures) {
+          this.attachMerchantFeatures(record.decoded.value as Buffer | null, record);
+          progress.done(record.offset);
+          continue;
+        }
+        item = this.itemOf(record);
+      } catch (error) {
+        this.out.push(deadLetter(this.options.internal.deadLetters, record, error as Error));
+        this.options.onCount?.('dead_letter');
+        progress.done(record.offset);
+        continue;
+      }
+      this.lastArrival.set(record.topic, nowMs);
+      this.merge.setIdle(record.topic, false);
+      const lateness = record.topic === topics.transactions ? latenessMs : 0;
+      this.merge.advance(record.topic, item.t - lateness);
+      if (this.merge.isLate(item)) {
+        this.options.onCount?.('late');
+        this.handle(item, true);
+        progress.done(record.offset);
+      } else {
+        this.merge.push(item);
+        progress.wait(record.offset);
+      }
+    }
+    this.releaseAndEmit();
+  }
+
+  tick(nowMs: number, caughtUp: (topic: string) => boolean): void {
+    const { topics, idleMs } = this.options.config;
+    for (const topic of [topics.transactions, topics.labels, topics.customers]) {
+      const last = this.lastArrival.get(topic) ?? Number.NEGATIVE_INFINITY;
+      if (!this.merge.isIdle(topic) && nowMs - last >= idleMs && caughtUp(topic))
+        this.merge.setIdle(topic, true);
+    }
+    this.releaseAndEmit();
+  }
+
+  private itemOf(record: InputRecord): Item {
+    const { topics } = this.options.config;
+    const value = record.decoded.ok ? record.decoded.value : undefined;
+    if (record.topic === topics.transactions) {
+      const tx = transactionFacts(value);
+      return {
+        kind: 'tx',
+        source: record.topic,
+        t: tx.eventTime,
+        rank: RANK.tx,
+        id: tx.transactionId,
+        offset: record.offset,
+        value: tx,
+      };
+    }
+    if (record.topic === topics.labels) {
+      const label = labelFacts(value);
+      return {
+        kind: 'label',
+        source: record.topic,
+        t: label.reportedAt,
+        rank: RANK.label,
+        id: label.labelId,
+        offset: record.offset,
+        value: label,
+      };
+    }
+    const customer = customerFacts(value);
+    return {
+      kind: 'customer',
+      source: record.topic,
+      t: customer.updatedAt,
+      rank: RANK.customer,
+      id: customer.customerId,
+      offset: record.offset,
+      value: customer,
+    };
+  }
+
+  private releaseAndEmit(): void {
+    const { topics } = this.options.config;
+    const topicOf = { tx: topics.transactions, label: topics.labels, customer: topics.customers };
+    for (const item of this.merge.release()) {
+      this.handle(item, false);
+      this.progressOf(topicOf[item.kind]).done(item.offset);
+    }
+    this.heartbeat();
+    this.sweep();
+    this.drainQueue();
+  }
+
+  private handle(item: Item, late: boolean): void {
+    if (item.kind === 'customer') {
+      const state = this.customer(item.value.customerId);
+      state.home = { lat: item.value.homeLatitude, lon: item.value.homeLongitude };
+      this.dirty.mark(`h|${item.value.customerId}`);
+    } else if (item.kind === 'label') {
+      this.handleLabel(item.value);
+    } else {
+      this.handleTransaction(item.value, late);
+    }
+  }
+
+  private customer(customerId: string): CustomerState {
+    let state = this.customers.get(customerId);
+    if (!state) {
+      state = { home: null, entries: [] };
+      this.customers.set(customerId, state);
+    }
+    return state;
+  }
+
+  private handleTransaction(tx: TxFacts, late: boolean): void {
+    if (this.byTransaction.has(tx.transactionId)) return;
+    const state = this.customer(tx.customerId);
+    const entry: StoredEntry = { ...entryOf(tx), customerId: tx.customerId, emitted: false, late, facts: tx };
+    const index = insertSorted(state.entries, entry);
+    const context = { tx, entries: state.entries, index, home: state.home };
+    const features: Record<string, FeatureValue> = {};
+    for (const family of customerFamilies) Object.assign(features, family.compute(context));
+    entry.customerFeatures = features;
+    this.byTransaction.set(tx.transactionId, entry);
+    this.queue.push(entry);
+    this.dirty.mark(dayKey(tx.customerId, tx.eventTime));
+    const { merchantPartitions, merchantInput } = { ...this.options, ...this.options.internal };
+    this.send(merchantInput, partitionFor(tx.merchantId, merchantPartitions), tx.merchantId, {
+      k: 'tx',
+      p: this.partition,
+      f: tx,
+      late,
+    });
+  }
+
+  private handleLabel(label: LabelFacts): void {
+    const { merchantPartitions, merchantInput } = { ...this.options, ...this.options.internal };
+    this.send(merchantInput, partitionFor(label.merchantId, merchantPartitions), label.merchantId, {
+      k: 'lb',
+      p: this.partition,
+      id: label.labelId,
+      m: label.merchantId,
+      tt: label.transactionTime,
+      r: label.reportedAt,
+      fraud: label.isFraud,
+    });
+    const entry = this.byTransaction.get(label.transactionId);
+    if (!entry) {
+      this.options.onCount?.('label_unmatched');
+      return;
+    }
+    if (entry.emitted) this.emitLabeled(entry, label);
+    else entry.label = label;
+    this.dirty.mark(dayKey(entry.customerId, entry.t));
+  }
+
+  private attachMerchantFeatures(_: Buffer | null, record: InputRecord): void {
+    const message = parseMerchantFeatures(record.value);
+    const entry = this.byTransaction.get(message.id);
+    if (!entry || entry.emitted) return;
+    entry.merchantFeatures = message.v;
+    entry.late ||= message.late;
+    this.dirty.mark(dayKey(entry.customerId, entry.t));
+  }
+
+  /** Emits, in processing order, every record whose merchant features are back. */
+  private drainQueue(): void {
+    let emitted = 0;
+    while (emitted < this.queue.length) {
+      const entry = this.queue[emitted] as StoredEntry;
+      if (!entry.merchantFeatures) break;
+      this.emitFeatures(entry);
+      emitted++;
+    }
+    if (emitted > 0) this.queue = this.queue.slice(emitted);
+  }
+
+  private emitFeatures(entry: StoredEntry): void {
+    const tx = entry.facts as TxFacts;
+    const values: Record<string, FeatureValue> = {
+      transactionId: tx.transactionId,
+      customerId: tx.customerId,
+      merchantId: tx.merchantId,
+      terminalId: tx.terminalId,
+      runId: tx.runId,
+      eventTime: tx.eventTime,
+      amountMinor: tx.amountMinor,
+      currency: tx.currency,
+      channel: tx.channel,
+      merchantCategory: tx.merchantCategory,
+      ...entry.customerFeatures,
+      ...entry.merchantFeatures,
+    };
+    Object.assign(values, scoreRules(this.options.config.rules, values), { late: entry.late });
+    const wire = this.options.codecs.features.encode(values);
+    this.out.push({
+      topic: this.options.config.topics.features,
+      partition: this.partition,
+      key: tx.customerId,
+      value: wire,
+    });
+    this.options.onCount?.('features_emitted');
+    entry.emitted = true;
+    entry.features = wire;
+    delete entry.facts;
+    delete entry.customerFeatures;
+    delete entry.merchantFeatures;
+    if (entry.label) {
+      this.emitLabeled(entry, entry.label);
+      delete entry.label;
+    }
+    this.dirty.mark(dayKey(entry.customerId, entry.t));
+  }
+
+  private emitLabeled(entry: StoredEntry, label: LabelFacts): void {
+    if (!entry.features) return;
+    const features = this.options.codecs.features.decode(entry.features);
+    const row = {
+      ...features,
+      labelId: label.labelId,
+      isFraud: label.isFraud,
+      scenario: label.scenario,
+      reportChannel: label.reportChannel,
+      reportedAt: label.reportedAt,
+    };
+    this.out.push({
+      topic: this.options.config.topics.labeled,
+      partition: this.partition,
+      key: entry.customerId,
+      value: this.options.codecs.labeled.encode(row),
+    });
+    this.options.onCount?.('label_joined');
+  }
+
+  private send(topic: string, partition: number, key: string | null, message: MerchantInput): void {
+    this.out.push({ topic, partition, key, value: JSON.stringify(message) });
+  }
+
+  /** Tells every merchant partition how far this task has released (or that it is idle). */
+  private heartbeat(): void {
+    const watermark = this.merge.watermark;
+    if (!Number.isFinite(watermark)) return;
+    const idle = this.merge.allIdle() && this.merge.buffered === 0;
+    const signature = `${watermark}|${idle}`;
+    if (signature === this.lastHeartbeat) return;
+    this.lastHeartbeat = signature;
+    const { merchantPartitions, partitions } = this.options;
+    for (let q = 0; q < merchantPartitions; q++) {
+      this.send(this.options.internal.merchantInput, q, null, {
+        k: 'wm',
+        p: this.partition,
+        of: partitions,
+        wm: watermark,
+        idle,
+      });
+    }
+  }
+
+  /** Once per event-time day: forget purchases older than the windows and the label horizon. */
+  private sweep(): void {
+    const watermark = this.merge.watermark;
+    if (!Number.isFinite(watermark)) return;
+    const day = Math.floor(watermark / DAY_MS);
+    if (day <= this.sweptDay) return;
+    this.sweptDay = day;
+    const cutoff = watermark - this.retentionMs;
+    for (const [customerId, state] of this.customers) {
+      let drop = 0;
+      while (drop < state.entries.length) {
+        const entry = state.entries[drop] as StoredEntry;
+        if (entry.t >= cutoff || !entry.emitted) break;
+        this.byTransaction.delete(entry.id);
+        this.dirty.mark(dayKey(customerId, entry.t));
+        drop++;
+      }
+      if (drop > 0) state.entries.splice(0, drop);
+    }
+  }
+
+  takeOutput(): TaskOutput {
+    const { topics } = this.options.config;
+    const offsets: TaskOutput['offsets'] = [];
+    for (const topic of this.inputTopics()) {
+      const progress = this.progressOf(topic);
+      const offset = progress.commitOffset();
+      if (offset >= 0) offsets.push({ topic, offset });
+      this.dirty.mark(`p|${topic}`);
+    }
+    this.dirty.mark('w');
+    void topics;
+    const changelog = this.dirty.flush((key) => this.materialize(key));
+    const records = this.out;
+    this.out = [];
+    return { records, changelog, offsets };
+  }
+
+  private materialize(key: string): unknown {
+    if (key === 'w') return this.merge.state();
+    const [kind, id, day] = key.split('|') as [string, string, string | undefined];
+    if (kind === 'p') return this.progressOf(id).compact();
+    const state = this.customers.get(id);
+    if (kind === 'h') return state?.home ?? undefined;
+    const from = Number(day) * DAY_MS;
+    const entries = (state?.entries ?? []).filter((entry) => entry.t >= from && entry.t < from + DAY_MS);
+    return entries.length > 0 ? entries.map(serializeEntry) : undefined;
+  }
+
+  restore(records: Iterable<ChangelogRecord>): void {
+    const latest = new Map<string, string | null>();
+    for (const record of records) latest.set(record.key, record.value);
+    for (const [key, value] of latest) {
+      if (value === null) continue;
+      const parsed: unknown = JSON.parse(value);
+      const [kind, id] = key.split('|') as [string, string];
+      if (key === 'w') this.merge.restore(parsed as EventTimeState);
+      else if (kind === 'p') this.progress.get(id)?.restore(parsed as ProgressState);
+      else if (kind === 'h') this.customer(id).home = parsed as Home;
+      else if (kind === 'd') {
+        const state = this.customer(id);
+        for (const stored of parsed as SerializedEntry[]) {
+          const entry = deserializeEntry(stored, id);
+          insertSorted(state.entries, entry);
+          this.byTransaction.set(entry.id, entry);
+        }
+      }
+    }
+    this.queue = [...this.byTransaction.values()].filter((entry) => !entry.emitted).sort(compareEntries);
+  }
+
+  stateSize(): Record<string, number> {
+    return {
+      customers: this.customers.size,
+      purchases: this.byTransaction.size,
+      buffered: this.merge.buffered,
+      awaiting_merchant: this.queue.length,
+    };
+  }
+}
+
+function dayKey(customerId: string, t: number): string {
+  return `d|${customerId}|${Math.floor(t / DAY_MS)}`;
+}
+
+function compareEntries(a: StoredEntry, b: StoredEntry): number {
+  return compareTimed({ t: a.t, rank: 0, id: a.id, source: '' }, { t: b.t, rank: 0, id: b.id, source: '' });
+}
+
+type SerializedEntry = {
+  i: string;
+  t: number;
+  a: number;
+  m: string;
+  la: number;
+  lo: number;
+  e: boolean;
+  l: boolean;
+  f?: TxFacts;
+  cf?: Record<string, FeatureValue>;
+  mf?: Record<string, number>;
+  lb?: LabelFacts;
+  x?: string;
+};
+
+function serializeEntry(entry: StoredEntry): SerializedEntry {
+  return {
+    i: entry.id,
+    t: entry.t,
+    a: entry.amount,
+    m: entry.merchantId,
+    la: entry.lat,
+    lo: entry.lon,
+    e: entry.emitted,
+    l: entry.late,
+    ...(entry.facts ? { f: entry.facts } : {}),
+    ...(entry.customerFeatures ? { cf: entry.customerFeatures } : {}),
+    ...(entry.merchantFeatures ? { mf: entry.merchantFeatures } : {}),
+    ...(entry.label ? { lb: entry.label } : {}),
+    ...(entry.features ? { x: entry.features.toString('base64') } : {}),
+  };
+}
+
+function deserializeEntry(stored: SerializedEntry, customerId: string): StoredEntry {
+  return {
+    id: stored.i,
+    t: stored.t,
+    amount: stored.a,
+    merchantId: stored.m,
+    lat: stored.la,
+    lon: stored.lo,
+    customerId,
+    emitted: stored.e,
+    late: stored.l,
+    ...(stored.f ? { facts: stored.f } : {}),
+    ...(stored.cf ? { customerFeatures: stored.cf } : {}),
+    ...(stored.mf ? { merchantFeatures: stored.mf } : {}),
+    ...(stored.lb ? { label: stored.lb } : {}),
+    ...(stored.x ? { features: Buffer.from(stored.x, 'base64') } : {}),
+  };
+}

@@ -1,0 +1,229 @@
+/**
+ * The merchant stage's task for one partition of the merchant input (keyed by merchant). It merges
+ * the streams of all customer tasks by event time — each customer task sends its purchases and
+ * labels in event-time order, with heartbeats saying how far it has come — so each purchase's
+ * merchant windows see exactly the purchases before it and the frauds reported by then.
+ */
+import type { ProcessorConfig } from '../config.ts';
+import { DirtyKeys } from '../engine/dirty-keys.ts';
+import { EventTimeMerge, type EventTimeState, type TimedItem } from '../engine/event-time.ts';
+import { InputProgress, type ProgressState } from '../engine/input-progress.ts';
+import {
+  type ChangelogRecord,
+  deadLetter,
+  type InputRecord,
+  type OutputRecord,
+  type StageTask,
+  type TaskOutput,
+} from '../engine/task.ts';
+import { merchantFamilies } from '../features/catalog.ts';
+import { insertTime, type MerchantHistory, pruneBefore } from '../features/merchant-history.ts';
+import { DAY_MS, HOUR_MS, type TxFacts } from '../features/types.ts';
+import { type MerchantFeaturesMessage, type MerchantInput, parseMerchantInput } from './messages.ts';
+
+export interface MerchantTaskOptions {
+  partition: number;
+  config: Pick<ProcessorConfig, 'labelDelayDays'>;
+  internal: { merchantInput: string; merchantFeatures: string; deadLetters: string };
+  onCount?: (what: 'late' | 'dead_letter', n?: number) => void;
+}
+
+type Item =
+  | (TimedItem & { kind: 'label'; offset: number; merchantId: string; txTime: number; fraud: boolean })
+  | (TimedItem & { kind: 'tx'; offset: number; from: number; tx: TxFacts; late: boolean });
+
+const WINDOW_MS = 30 * DAY_MS;
+
+export class MerchantTask implements StageTask {
+  readonly partition: number;
+  private readonly options: MerchantTaskOptions;
+  private readonly merchants = new Map<string, MerchantHistory>();
+  private readonly merge = new EventTimeMerge<Item>();
+  private readonly progress = new InputProgress();
+  private readonly dirty = new DirtyKeys();
+  private out: OutputRecord[] = [];
+  private readonly delayMs: number;
+  private sweptHour = Number.NEGATIVE_INFINITY;
+
+  constructor(options: MerchantTaskOptions) {
+    this.options = options;
+    this.partition = options.partition;
+    this.delayMs = options.config.labelDelayDays * DAY_MS;
+  }
+
+  process(records: readonly InputRecord[]): void {
+    for (const record of records) {
+      if (!this.progress.accept(record.offset)) continue;
+      let message: MerchantInput;
+      try {
+        message = parseMerchantInput(record.value);
+      } catch (error) {
+        this.out.push(deadLetter(this.options.internal.deadLetters, record, error as Error));
+        this.options.onCount?.('dead_letter');
+        this.progress.done(record.offset);
+        continue;
+      }
+      if (message.k === 'wm') {
+        const source = `p${message.p}`;
+        for (let p = 0; p < message.of; p++) this.merge.addSource(`p${p}`);
+        this.merge.advance(source, message.wm);
+        this.merge.setIdle(source, message.idle);
+        this.progress.done(record.offset);
+        continue;
+      }
+      // Sources are registered by heartbeats only: until every customer task is known, nothing
+      // may be released.
+      const item: Item =
+        message.k === 'tx'
+          ? {
+              kind: 'tx',
+              source: `p${message.p}`,
+              t: message.f.eventTime,
+              rank: 1,
+              id: message.f.transactionId,
+              offset: record.offset,
+              from: message.p,
+              tx: message.f,
+              late: message.late,
+            }
+          : {
+              kind: 'label',
+              source: `p${message.p}`,
+              t: message.r,
+              rank: 0,
+              id: message.id,
+              offset: record.offset,
+              merchantId: message.m,
+              txTime: message.tt,
+              fraud: message.fraud,
+            };
+      if (this.merge.isLate(item)) {
+        this.options.onCount?.('late');
+        this.handle(item, true);
+        this.progress.done(record.offset);
+      } else {
+        this.merge.push(item);
+        this.progress.wait(record.offset);
+      }
+    }
+    for (const item of this.merge.release()) {
+      this.handle(item, false);
+      this.progress.done(item.offset);
+    }
+    this.sweep();
+  }
+
+  tick(): void {
+    // Heartbeats from the customer tasks carry their progress and idleness; nothing to do alone.
+  }
+
+  private history(merchantId: string): MerchantHistory {
+    let history = this.merchants.get(merchantId);
+    if (!history) {
+      history = { times: [], frauds: [] };
+      this.merchants.set(merchantId, history);
+    }
+    return history;
+  }
+
+  private handle(item: Item, late: boolean): void {
+    if (item.kind === 'label') {
+      if (!item.fraud) return;
+      insertTime(this.history(item.merchantId).frauds, item.txTime);
+      this.dirty.mark(hourKey(item.merchantId, item.txTime));
+      return;
+    }
+    const { tx } = item;
+    const history = this.history(tx.merchantId);
+    const context = { tx, history, delayMs: this.delayMs };
+    const values: Record<string, number> = {};
+    for (const family of merchantFamilies) Object.assign(values, family.compute(context));
+    insertTime(history.times, tx.eventTime);
+    this.dirty.mark(hourKey(tx.merchantId, tx.eventTime));
+    const message: MerchantFeaturesMessage = {
+      id: tx.transactionId,
+      c: tx.customerId,
+      v: values,
+      late: late || item.late,
+    };
+    this.out.push({
+      topic: this.options.internal.merchantFeatures,
+      partition: item.from,
+      key: tx.customerId,
+      value: JSON.stringify(message),
+    });
+  }
+
+  /** Once per event-time hour: forget what lies behind every window. */
+  private sweep(): void {
+    const watermark = this.merge.watermark;
+    if (!Number.isFinite(watermark)) return;
+    const hour = Math.floor(watermark / HOUR_MS);
+    if (hour <= this.sweptHour) return;
+    this.sweptHour = hour;
+    const cutoff = watermark - this.delayMs - WINDOW_MS - HOUR_MS;
+    for (const [merchantId, history] of this.merchants) {
+      const first = Math.min(history.times[0] ?? Infinity, history.frauds[0] ?? Infinity);
+      if (first > cutoff) continue;
+      for (let t = first; t <= cutoff; t += HOUR_MS) this.dirty.mark(hourKey(merchantId, t));
+      this.dirty.mark(hourKey(merchantId, cutoff));
+      pruneBefore(history.times, cutoff);
+      pruneBefore(history.frauds, cutoff);
+      if (history.times.length === 0 && history.frauds.length === 0) this.merchants.delete(merchantId);
+    }
+  }
+
+  takeOutput(): TaskOutput {
+    this.dirty.mark('w');
+    this.dirty.mark('p');
+    const changelog = this.dirty.flush((key) => this.materialize(key));
+    const records = this.out;
+    this.out = [];
+    const offset = this.progress.commitOffset();
+    return {
+      records,
+      changelog,
+      offsets: offset >= 0 ? [{ topic: this.options.internal.merchantInput, offset }] : [],
+    };
+  }
+
+  private materialize(key: string): unknown {
+    if (key === 'w') return this.merge.state();
+    if (key === 'p') return this.progress.compact();
+    const [, merchantId, hourText] = key.split('|') as [string, string, string];
+    const history = this.merchants.get(merchantId);
+    if (!history) return undefined;
+    const from = Number(hourText) * HOUR_MS;
+    const inHour = (t: number) => t >= from && t < from + HOUR_MS;
+    const times = history.times.filter(inHour);
+    const frauds = history.frauds.filter(inHour);
+    return times.length + frauds.length > 0 ? { t: times, f: frauds } : undefined;
+  }
+
+  restore(records: Iterable<ChangelogRecord>): void {
+    const latest = new Map<string, string | null>();
+    for (const record of records) latest.set(record.key, record.value);
+    for (const [key, value] of latest) {
+      if (value === null) continue;
+      const parsed: unknown = JSON.parse(value);
+      if (key === 'w') this.merge.restore(parsed as EventTimeState);
+      else if (key === 'p') this.progress.restore(parsed as ProgressState);
+      else if (key.startsWith('m|')) {
+        const history = this.history(key.split('|')[1] as string);
+        const { t, f } = parsed as { t: number[]; f: number[] };
+        for (const time of t) insertTime(history.times, time);
+        for (const time of f) insertTime(history.frauds, time);
+      }
+    }
+  }
+
+  stateSize(): Record<string, number> {
+    let purchases = 0;
+    for (const history of this.merchants.values()) purchases += history.times.length;
+    return { merchants: this.merchants.size, purchases, buffered: this.merge.buffered };
+  }
+}
+
+function hourKey(merchantId: string, t: number): string {
+  return `m|${merchantId}|${Math.floor(t / HOUR_MS)}`;
+}
