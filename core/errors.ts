@@ -14,7 +14,11 @@ export type ErrorCode =
   | 'SCHEMA_REGISTRY_UNAVAILABLE'
   | 'MESSAGE_DECODE_FAILED'
   | 'KAFKA_UNAVAILABLE'
-  | 'NOT_CONNECTED';
+  | 'NOT_CONNECTED'
+  | 'TOPIC_MISSING'
+  | 'TOPICS_NOT_COPARTITIONED'
+  | 'STATE_RESTORE_FAILED'
+  | 'STAGE_FAILED';
 
 export interface SynfinErrorOptions {
   cause?: unknown;

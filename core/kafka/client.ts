@@ -65,6 +65,12 @@ export interface KafkaClient {
   describeCluster(): Promise<{ clusterId: string; brokers: number; controller: number | null }>;
   /** The committed offset of each partition of `topic` for `groupId` ('-1' where none). */
   groupOffsets(groupId: string, topic: string): Promise<Map<number, string>>;
+  /** The first and next offsets of each partition of `topic`. */
+  topicOffsets(topic: string): Promise<Map<number, { low: number; high: number }>>;
+  /** How many partitions `topic` has; undefined when it does not exist. */
+  partitionCount(topic: string): Promise<number | undefined>;
+  /** Deletes consumer groups (those that exist and are empty). */
+  deleteGroups(groupIds: readonly string[]): Promise<void>;
   producer(config?: ProducerConfig): Producer;
   consumer(config: ConsumerConfig): Consumer;
   /** Disconnects the shared admin client; producers and consumers are closed by their owners. */
@@ -195,6 +201,22 @@ export function createKafkaClient(
     async groupOffsets(groupId, topic) {
       const [entry] = await (await connectedAdmin()).fetchOffsets({ groupId, topics: [topic] });
       return new Map((entry?.partitions ?? []).map((p) => [p.partition, p.offset]));
+    },
+    async topicOffsets(topic) {
+      const offsets = await (await connectedAdmin()).fetchTopicOffsets(topic);
+      return new Map(
+        offsets.map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }] as const),
+      );
+    },
+    async partitionCount(topic) {
+      const client = await connectedAdmin();
+      if (!(await client.listTopics()).includes(topic)) return undefined;
+      const metadata = await client.fetchTopicMetadata({ topics: [topic] });
+      return metadata.topics[0]?.partitions.length;
+    },
+    async deleteGroups(groupIds) {
+      if (groupIds.length === 0) return;
+      await (await connectedAdmin()).deleteGroups([...groupIds]).catch(() => undefined);
     },
     producer(producerConfig) {
       const producer = kafka.producer({

@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * synfin process: the feature processors from the command line. Every instance with the same
+ * application id joins the same consumer groups: start more to scale out (up to the partitions).
+ * Settings: a YAML file (--config) overridden by flags, validated together.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { Command, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../core/config/load.ts';
+import { isSynfinError } from '../core/errors.ts';
+import { createKafkaClient } from '../core/kafka/client.ts';
+import { createLogger } from '../core/logger.ts';
+import { createMetricsRegistry } from '../core/metrics.ts';
+import { createRegistryCodec } from '../core/registry/codec.ts';
+import { parseProcessorConfig } from './config.ts';
+import { processorMetrics } from './metrics.ts';
+import { runProcessors } from './run.ts';
+
+const number = (value: string) => Number(value);
+
+const program = new Command('process')
+  .description('derive ML features and fraud labels in flight, exactly once, from the generated topics')
+  .option('--config <file>', 'YAML file with processor settings')
+  .option('--app-id <id>', 'application id: consumer groups, transactional ids, internal topics')
+  .addOption(new Option('--stage <stage>', 'run one stage only').choices(['customer', 'merchant']))
+  .option('--lateness-ms <ms>', 'event-time disorder to wait for', number)
+  .option('--idle-ms <ms>', 'a caught-up silent input stops holding events back after this long', number)
+  .option('--label-delay-days <days>', 'how far behind the merchant windows sit', number)
+  .option('--metrics-port <port>', 'serve Prometheus metrics on this port', number);
+
+program.parse();
+const flags = program.opts<Record<string, string | number | undefined>>();
+
+function processorInput(): Record<string, unknown> {
+  const input: Record<string, unknown> = flags.config
+    ? (parseYaml(readFileSync(String(flags.config), 'utf8')) as Record<string, unknown>)
+    : {};
+  const set = (key: string, value: unknown) => {
+    if (value !== undefined) input[key] = value;
+  };
+  set('applicationId', flags.appId);
+  set('stages', flags.stage === undefined ? undefined : [flags.stage]);
+  set('latenessMs', flags.latenessMs);
+  set('idleMs', flags.idleMs);
+  set('labelDelayDays', flags.labelDelayDays);
+  return input;
+}
+
+const controller = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: finishing the current transaction, then stopping…`);
+    controller.abort();
+  });
+}
+
+try {
+  const config = loadConfig();
+  const settings = parseProcessorConfig(processorInput(), flags.config ? `${flags.config} + flags` : 'flags');
+  const logger = createLogger(config.log, { service: 'synfin-processor', app: settings.applicationId });
+  const registry = createMetricsRegistry({ defaultMetrics: true });
+  const server =
+    flags.metricsPort === undefined
+      ? undefined
+      : createServer((request, response) => {
+          if (request.url !== '/metrics') {
+            response.writeHead(request.url === '/health' ? 200 : 404).end();
+            return;
+          }
+          void registry.metrics().then((body) => {
+            response.writeHead(200, { 'content-type': registry.contentType }).end(body);
+          });
+        }).listen(Number(flags.metricsPort));
+  const kafka = createKafkaClient(config.kafka, logger);
+  try {
+    await runProcessors(settings, {
+      kafka,
+      codec: createRegistryCodec(config.schemaRegistry),
+      logger,
+      metrics: processorMetrics(registry),
+      signal: controller.signal,
+    });
+  } finally {
+    server?.close();
+    await kafka.close();
+  }
+} catch (error) {
+  if (!isSynfinError(error)) throw error;
+  console.error(`error ${error.code}: ${error.message}`);
+  process.exitCode = 2;
+}

@@ -1,0 +1,122 @@
+/**
+ * The processors' topology on Kafka: input topics checked for co-partitioning, internal and output
+ * topics created, output schemas registered, and the two stage specs the runtime runs.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { SynfinError } from '../core/errors.ts';
+import type { KafkaClient, TopicSpec } from '../core/kafka/client.ts';
+import type { RegistryCodec } from '../core/registry/codec.ts';
+import { type OutputCodec, outputCodec } from './avro.ts';
+import { internalTopics, type ProcessorConfig } from './config.ts';
+import type { StageSpec } from './engine/runtime.ts';
+import { featuresSchema, labeledSchema } from './features/catalog.ts';
+import type { ProcessorMetrics } from './metrics.ts';
+import { CustomerTask } from './stages/customer-task.ts';
+import { MerchantTask } from './stages/merchant-task.ts';
+
+const WEEK_MS = 7 * 86_400_000;
+
+export interface Topology {
+  partitions: number;
+  stages: StageSpec[];
+  codecs: { features: OutputCodec; labeled: OutputCodec };
+}
+
+/** Waits for the input topics (the producer may start after us) and checks they are co-partitioned. */
+async function inputPartitions(kafka: KafkaClient, config: ProcessorConfig, waitMs: number): Promise<number> {
+  const { transactions, labels, customers } = config.topics;
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const counts = await Promise.all([transactions, labels, customers].map((topic) => kafka.partitionCount(topic)));
+    if (counts.every((count) => count !== undefined)) {
+      if (new Set(counts).size > 1) {
+        throw new SynfinError(
+          'TOPICS_NOT_COPARTITIONED',
+          `${transactions}, ${labels} and ${customers} must have the same number of partitions (they have ${counts.join(', ')}): all three are keyed by customer`,
+        );
+      }
+      return counts[0] as number;
+    }
+    if (Date.now() >= deadline) {
+      const missing = [transactions, labels, customers].filter((_, i) => counts[i] === undefined);
+      throw new SynfinError('TOPIC_MISSING', `input topics missing after ${waitMs} ms: ${missing.join(', ')} (processors.topics)`);
+    }
+    await sleep(1000);
+  }
+}
+
+export async function buildTopology(
+  config: ProcessorConfig,
+  deps: { kafka: KafkaClient; codec: RegistryCodec; metrics: ProcessorMetrics; waitForInputsMs?: number },
+): Promise<Topology> {
+  const { kafka, codec, metrics } = deps;
+  const internal = internalTopics(config);
+  const partitions = await inputPartitions(kafka, config, deps.waitForInputsMs ?? 60_000);
+  const stream = (topic: string): TopicSpec => ({ topic, partitions, configs: { 'retention.ms': String(WEEK_MS) } });
+  const compacted = (topic: string): TopicSpec => ({
+    topic,
+    partitions,
+    configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' },
+  });
+  await kafka.ensureTopics([
+    stream(config.topics.features),
+    stream(config.topics.labeled),
+    stream(internal.merchantInput),
+    stream(internal.merchantFeatures),
+    stream(internal.deadLetters),
+    compacted(internal.customerChangelog),
+    compacted(internal.merchantChangelog),
+  ]);
+  const merchantPartitions = (await kafka.partitionCount(internal.merchantInput)) ?? partitions;
+  const codecs = {
+    features: outputCodec(await codec.register(`${config.topics.features}-value`, featuresSchema()), featuresSchema()),
+    labeled: outputCodec(await codec.register(`${config.topics.labeled}-value`, labeledSchema()), labeledSchema()),
+  };
+  const avroInputs = new Set([config.topics.transactions, config.topics.labels, config.topics.customers]);
+  const decode = async (topic: string, value: Buffer | null): Promise<unknown> => {
+    if (!avroInputs.has(topic)) return value;
+    if (value === null) throw new SynfinError('MESSAGE_DECODE_FAILED', 'empty value (a tombstone?)');
+    return codec.decode(value);
+  };
+  const customer: StageSpec = {
+    name: 'customer',
+    groupId: `${config.applicationId}-customer`,
+    inputs: [config.topics.transactions, config.topics.labels, config.topics.customers, internal.merchantFeatures],
+    changelog: internal.customerChangelog,
+    decode,
+    createTask: (partition) =>
+      new CustomerTask({
+        partition,
+        partitions,
+        merchantPartitions,
+        config,
+        internal,
+        codecs,
+        onCount: (what, n = 1) => {
+          if (what === 'late') metrics.late.inc({ stage: 'customer' }, n);
+          else if (what === 'dead_letter') metrics.deadLetters.inc({ stage: 'customer' }, n);
+          else if (what === 'label_joined') metrics.labels.inc({ outcome: 'joined' }, n);
+          else if (what === 'label_unmatched') metrics.labels.inc({ outcome: 'unmatched' }, n);
+        },
+      }),
+  };
+  const merchant: StageSpec = {
+    name: 'merchant',
+    groupId: `${config.applicationId}-merchant`,
+    inputs: [internal.merchantInput],
+    changelog: internal.merchantChangelog,
+    decode,
+    createTask: (partition) =>
+      new MerchantTask({
+        partition,
+        config,
+        internal,
+        onCount: (what, n = 1) => {
+          if (what === 'late') metrics.late.inc({ stage: 'merchant' }, n);
+          else metrics.deadLetters.inc({ stage: 'merchant' }, n);
+        },
+      }),
+  };
+  const stages = [customer, merchant].filter((stage) => config.stages.includes(stage.name));
+  return { partitions, stages, codecs };
+}
