@@ -19,7 +19,11 @@ export interface ProcessorDeps {
 export async function runProcessors(config: ProcessorConfig, deps: ProcessorDeps): Promise<void> {
   const topology = await buildTopology(config, deps);
   deps.logger.info(
-    { stages: topology.stages.map((s) => s.name), partitions: topology.partitions, app: config.applicationId },
+    {
+      stages: topology.stages.map((s) => s.name),
+      partitions: topology.partitions,
+      app: config.applicationId,
+    },
     'processors starting',
   );
   // One failing stage stops the others: they share the process and its restart.

@@ -27,7 +27,9 @@ async function inputPartitions(kafka: KafkaClient, config: ProcessorConfig, wait
   const { transactions, labels, customers } = config.topics;
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const counts = await Promise.all([transactions, labels, customers].map((topic) => kafka.partitionCount(topic)));
+    const counts = await Promise.all(
+      [transactions, labels, customers].map((topic) => kafka.partitionCount(topic)),
+    );
     if (counts.every((count) => count !== undefined)) {
       if (new Set(counts).size > 1) {
         throw new SynfinError(
@@ -39,7 +41,10 @@ async function inputPartitions(kafka: KafkaClient, config: ProcessorConfig, wait
     }
     if (Date.now() >= deadline) {
       const missing = [transactions, labels, customers].filter((_, i) => counts[i] === undefined);
-      throw new SynfinError('TOPIC_MISSING', `input topics missing after ${waitMs} ms: ${missing.join(', ')} (processors.topics)`);
+      throw new SynfinError(
+        'TOPIC_MISSING',
+        `input topics missing after ${waitMs} ms: ${missing.join(', ')} (processors.topics)`,
+      );
     }
     await sleep(1000);
   }
@@ -52,7 +57,11 @@ export async function buildTopology(
   const { kafka, codec, metrics } = deps;
   const internal = internalTopics(config);
   const partitions = await inputPartitions(kafka, config, deps.waitForInputsMs ?? 60_000);
-  const stream = (topic: string): TopicSpec => ({ topic, partitions, configs: { 'retention.ms': String(WEEK_MS) } });
+  const stream = (topic: string): TopicSpec => ({
+    topic,
+    partitions,
+    configs: { 'retention.ms': String(WEEK_MS) },
+  });
   const compacted = (topic: string): TopicSpec => ({
     topic,
     partitions,
@@ -69,8 +78,14 @@ export async function buildTopology(
   ]);
   const merchantPartitions = (await kafka.partitionCount(internal.merchantInput)) ?? partitions;
   const codecs = {
-    features: outputCodec(await codec.register(`${config.topics.features}-value`, featuresSchema()), featuresSchema()),
-    labeled: outputCodec(await codec.register(`${config.topics.labeled}-value`, labeledSchema()), labeledSchema()),
+    features: outputCodec(
+      await codec.register(`${config.topics.features}-value`, featuresSchema()),
+      featuresSchema(),
+    ),
+    labeled: outputCodec(
+      await codec.register(`${config.topics.labeled}-value`, labeledSchema()),
+      labeledSchema(),
+    ),
   };
   const avroInputs = new Set([config.topics.transactions, config.topics.labels, config.topics.customers]);
   const decode = async (topic: string, value: Buffer | null): Promise<unknown> => {
@@ -81,7 +96,12 @@ export async function buildTopology(
   const customer: StageSpec = {
     name: 'customer',
     groupId: `${config.applicationId}-customer`,
-    inputs: [config.topics.transactions, config.topics.labels, config.topics.customers, internal.merchantFeatures],
+    inputs: [
+      config.topics.transactions,
+      config.topics.labels,
+      config.topics.customers,
+      internal.merchantFeatures,
+    ],
     changelog: internal.customerChangelog,
     decode,
     createTask: (partition) =>

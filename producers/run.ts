@@ -7,7 +7,7 @@ import type { KafkaClient, TopicSpec } from '../core/kafka/client.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RegistryCodec } from '../core/registry/codec.ts';
 import { avroType, type Encoder, EVENT_KINDS, loadSchema, wireEncoder } from './avro.ts';
-import type { GeneratorConfig } from './config.ts';
+import { type GeneratorConfig, startMsOf } from './config.ts';
 import {
   DEFAULT_SINK_OPTIONS,
   type EventSink,
@@ -47,9 +47,19 @@ export function topicsOf(config: GeneratorConfig): Record<EventKind, string> {
   };
 }
 
+/**
+ * Kafka applies retention to record timestamps, and a backfill stamps records with simulated
+ * (past) event times: its retention counts from now, or the broker deletes the run as it lands.
+ */
+export function retentionMsOf(config: GeneratorConfig, nowMs = Date.now()): number {
+  const { retentionMs } = config.topics;
+  if (retentionMs < 0 || config.mode !== 'backfill') return retentionMs;
+  return retentionMs + Math.max(0, nowMs - startMsOf(config));
+}
+
 function topicSpecs(config: GeneratorConfig): TopicSpec[] {
   const topics = topicsOf(config);
-  const retention = { 'retention.ms': String(config.topics.retentionMs) };
+  const retention = { 'retention.ms': String(retentionMsOf(config)) };
   return EVENT_KINDS.map((kind) => ({
     topic: topics[kind],
     partitions: config.topics.partitions,

@@ -5,13 +5,17 @@
  * around transaction markers.
  */
 import { randomUUID } from 'node:crypto';
-import type { KafkaClient, Producer } from '../../core/kafka/client.ts';
 import { SynfinError } from '../../core/errors.ts';
+import type { KafkaClient, Producer } from '../../core/kafka/client.ts';
 import type { ChangelogRecord } from './task.ts';
 
 export const BARRIER_KEY = '__restore_barrier';
 
-export async function writeBarrier(producer: Producer, changelog: string, partition: number): Promise<string> {
+export async function writeBarrier(
+  producer: Producer,
+  changelog: string,
+  partition: number,
+): Promise<string> {
   const id = randomUUID();
   const transaction = await producer.transaction();
   try {

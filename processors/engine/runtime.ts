@@ -7,8 +7,13 @@
  * changelog, and nothing half-done was visible to read_committed consumers).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Compression, compressionType, type KafkaClient, type Producer } from '../../core/kafka/client.ts';
 import { SynfinError } from '../../core/errors.ts';
+import {
+  type Compression,
+  compressionType,
+  type KafkaClient,
+  type Producer,
+} from '../../core/kafka/client.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { ProcessorMetrics } from '../metrics.ts';
 import { readChangelog, writeBarrier } from './restore.ts';
@@ -46,6 +51,38 @@ interface TaskHandle {
   seen: Map<string, { last: number; high: number }>;
   lastOffsets: string;
   closed: boolean;
+}
+
+type OutMessage = {
+  key: string | null;
+  value: Buffer | string | null;
+  partition: number;
+  headers?: Record<string, string>;
+};
+
+/** Bytes per produce request: a partition's record batch must stay under the broker's message.max.bytes (1 MiB by default). */
+const REQUEST_BYTES = 512 * 1024;
+
+/** Splits the messages of a commit into produce requests of bounded size (all in one transaction). */
+function* chunks(byTopic: Map<string, OutMessage[]>): Generator<{ topic: string; messages: OutMessage[] }[]> {
+  let request: { topic: string; messages: OutMessage[] }[] = [];
+  let bytes = 0;
+  for (const [topic, messages] of byTopic) {
+    let current: OutMessage[] = [];
+    request.push({ topic, messages: current });
+    for (const message of messages) {
+      const size = (message.key?.length ?? 0) + (message.value?.length ?? 0) + 64;
+      if (bytes + size > REQUEST_BYTES && bytes > 0) {
+        yield request;
+        current = [];
+        request = [{ topic, messages: current }];
+        bytes = 0;
+      }
+      current.push(message);
+      bytes += size;
+    }
+  }
+  if (bytes > 0) yield request.filter((entry) => entry.messages.length > 0);
 }
 
 export async function runStage(spec: StageSpec, options: StageOptions): Promise<void> {
@@ -137,21 +174,19 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     const stateOnly = output.changelog.every((r) => r.key === 'w' || r.key === 'p' || r.key.startsWith('p|'));
     if (output.records.length === 0 && stateOnly && offsetsKey === handle.lastOffsets) return;
     const started = performance.now();
-    const byTopic = new Map<string, { key: string | null; value: Buffer | string | null; partition: number; headers?: Record<string, string> }[]>();
-    const add = (topic: string, message: { key: string | null; value: Buffer | string | null; partition: number; headers?: Record<string, string> }) => {
+    const byTopic = new Map<string, OutMessage[]>();
+    const add = (topic: string, message: OutMessage) => {
       let list = byTopic.get(topic);
       if (!list) byTopic.set(topic, (list = []));
       list.push(message);
     };
     for (const record of output.records) add(record.topic, record);
-    for (const record of output.changelog) add(spec.changelog, { key: record.key, value: record.value, partition: handle.partition });
+    for (const record of output.changelog)
+      add(spec.changelog, { key: record.key, value: record.value, partition: handle.partition });
     const transaction = await handle.producer.transaction();
     try {
-      if (byTopic.size > 0) {
-        await transaction.sendBatch({
-          compression: compressionType(options.compression),
-          topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-        });
+      for (const topicMessages of chunks(byTopic)) {
+        await transaction.sendBatch({ compression: compressionType(options.compression), topicMessages });
       }
       if (output.offsets.length > 0) {
         await transaction.sendOffsets({
@@ -165,20 +200,35 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => undefined);
-      throw new SynfinError('STAGE_FAILED', `${spec.name} task ${handle.partition}: commit failed: ${String(error)}`, {
-        cause: error,
-      });
+      throw new SynfinError(
+        'STAGE_FAILED',
+        `${spec.name} task ${handle.partition}: commit failed: ${String(error)}`,
+        {
+          cause: error,
+        },
+      );
     }
     handle.lastOffsets = offsetsKey;
     metrics.commitSeconds.observe({ stage: spec.name }, (performance.now() - started) / 1000);
-    for (const [topic, messages] of byTopic) metrics.produced.inc({ stage: spec.name, topic }, messages.length);
+    for (const [topic, messages] of byTopic)
+      metrics.produced.inc({ stage: spec.name, topic }, messages.length);
     for (const [kind, size] of Object.entries((handle.task as StageTask).stateSize())) {
       metrics.stateEntries.set({ stage: spec.name, kind: `${kind}_p${handle.partition}` }, size);
     }
   }
 
-  async function decode(topic: string, message: { offset: string; key: Buffer | null; value: Buffer | null }, partition: number): Promise<InputRecord> {
-    const base = { topic, partition, offset: Number(message.offset), key: message.key?.toString('utf8') ?? null, value: message.value };
+  async function decode(
+    topic: string,
+    message: { offset: string; key: Buffer | null; value: Buffer | null },
+    partition: number,
+  ): Promise<InputRecord> {
+    const base = {
+      topic,
+      partition,
+      offset: Number(message.offset),
+      key: message.key?.toString('utf8') ?? null,
+      value: message.value,
+    };
     try {
       return { ...base, decoded: { ok: true, value: await spec.decode(topic, message.value) } };
     } catch (error) {
@@ -191,10 +241,13 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     const unseen = spec.inputs.filter((topic) => !handle.seen.has(topic));
     const empty = new Set<string>();
     for (const topic of unseen) {
-      const [ends, committed] = await Promise.all([kafka.topicOffsets(topic), kafka.groupOffsets(spec.groupId, topic)]);
+      const [ends, committed] = await Promise.all([
+        kafka.topicOffsets(topic),
+        kafka.groupOffsets(spec.groupId, topic),
+      ]);
       const end = ends.get(handle.partition);
       const position = Number(committed.get(handle.partition) ?? '-1');
-      if (end && (end.high <= Math.max(position, end.low))) empty.add(topic);
+      if (end && end.high <= Math.max(position, end.low)) empty.add(topic);
     }
     return (topic) => {
       const seen = handle.seen.get(topic);
@@ -202,17 +255,20 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     };
   }
 
-  const ticker = setInterval(() => {
-    for (const handle of handles.values()) {
-      if (!handle.task || handle.closed) continue;
-      void withLock(handle, async () => {
-        if (handle.closed || !handle.task) return;
-        const caughtUp = await caughtUpChecker(handle);
-        handle.task.tick(Date.now(), caughtUp);
-        await commit(handle, handle.task.takeOutput());
-      }).catch(fail);
-    }
-  }, Math.max(100, Math.floor(options.idleMs / 2)));
+  const ticker = setInterval(
+    () => {
+      for (const handle of handles.values()) {
+        if (!handle.task || handle.closed) continue;
+        void withLock(handle, async () => {
+          if (handle.closed || !handle.task) return;
+          const caughtUp = await caughtUpChecker(handle);
+          handle.task.tick(Date.now(), caughtUp);
+          await commit(handle, handle.task.takeOutput());
+        }).catch(fail);
+      }
+    },
+    Math.max(100, Math.floor(options.idleMs / 2)),
+  );
 
   consumer.on(consumer.events.GROUP_JOIN, (event) => {
     const assignment = event.payload.memberAssignment as Record<string, number[]>;
@@ -231,16 +287,23 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
       eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
         if (failure !== undefined) return;
         const handle = handles.get(batch.partition);
-        if (!handle) throw new SynfinError('STAGE_FAILED', `${spec.name}: batch for unassigned partition ${batch.partition}`);
+        if (!handle)
+          throw new SynfinError(
+            'STAGE_FAILED',
+            `${spec.name}: batch for unassigned partition ${batch.partition}`,
+          );
         while (!handle.task) {
           await Promise.race([handle.ready, sleep(3000)]);
           await heartbeat();
         }
         if (!isRunning() || isStale() || handle.closed) return;
-        const records = await Promise.all(batch.messages.map((message) => decode(batch.topic, message, batch.partition)));
+        const records = await Promise.all(
+          batch.messages.map((message) => decode(batch.topic, message, batch.partition)),
+        );
         metrics.consumed.inc({ stage: spec.name, topic: batch.topic }, records.length);
         const last = batch.messages.at(-1);
-        if (last) handle.seen.set(batch.topic, { last: Number(last.offset), high: Number(batch.highWatermark) });
+        if (last)
+          handle.seen.set(batch.topic, { last: Number(last.offset), high: Number(batch.highWatermark) });
         await withLock(handle, async () => {
           const task = handle.task as StageTask;
           task.process(records, Date.now());

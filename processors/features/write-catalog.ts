@@ -21,7 +21,10 @@ export function generatedFiles(root = projectRoot()): Map<string, string> {
       ? readme.slice(0, begin) + table + readme.slice(end + CATALOG_END.length)
       : `${readme.trimEnd()}\n\n${table}\n`;
   return new Map([
-    [path.join(root, 'schemas', 'transaction-features.avsc'), `${JSON.stringify(featuresSchema(), null, 2)}\n`],
+    [
+      path.join(root, 'schemas', 'transaction-features.avsc'),
+      `${JSON.stringify(featuresSchema(), null, 2)}\n`,
+    ],
     [path.join(root, 'schemas', 'transaction-labeled.avsc'), `${JSON.stringify(labeledSchema(), null, 2)}\n`],
     [readmePath, nextReadme],
   ]);

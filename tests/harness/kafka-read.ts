@@ -29,13 +29,17 @@ export async function readTopic(
   try {
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${topic}: ${records.length} records after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${topic}: ${records.length} records after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       consumer
         .run({
           eachBatch: async ({ batch }) => {
             for (const message of batch.messages) {
               const headers: Record<string, string> = {};
-              for (const [name, value] of Object.entries(message.headers ?? {})) headers[name] = String(value);
+              for (const [name, value] of Object.entries(message.headers ?? {}))
+                headers[name] = String(value);
               records.push({
                 key: message.key?.toString('utf8') ?? null,
                 value: message.value,

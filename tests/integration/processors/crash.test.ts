@@ -73,7 +73,12 @@ let child: ChildProcess | undefined;
 function startChild(): ChildProcess {
   const started = spawn(
     process.execPath,
-    ['--disable-warning=TimeoutNegativeWarning', path.join(projectRoot(), 'processors', 'cli.ts'), '--config', settingsFile],
+    [
+      '--disable-warning=TimeoutNegativeWarning',
+      path.join(projectRoot(), 'processors', 'cli.ts'),
+      '--config',
+      settingsFile,
+    ],
     {
       env: {
         ...process.env,
@@ -95,7 +100,12 @@ async function written(topic: string): Promise<number> {
 
 beforeAll(async () => {
   writeFileSync(settingsFile, stringify(crashed));
-  const summary = await runGenerator(generator, { kafka, codec, logger, signal: new AbortController().signal });
+  const summary = await runGenerator(generator, {
+    kafka,
+    codec,
+    logger,
+    signal: new AbortController().signal,
+  });
   total = summary.produced.transaction ?? 0;
   referenceRun = runProcessors(reference, {
     kafka,
@@ -133,14 +143,19 @@ describe('processor crash', () => {
       (await readTopic(kafka, topic, (records) => records.length >= total, 240_000)).map((record) =>
         features.decode(record.value as Buffer),
       );
-    const [restarted, uninterrupted] = await Promise.all([read(crashed.topics.features), read(reference.topics.features)]);
+    const [restarted, uninterrupted] = await Promise.all([
+      read(crashed.topics.features),
+      read(reference.topics.features),
+    ]);
     // Give a duplicate time to show up before counting.
     await sleep(3000);
     const again = await read(crashed.topics.features);
     expect(again.length).toBe(total);
     expect(new Set(restarted.map((row) => row.transactionId)).size).toBe(total);
     const byId = new Map(uninterrupted.map((row) => [row.transactionId, row]));
-    const differing = again.filter((row) => JSON.stringify(row) !== JSON.stringify(byId.get(row.transactionId)));
+    const differing = again.filter(
+      (row) => JSON.stringify(row) !== JSON.stringify(byId.get(row.transactionId)),
+    );
     expect(differing.slice(0, 3)).toEqual([]);
   }, 480_000);
 });

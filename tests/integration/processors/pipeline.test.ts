@@ -77,7 +77,13 @@ beforeAll(async () => {
   });
   await producer.disconnect();
   const registry = createMetricsRegistry({ defaultMetrics: false });
-  running = runProcessors(settings, { kafka, codec, logger, metrics: processorMetrics(registry), signal: stop.signal });
+  running = runProcessors(settings, {
+    kafka,
+    codec,
+    logger,
+    metrics: processorMetrics(registry),
+    signal: stop.signal,
+  });
   running.catch(() => undefined);
 }, 180_000);
 
@@ -89,7 +95,12 @@ afterAll(async () => {
 
 describe('processors on Kafka', () => {
   it('emits every purchase once, with the features of a batch recomputation', async () => {
-    const records = await readTopic(kafka, settings.topics.features, (r) => r.length >= transactions.length, 150_000);
+    const records = await readTopic(
+      kafka,
+      settings.topics.features,
+      (r) => r.length >= transactions.length,
+      150_000,
+    );
     const rows = records.map((r) => features.decode(r.value as Buffer));
     const ids = rows.map((r) => r.transactionId as string);
     expect(new Set(ids).size).toBe(transactions.length);
@@ -98,17 +109,25 @@ describe('processors on Kafka', () => {
     const mismatches: string[] = [];
     for (const row of rows) {
       for (const [field, value] of Object.entries(expected.get(row.transactionId as string) ?? {})) {
-        if (!sameValue(row[field], value)) mismatches.push(`${row.transactionId} ${field}: ${row[field]} vs ${value}`);
+        if (!sameValue(row[field], value))
+          mismatches.push(`${row.transactionId} ${field}: ${row[field]} vs ${value}`);
       }
     }
     expect(mismatches.slice(0, 10)).toEqual([]);
     expect(rows.filter((r) => r.late)).toEqual([]);
     // Records sit on the partition of their customer's transactions: per-customer order holds.
-    expect(records.every((r) => r.key === (features.decode(r.value as Buffer).customerId as string))).toBe(true);
+    expect(records.every((r) => r.key === (features.decode(r.value as Buffer).customerId as string))).toBe(
+      true,
+    );
   }, 180_000);
 
   it('joins every label with its features', async () => {
-    const records = await readTopic(kafka, settings.topics.labeled, (r) => r.length >= labels.length, 120_000);
+    const records = await readTopic(
+      kafka,
+      settings.topics.labeled,
+      (r) => r.length >= labels.length,
+      120_000,
+    );
     const rows = records.map((r) => labeled.decode(r.value as Buffer));
     expect(new Set(rows.map((r) => r.labelId)).size).toBe(labels.length);
     expect(rows.every((r) => r.isFraud === true && typeof r.customerTxCount30d === 'number')).toBe(true);

@@ -120,3 +120,24 @@ describe.each([
     });
   },
 );
+
+describe('events later than the allowed lateness', () => {
+  it('are counted, still emitted, and flagged', () => {
+    const topology = new Topology({
+      seed: 9,
+      crashRate: 0,
+      partitions: 1,
+      merchantPartitions: 1,
+      config: { latenessMs: 1000, labelDelayDays: 2 },
+    });
+    const sorted = [...data.transactions].sort((a, b) => a.eventTime - b.eventTime);
+    const straggler = sorted.splice(100, 1)[0] as TransactionRecord;
+    feed(topology, { customers: data.customers, transactions: [...sorted, straggler], labels: [] });
+    topology.run();
+    const rows = topology
+      .records(topology.config.topics.features)
+      .map((record) => topology.codecs.features.decode(record.value as Buffer));
+    expect(rows.length).toBe(data.transactions.length);
+    expect(rows.filter((row) => row.late).map((row) => row.transactionId)).toEqual([straggler.transactionId]);
+  });
+});
