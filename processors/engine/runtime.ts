@@ -176,9 +176,9 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     const started = performance.now();
     const byTopic = new Map<string, OutMessage[]>();
     const add = (topic: string, message: OutMessage) => {
-      let list = byTopic.get(topic);
-      if (!list) byTopic.set(topic, (list = []));
-      list.push(message);
+      const list = byTopic.get(topic);
+      if (list) list.push(message);
+      else byTopic.set(topic, [message]);
     };
     for (const record of output.records) add(record.topic, record);
     for (const record of output.changelog)
