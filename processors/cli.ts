@@ -53,6 +53,9 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
     console.error(`\n${signal}: finishing the current transaction, then stopping…`);
     controller.abort();
+    // Whatever was not committed is aborted by the broker and redone after a restart: a stop that
+    // takes too long may give up safely.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 15_000).unref();
   });
 }
 

@@ -50,7 +50,6 @@ const generator = parseGeneratorConfig({
 function settingsFor(app: string) {
   return {
     applicationId: app,
-    idleMs: 1000,
     topics: {
       transactions: generator.topics.transactions,
       labels: generator.topics.labels,
