@@ -127,6 +127,17 @@ export function parseGeneratorConfig(input: unknown, source = 'generator config'
   return config;
 }
 
+/** The four topics of a run named `<prefix>.customers`, `<prefix>.transactions`, … */
+export function prefixedTopics(prefix: string, partitions: number) {
+  return {
+    customers: `${prefix}.customers`,
+    merchants: `${prefix}.merchants`,
+    transactions: `${prefix}.transactions`,
+    labels: `${prefix}.labels`,
+    partitions,
+  };
+}
+
 export function startMsOf(config: GeneratorConfig): number {
   return Date.parse(`${config.startDate}T00:00:00Z`);
 }

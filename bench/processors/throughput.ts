@@ -12,7 +12,7 @@ import { nativeStack } from '../../deploy/local/index.ts';
 import { parseProcessorConfig } from '../../processors/config.ts';
 import { processorMetrics } from '../../processors/metrics.ts';
 import { runProcessors } from '../../processors/run.ts';
-import { parseGeneratorConfig } from '../../producers/config.ts';
+import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
 import { runGenerator } from '../../producers/run.ts';
 import { type BenchRow, report } from '../lib.ts';
 
@@ -29,13 +29,7 @@ const generator = parseGeneratorConfig({
   customers: CUSTOMERS,
   merchants: Math.max(100, CUSTOMERS / 20),
   days: DAYS,
-  topics: {
-    customers: `${name}.customers`,
-    merchants: `${name}.merchants`,
-    transactions: `${name}.transactions`,
-    labels: `${name}.labels`,
-    partitions: 6,
-  },
+  topics: prefixedTopics(name, 6),
 });
 const produced = (
   await runGenerator(generator, { kafka, codec, logger, signal: new AbortController().signal })

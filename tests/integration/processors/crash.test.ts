@@ -20,7 +20,7 @@ import { parseProcessorConfig } from '../../../processors/config.ts';
 import { featuresSchema } from '../../../processors/features/catalog.ts';
 import { processorMetrics } from '../../../processors/metrics.ts';
 import { runProcessors } from '../../../processors/run.ts';
-import { parseGeneratorConfig } from '../../../producers/config.ts';
+import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { runGenerator } from '../../../producers/run.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
 import { readTopic } from '../../harness/kafka-read.ts';
@@ -38,13 +38,7 @@ const generator = parseGeneratorConfig({
   merchants: 300,
   days: 20,
   fraud: { rate: 0.02, labelDelay: { medianHours: 48, minHours: 1 } },
-  topics: {
-    customers: `${name}.customers`,
-    merchants: `${name}.merchants`,
-    transactions: `${name}.transactions`,
-    labels: `${name}.labels`,
-    partitions: 3,
-  },
+  topics: prefixedTopics(name, 3),
 });
 
 function settingsFor(app: string) {

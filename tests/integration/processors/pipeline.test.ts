@@ -13,7 +13,7 @@ import { internalTopics, parseProcessorConfig } from '../../../processors/config
 import { featuresSchema, labeledSchema } from '../../../processors/features/catalog.ts';
 import { processorMetrics } from '../../../processors/metrics.ts';
 import { runProcessors } from '../../../processors/run.ts';
-import { parseGeneratorConfig } from '../../../producers/config.ts';
+import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { runGenerator } from '../../../producers/run.ts';
 import { backfillEvents } from '../../../producers/stream.ts';
 import { batchFeatures, sameValue } from '../../fixtures/batch-features.ts';
@@ -33,13 +33,7 @@ const generator = parseGeneratorConfig({
   merchants: 80,
   days: 12,
   fraud: { rate: 0.05, labelDelay: { medianHours: 24, minHours: 1 } },
-  topics: {
-    customers: `${name}.customers`,
-    merchants: `${name}.merchants`,
-    transactions: `${name}.transactions`,
-    labels: `${name}.labels`,
-    partitions: 3,
-  },
+  topics: prefixedTopics(name, 3),
 });
 const settings = parseProcessorConfig({
   applicationId: name,

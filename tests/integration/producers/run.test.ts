@@ -7,7 +7,7 @@ import { SynfinError } from '../../../core/errors.ts';
 import { createKafkaClient } from '../../../core/kafka/client.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { type AvroSchema, createRegistryCodec } from '../../../core/registry/codec.ts';
-import { parseGeneratorConfig } from '../../../producers/config.ts';
+import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { runGenerator, topicsOf } from '../../../producers/run.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
 
@@ -25,13 +25,7 @@ function runConfig(prefix: string, overrides: Record<string, unknown> = {}) {
     merchants: 120,
     days: 3,
     fraud: { rate: 0.05, labelDelay: { medianHours: 6, minHours: 1 } },
-    topics: {
-      customers: `${name}.customers`,
-      merchants: `${name}.merchants`,
-      transactions: `${name}.transactions`,
-      labels: `${name}.labels`,
-      partitions: 3,
-    },
+    topics: prefixedTopics(name, 3),
     ...overrides,
   });
 }
