@@ -139,6 +139,15 @@ export function parseProcessorConfig(input: unknown, source = 'processor config'
   return config;
 }
 
+/** Processor topics reading a run's inputs and writing `<prefix>.features` / `<prefix>.labeled`. */
+export function topicsFor(
+  inputs: { transactions: string; labels: string; customers: string },
+  prefix: string,
+) {
+  const { transactions, labels, customers } = inputs;
+  return { transactions, labels, customers, features: `${prefix}.features`, labeled: `${prefix}.labeled` };
+}
+
 /** Kafka Streams-style internal names, all derived from the application id. */
 export function internalTopics(config: Pick<ProcessorConfig, 'applicationId'>) {
   const app = config.applicationId;

@@ -9,7 +9,7 @@ import { createLogger } from '../../core/logger.ts';
 import { createMetricsRegistry } from '../../core/metrics.ts';
 import { createRegistryCodec } from '../../core/registry/codec.ts';
 import { nativeStack } from '../../deploy/local/index.ts';
-import { parseProcessorConfig } from '../../processors/config.ts';
+import { parseProcessorConfig, topicsFor } from '../../processors/config.ts';
 import { processorMetrics } from '../../processors/metrics.ts';
 import { runProcessors } from '../../processors/run.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
@@ -41,13 +41,7 @@ const registry = createMetricsRegistry({ defaultMetrics: false });
 const metrics = processorMetrics(registry);
 const settings = parseProcessorConfig({
   applicationId: name,
-  topics: {
-    transactions: generator.topics.transactions,
-    labels: generator.topics.labels,
-    customers: generator.topics.customers,
-    features: `${name}.features`,
-    labeled: `${name}.labeled`,
-  },
+  topics: topicsFor(generator.topics, name),
 });
 const baseline = process.memoryUsage().rss;
 const stop = new AbortController();

@@ -123,7 +123,7 @@ export class CustomerTask implements StageTask {
       try {
         if (!record.decoded.ok) throw record.decoded.error;
         if (record.topic === this.options.internal.merchantFeatures) {
-          this.attachMerchantFeatures(record.decoded.value as Buffer | null, record);
+          this.attachMerchantFeatures(record);
           progress.done(record.offset);
           continue;
         }
@@ -244,8 +244,8 @@ export class CustomerTask implements StageTask {
     this.byTransaction.set(tx.transactionId, entry);
     this.queue.push(entry);
     this.dirty.mark(dayKey(tx.customerId, tx.eventTime));
-    const { merchantPartitions, merchantInput } = { ...this.options, ...this.options.internal };
-    this.send(merchantInput, partitionFor(tx.merchantId, merchantPartitions), tx.merchantId, {
+    const { merchantPartitions, internal } = this.options;
+    this.send(internal.merchantInput, partitionFor(tx.merchantId, merchantPartitions), tx.merchantId, {
       k: 'tx',
       p: this.partition,
       f: tx,
@@ -254,8 +254,8 @@ export class CustomerTask implements StageTask {
   }
 
   private handleLabel(label: LabelFacts): void {
-    const { merchantPartitions, merchantInput } = { ...this.options, ...this.options.internal };
-    this.send(merchantInput, partitionFor(label.merchantId, merchantPartitions), label.merchantId, {
+    const { merchantPartitions, internal } = this.options;
+    this.send(internal.merchantInput, partitionFor(label.merchantId, merchantPartitions), label.merchantId, {
       k: 'lb',
       p: this.partition,
       id: label.labelId,
@@ -274,7 +274,7 @@ export class CustomerTask implements StageTask {
     this.dirty.mark(dayKey(entry.customerId, entry.t));
   }
 
-  private attachMerchantFeatures(_: Buffer | null, record: InputRecord): void {
+  private attachMerchantFeatures(record: InputRecord): void {
     const message = parseMerchantFeatures(record.value);
     const entry = this.byTransaction.get(message.id);
     if (!entry || entry.emitted) return;
@@ -398,7 +398,6 @@ export class CustomerTask implements StageTask {
   }
 
   takeOutput(): TaskOutput {
-    const { topics } = this.options.config;
     const offsets: TaskOutput['offsets'] = [];
     for (const topic of this.inputTopics()) {
       const progress = this.progressOf(topic);
@@ -407,7 +406,6 @@ export class CustomerTask implements StageTask {
       this.dirty.mark(`p|${topic}`);
     }
     this.dirty.mark('w');
-    void topics;
     const changelog = this.dirty.flush((key) => this.materialize(key));
     const records = this.out;
     this.out = [];

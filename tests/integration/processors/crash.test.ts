@@ -16,7 +16,7 @@ import { createMetricsRegistry } from '../../../core/metrics.ts';
 import { projectRoot } from '../../../core/paths.ts';
 import { createRegistryCodec } from '../../../core/registry/codec.ts';
 import { outputCodec } from '../../../processors/avro.ts';
-import { parseProcessorConfig } from '../../../processors/config.ts';
+import { parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
 import { featuresSchema } from '../../../processors/features/catalog.ts';
 import { processorMetrics } from '../../../processors/metrics.ts';
 import { runProcessors } from '../../../processors/run.ts';
@@ -44,13 +44,7 @@ const generator = parseGeneratorConfig({
 function settingsFor(app: string) {
   return {
     applicationId: app,
-    topics: {
-      transactions: generator.topics.transactions,
-      labels: generator.topics.labels,
-      customers: generator.topics.customers,
-      features: `${app}.features`,
-      labeled: `${app}.labeled`,
-    },
+    topics: topicsFor(generator.topics, app),
   };
 }
 

@@ -9,7 +9,7 @@ import { createLogger } from '../../../core/logger.ts';
 import { createMetricsRegistry } from '../../../core/metrics.ts';
 import { createRegistryCodec } from '../../../core/registry/codec.ts';
 import { outputCodec } from '../../../processors/avro.ts';
-import { internalTopics, parseProcessorConfig } from '../../../processors/config.ts';
+import { internalTopics, parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
 import { featuresSchema, labeledSchema } from '../../../processors/features/catalog.ts';
 import { processorMetrics } from '../../../processors/metrics.ts';
 import { runProcessors } from '../../../processors/run.ts';
@@ -39,13 +39,7 @@ const settings = parseProcessorConfig({
   applicationId: name,
   labelDelayDays: 2,
   idleMs: 1000,
-  topics: {
-    transactions: generator.topics.transactions,
-    labels: generator.topics.labels,
-    customers: generator.topics.customers,
-    features: `${name}.features`,
-    labeled: `${name}.labeled`,
-  },
+  topics: topicsFor(generator.topics, name),
 });
 const events = [...backfillEvents(generator)].flat();
 const transactions = events.flatMap((e) => (e.kind === 'transaction' ? [e.value] : []));
