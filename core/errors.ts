@@ -18,7 +18,10 @@ export type ErrorCode =
   | 'TOPIC_MISSING'
   | 'TOPICS_NOT_COPARTITIONED'
   | 'STATE_RESTORE_FAILED'
-  | 'STAGE_FAILED';
+  | 'STAGE_FAILED'
+  | 'SINK_UNAVAILABLE'
+  | 'SINK_ROW_REJECTED'
+  | 'MIGRATION_FAILED';
 
 export interface SynfinErrorOptions {
   cause?: unknown;
@@ -95,4 +98,15 @@ export function isSynfinError(error: unknown): error is SynfinError {
 /** Programming errors are never worth a retry: the same call fails the same way. */
 export function isProgrammingError(error: unknown): boolean {
   return error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError;
+}
+
+/**
+ * The database refused the data itself (a value out of range, bytes it cannot store): retrying the
+ * same rows cannot help, so the sink narrows the batch down to the row and dead-letters it.
+ */
+export class RowRejectedError extends SynfinError {
+  constructor(sink: string, message: string, cause?: unknown) {
+    super('SINK_ROW_REJECTED', `${sink}: ${message}`, { cause, details: { sink } });
+    this.name = 'RowRejectedError';
+  }
 }

@@ -5,7 +5,6 @@
  * Settings: a YAML file (--config) overridden by flags, validated together.
  */
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { Command, Option } from 'commander';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../core/config/load.ts';
@@ -13,6 +12,7 @@ import { isSynfinError } from '../core/errors.ts';
 import { createKafkaClient } from '../core/kafka/client.ts';
 import { createLogger } from '../core/logger.ts';
 import { createMetricsRegistry } from '../core/metrics.ts';
+import { serveMetrics } from '../core/metrics-server.ts';
 import { createRegistryCodec } from '../core/registry/codec.ts';
 import { parseProcessorConfig } from './config.ts';
 import { processorMetrics } from './metrics.ts';
@@ -65,17 +65,7 @@ try {
   const logger = createLogger(config.log, { service: 'synfin-processor', app: settings.applicationId });
   const registry = createMetricsRegistry({ defaultMetrics: true });
   const server =
-    flags.metricsPort === undefined
-      ? undefined
-      : createServer((request, response) => {
-          if (request.url !== '/metrics') {
-            response.writeHead(request.url === '/health' ? 200 : 404).end();
-            return;
-          }
-          void registry.metrics().then((body) => {
-            response.writeHead(200, { 'content-type': registry.contentType }).end(body);
-          });
-        }).listen(Number(flags.metricsPort));
+    flags.metricsPort === undefined ? undefined : serveMetrics(registry, Number(flags.metricsPort));
   const kafka = createKafkaClient(config.kafka, logger);
   try {
     await runProcessors(settings, {

@@ -3,6 +3,7 @@
  * schema id, the Avro body). Works with Confluent's registry and with Apicurio's ccompat API.
  */
 import { type COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
 import type { SchemaRegistryConfig } from '../config/schema.ts';
 import { SynfinError } from '../errors.ts';
 
@@ -12,6 +13,12 @@ export interface RegistryCodec {
   /** Sets the subject's compatibility explicitly, then registers; an incompatible schema is refused. */
   register(subject: string, schema: AvroSchema): Promise<number>;
   encode(schemaId: number, value: unknown): Promise<Buffer>;
+  /**
+   * Decodes a wire-format message, with one registry lookup per schema id (concurrent lookups
+   * share it). Not decodable — no magic byte, an id the registry does not know, a body that is not
+   * Avro of that schema — is MESSAGE_DECODE_FAILED; the registry unreachable is
+   * SCHEMA_REGISTRY_UNAVAILABLE, retriable: the message may be fine.
+   */
   decode(message: Buffer): Promise<unknown>;
   /** The schema id a wire-format message names, without decoding it. */
   schemaIdOf(message: Buffer): number;
@@ -19,6 +26,13 @@ export interface RegistryCodec {
 
 /** Confluent wire format: magic byte 0 then a big-endian 32-bit schema id. */
 export const WIRE_HEADER_BYTES = 5;
+
+function schemaIdOf(message: Buffer): number {
+  if (message.length < WIRE_HEADER_BYTES || message[0] !== 0) {
+    throw new SynfinError('MESSAGE_DECODE_FAILED', 'not in Confluent wire format (magic byte 0 missing)');
+  }
+  return message.readUInt32BE(1);
+}
 
 export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec {
   const baseUrl = config.url.replace(/\/+$/, '');
@@ -46,6 +60,43 @@ export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec
         { retriable: response.status >= 500 },
       );
     }
+  }
+
+  const types = new Map<number, Promise<avro.Type>>();
+
+  async function fetchType(id: number): Promise<avro.Type> {
+    let response: Response;
+    try {
+      response = await fetch(`${baseUrl}/schemas/ids/${id}`);
+    } catch (cause) {
+      throw new SynfinError('SCHEMA_REGISTRY_UNAVAILABLE', `schema registry at ${baseUrl} is unreachable`, {
+        cause,
+        retriable: true,
+      });
+    }
+    if (response.status === 404) {
+      throw new SynfinError('MESSAGE_DECODE_FAILED', `cannot decode message: unknown schema id ${id}`);
+    }
+    if (!response.ok) {
+      throw new SynfinError(
+        'SCHEMA_REGISTRY_UNAVAILABLE',
+        `schema registry answered ${response.status} for schema id ${id}`,
+        { retriable: true },
+      );
+    }
+    const { schema } = (await response.json()) as { schema: string };
+    return avro.Type.forSchema(JSON.parse(schema) as avro.Schema);
+  }
+
+  function typeOf(id: number): Promise<avro.Type> {
+    let type = types.get(id);
+    if (!type) {
+      type = fetchType(id);
+      types.set(id, type);
+      // A failed lookup is asked again next time (the registry may be back, the id registered).
+      type.catch(() => types.delete(id));
+    }
+    return type;
   }
 
   return {
@@ -76,17 +127,13 @@ export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec
       return registry.encode(schemaId, value);
     },
     async decode(message) {
+      const type = await typeOf(schemaIdOf(message));
       try {
-        return await registry.decode(message);
+        return type.fromBuffer(message.subarray(WIRE_HEADER_BYTES));
       } catch (cause) {
         throw new SynfinError('MESSAGE_DECODE_FAILED', `cannot decode message: ${String(cause)}`, { cause });
       }
     },
-    schemaIdOf(message) {
-      if (message.length < WIRE_HEADER_BYTES || message[0] !== 0) {
-        throw new SynfinError('MESSAGE_DECODE_FAILED', 'not in Confluent wire format (magic byte 0 missing)');
-      }
-      return message.readUInt32BE(1);
-    },
+    schemaIdOf,
   };
 }

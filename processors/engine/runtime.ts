@@ -229,10 +229,17 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
       key: message.key?.toString('utf8') ?? null,
       value: message.value,
     };
-    try {
-      return { ...base, decoded: { ok: true, value: await spec.decode(topic, message.value) } };
-    } catch (error) {
-      return { ...base, decoded: { ok: false, error: error as Error } };
+    for (;;) {
+      try {
+        return { ...base, decoded: { ok: true, value: await spec.decode(topic, message.value) } };
+      } catch (error) {
+        // The registry being down is not the record's fault: wait for it rather than dead-letter.
+        if (!(error instanceof SynfinError && error.retriable) || signal.aborted) {
+          return { ...base, decoded: { ok: false, error: error as Error } };
+        }
+        log.warn({ err: error.message }, 'schema lookup failed, retrying');
+        await sleep(1000);
+      }
     }
   }
 

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * synfin sink: land topics in ClickHouse and Postgres. Every instance with the same group prefix
+ * joins the same consumer groups: start more to scale out (up to the partitions).
+ * Settings: a YAML file (--config) overridden by flags, validated together.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { loadConfig } from '../core/config/load.ts';
+import { isSynfinError } from '../core/errors.ts';
+import { createKafkaClient } from '../core/kafka/client.ts';
+import { createLogger } from '../core/logger.ts';
+import { createMetricsRegistry } from '../core/metrics.ts';
+import { serveMetrics } from '../core/metrics-server.ts';
+import { createRegistryCodec } from '../core/registry/codec.ts';
+import { parseSinkConfig, runTopics, SINK_NAMES } from './config.ts';
+import { sinkMetrics } from './metrics.ts';
+import { runSinks } from './run.ts';
+
+const number = (value: string) => Number(value);
+
+const program = new Command('sink')
+  .description('land the generated, feature and label topics in ClickHouse and Postgres, exactly once')
+  .option('--config <file>', 'YAML file with sink settings')
+  .addOption(new Option('--sink <name>', 'run one sink only').choices([...SINK_NAMES]))
+  .option('--group-prefix <prefix>', 'consumer groups are <prefix>-<sink>')
+  .option('--topic-prefix <prefix>', 'read <prefix>.customers, <prefix>.transactions, … (a run’s topics)')
+  .option('--batch-rows <n>', 'write a batch at this many rows', number)
+  .option('--batch-wait-ms <ms>', 'write a batch once its oldest row waited this long', number)
+  .option('--metrics-port <port>', 'serve Prometheus metrics on this port', number);
+
+program.parse();
+const flags = program.opts<Record<string, string | number | undefined>>();
+
+function sinkInput(): Record<string, unknown> {
+  const input: Record<string, unknown> = flags.config
+    ? (parseYaml(readFileSync(String(flags.config), 'utf8')) as Record<string, unknown>)
+    : {};
+  if (flags.sink !== undefined) input.sinks = [flags.sink];
+  if (flags.groupPrefix !== undefined) input.groupPrefix = flags.groupPrefix;
+  if (flags.topicPrefix !== undefined) {
+    input.topics = { ...runTopics(String(flags.topicPrefix)), ...(input.topics as object | undefined) };
+  }
+  const batch = { ...(input.batch as object | undefined) } as Record<string, unknown>;
+  if (flags.batchRows !== undefined) batch.maxRows = flags.batchRows;
+  if (flags.batchWaitMs !== undefined) batch.maxWaitMs = flags.batchWaitMs;
+  input.batch = batch;
+  return input;
+}
+
+const controller = new AbortController();
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: landing the current batch, then stopping…`);
+    controller.abort();
+    // Whatever is not landed is read again after a restart: a stop that takes too long may give up.
+    setTimeout(() => process.exit(process.exitCode ?? 0), 15_000).unref();
+  });
+}
+
+try {
+  const config = loadConfig();
+  const settings = parseSinkConfig(sinkInput(), flags.config ? `${flags.config} + flags` : 'flags');
+  const logger = createLogger(config.log, { service: 'synfin-sink' });
+  const registry = createMetricsRegistry({ defaultMetrics: true });
+  const server =
+    flags.metricsPort === undefined ? undefined : serveMetrics(registry, Number(flags.metricsPort));
+  const kafka = createKafkaClient(config.kafka, logger);
+  try {
+    await runSinks(settings, {
+      config,
+      kafka,
+      codec: createRegistryCodec(config.schemaRegistry),
+      logger,
+      metrics: sinkMetrics(registry),
+      signal: controller.signal,
+    });
+  } finally {
+    server?.close();
+    await kafka.close();
+  }
+} catch (error) {
+  if (!isSynfinError(error)) throw error;
+  console.error(`error ${error.code}: ${error.message}`);
+  process.exitCode = 2;
+}

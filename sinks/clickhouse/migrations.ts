@@ -1,0 +1,341 @@
+/**
+ * ClickHouse schema, versioned. Released migrations are never edited: a change is a new entry.
+ * Every statement is in the subset ClickHouse 18.16 and current releases share; where they differ
+ * (ADD COLUMN IF NOT EXISTS) the statement is structured and rendered by the dialect.
+ *
+ * Why these engines: ReplacingMergeTree keeps one row per sort key once parts merge, and `FINAL`
+ * gives that view at query time, so a re-delivered row is never counted twice. Entities keep their
+ * latest version (`updated_at_ms`). Facts are sorted by customer and time (the feature store's
+ * lookup); `transactions_by_merchant` re-sorts purchases by merchant and time. No PARTITION BY:
+ * an insert then writes one part, atomically, which is what lets the sink read its own position
+ * back (max kafka_offset) after a crash. Timestamps are epoch milliseconds in UInt64 with a
+ * DateTime('UTC') beside them (18.16 has no DateTime64); birth dates are ISO strings (Date starts
+ * at 1970).
+ */
+import type { Migration } from '../migrations.ts';
+
+export const clickhouseMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tables, views and hourly aggregates',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS customers (
+    customer_id String,
+    account_id String,
+    card_id String,
+    card_last_4 String,
+    card_brand String,
+    card_type String,
+    first_name String,
+    last_name String,
+    email String,
+    phone String,
+    birth_date String,
+    gender String,
+    street String,
+    city String,
+    region String,
+    postal_code String,
+    country String,
+    home_latitude Float64,
+    home_longitude Float64,
+    segment String,
+    credit_limit_minor Int64,
+    currency String,
+    mean_amount_minor Int64,
+    transactions_per_day Float64,
+    preferred_channel String,
+    created_at_ms UInt64,
+    created_at DateTime('UTC') MATERIALIZED toDateTime(intDiv(created_at_ms, 1000), 'UTC'),
+    updated_at_ms UInt64,
+    updated_at DateTime('UTC') MATERIALIZED toDateTime(intDiv(updated_at_ms, 1000), 'UTC'),
+    kafka_topic String,
+    kafka_partition UInt32,
+    kafka_offset UInt64
+  ) ENGINE = ReplacingMergeTree(updated_at_ms)
+  ORDER BY (customer_id)`,
+      `CREATE TABLE IF NOT EXISTS merchants (
+    merchant_id String,
+    name String,
+    mcc String,
+    category String,
+    city String,
+    country String,
+    latitude Float64,
+    longitude Float64,
+    currency String,
+    risk_level String,
+    online_only UInt8,
+    terminal_ids Array(String),
+    updated_at_ms UInt64,
+    updated_at DateTime('UTC') MATERIALIZED toDateTime(intDiv(updated_at_ms, 1000), 'UTC'),
+    kafka_topic String,
+    kafka_partition UInt32,
+    kafka_offset UInt64
+  ) ENGINE = ReplacingMergeTree(updated_at_ms)
+  ORDER BY (merchant_id)`,
+      `CREATE TABLE IF NOT EXISTS transactions (
+    transaction_id String,
+    event_time_ms UInt64,
+    event_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(event_time_ms, 1000), 'UTC'),
+    customer_id String,
+    account_id String,
+    card_id String,
+    card_last_4 String,
+    card_brand String,
+    card_type String,
+    merchant_id String,
+    terminal_id String,
+    merchant_name String,
+    mcc String,
+    merchant_category String,
+    merchant_city String,
+    merchant_country String,
+    merchant_latitude Float64,
+    merchant_longitude Float64,
+    amount_minor Int64,
+    currency String,
+    billing_amount_minor Int64,
+    billing_currency String,
+    fx_rate Float64,
+    channel String,
+    entry_mode String,
+    card_present UInt8,
+    transaction_type String,
+    is_recurring UInt8,
+    installments Int32,
+    device_id Nullable(String),
+    device_type Nullable(String),
+    ip_address Nullable(String),
+    ip_country Nullable(String),
+    user_agent_family Nullable(String),
+    three_ds_result Nullable(String),
+    cvv_provided UInt8,
+    pin_verified UInt8,
+    terminal_latitude Nullable(Float64),
+    terminal_longitude Nullable(Float64),
+    local_hour Int32,
+    auth_result String,
+    response_code String,
+    decline_reason Nullable(String),
+    auth_code Nullable(String),
+    issuer_risk_score Int32,
+    balance_after_minor Int64,
+    sequence_number Int64,
+    run_id String,
+    kafka_topic String,
+    kafka_partition UInt32,
+    kafka_offset UInt64
+  ) ENGINE = ReplacingMergeTree()
+  ORDER BY (customer_id, event_time_ms, transaction_id)`,
+      `CREATE TABLE IF NOT EXISTS fraud_labels (
+    label_id String,
+    transaction_id String,
+    customer_id String,
+    card_id String,
+    merchant_id String,
+    is_fraud UInt8,
+    scenario String,
+    report_channel String,
+    amount_minor Int64,
+    currency String,
+    transaction_time_ms UInt64,
+    transaction_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(transaction_time_ms, 1000), 'UTC'),
+    reported_at_ms UInt64,
+    reported_at DateTime('UTC') MATERIALIZED toDateTime(intDiv(reported_at_ms, 1000), 'UTC'),
+    kafka_topic String,
+    kafka_partition UInt32,
+    kafka_offset UInt64
+  ) ENGINE = ReplacingMergeTree()
+  ORDER BY (transaction_id, label_id)`,
+      `CREATE TABLE IF NOT EXISTS transaction_features (
+    transaction_id String,
+    customer_id String,
+    merchant_id String,
+    terminal_id String,
+    run_id String,
+    event_time_ms UInt64,
+    event_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(event_time_ms, 1000), 'UTC'),
+    amount_minor Int64,
+    currency String,
+    channel String,
+    merchant_category String,
+    hour_of_day Int32,
+    is_weekend UInt8,
+    is_night UInt8,
+    customer_tx_count_1d Int32,
+    customer_mean_amount_1d Float64,
+    customer_tx_count_7d Int32,
+    customer_mean_amount_7d Float64,
+    customer_tx_count_30d Int32,
+    customer_mean_amount_30d Float64,
+    customer_tx_count_1h Int32,
+    distinct_merchants_24h Int32,
+    seconds_since_previous Nullable(Float64),
+    amount_zscore_30d Nullable(Float64),
+    amount_to_max_30d Float64,
+    distance_from_home_km Nullable(Float64),
+    distance_from_previous_km Nullable(Float64),
+    speed_from_previous_kmh Nullable(Float64),
+    merchant_tx_count_1d Int32,
+    merchant_risk_1d Float64,
+    merchant_tx_count_7d Int32,
+    merchant_risk_7d Float64,
+    merchant_tx_count_30d Int32,
+    merchant_risk_30d Float64,
+    risk_score Int32,
+    rules_fired Array(String),
+    late UInt8,
+    kafka_topic String,
+    kafka_partition UInt32,
+    kafka_offset UInt64
+  ) ENGINE = ReplacingMergeTree()
+  ORDER BY (customer_id, event_time_ms, transaction_id)`,
+      `CREATE TABLE IF NOT EXISTS transactions_labeled (
+    transaction_id String,
+    customer_id String,
+    merchant_id String,
+    terminal_id String,
+    run_id String,
+    event_time_ms UInt64,
+    event_time DateTime('UTC') MATERIALIZED toDateTime(intDiv(event_time_ms, 1000), 'UTC'),
+    amount_minor Int64,
+    currency String,
+    channel String,
+    merchant_category String,
+    hour_of_day Int32,
+    is_weekend UInt8,
+    is_night UInt8,
+    customer_tx_count_1d Int32,
+    customer_mean_amount_1d Float64,
+    customer_tx_count_7d Int32,
+    customer_mean_amount_7d Float64,
+    customer_tx_count_30d Int32,
+    customer_mean_amount_30d Float64,
+    customer_tx_count_1h Int32,
+    distinct_merchants_24h Int32,
+    seconds_since_previous Nullable(Float64),
+    amount_zscore_30d Nullable(Float64),
+    amount_to_max_30d Float64,
+    distance_from_home_km Nullable(Float64),
+    distance_from_previous_km Nullable(Float64),
+    speed_from_previous_kmh Nullable(Float64),
+    merchant_tx_count_1d Int32,
+    merchant_risk_1d Float64,
+    merchant_tx_count_7d Int32,
+    merchant_risk_7d Float64,
+    merchant_tx_count_30d Int32,
+    merchant_risk_30d Float64,
+    risk_score Int32,
+    rules_fired Array(String),
+    late UInt8,
+    label_id String,
+    is_fraud UInt8,
+    scenario String,
+    report_channel String,
+    reported_at_ms UInt64,
+    reported_at DateTime('UTC') MATERIALIZED toDateTime(intDiv(reported_at_ms, 1000), 'UTC'),
+    kafka_topic String,
+    kafka_partition UInt32,
+    kafka_offset UInt64
+  ) ENGINE = ReplacingMergeTree()
+  ORDER BY (customer_id, event_time_ms, transaction_id)`,
+      `CREATE TABLE IF NOT EXISTS dead_letters (
+    received_ms UInt64,
+    received_at DateTime('UTC') MATERIALIZED toDateTime(intDiv(received_ms, 1000), 'UTC'),
+    stage String,
+    error String,
+    error_class String,
+    source_topic String,
+    source_partition Int32,
+    source_offset Int64,
+    payload_base64 String,
+    kafka_topic String,
+    kafka_partition UInt32,
+    kafka_offset UInt64
+  ) ENGINE = MergeTree()
+  ORDER BY (kafka_topic, kafka_partition, kafka_offset)`,
+      // Purchases sorted by merchant and time, for per-merchant lookups (18.16 has no projections).
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS transactions_by_merchant
+  ENGINE = ReplacingMergeTree()
+  ORDER BY (merchant_id, event_time_ms, transaction_id)
+  AS SELECT merchant_id, event_time_ms, transaction_id, customer_id, merchant_category, channel,
+    amount_minor, currency, auth_result, issuer_risk_score, run_id
+  FROM transactions`,
+      // Dashboard aggregates. The sink writes each row once (it resumes from the offsets the table
+      // holds), so insert-time aggregation counts each purchase once.
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS transactions_hourly
+  ENGINE = AggregatingMergeTree()
+  ORDER BY (hour, merchant_category, currency)
+  AS SELECT
+    toStartOfHour(toDateTime(intDiv(event_time_ms, 1000), 'UTC')) AS hour,
+    merchant_category,
+    currency,
+    countState() AS transactions,
+    sumState(amount_minor) AS amount_minor,
+    countIfState(auth_result != 'APPROVED') AS declined
+  FROM transactions
+  GROUP BY hour, merchant_category, currency`,
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS fraud_hourly
+  ENGINE = AggregatingMergeTree()
+  ORDER BY (hour, merchant_category)
+  AS SELECT
+    toStartOfHour(toDateTime(intDiv(event_time_ms, 1000), 'UTC')) AS hour,
+    merchant_category,
+    countState() AS labeled,
+    countIfState(is_fraud = 1) AS fraud
+  FROM transactions_labeled
+  GROUP BY hour, merchant_category`,
+      `CREATE VIEW IF NOT EXISTS fraud_rate_hourly AS
+  SELECT hour, merchant_category, transactions, amount_minor, declined, fraud,
+    if(transactions = 0, 0, fraud / transactions) AS fraud_rate
+  FROM (
+    SELECT hour, merchant_category, countMerge(transactions) AS transactions,
+      sumMerge(amount_minor) AS amount_minor, countIfMerge(declined) AS declined
+    FROM transactions_hourly GROUP BY hour, merchant_category
+  ) ANY LEFT JOIN (
+    SELECT hour, merchant_category, countIfMerge(fraud) AS fraud
+    FROM fraud_hourly GROUP BY hour, merchant_category
+  ) USING (hour, merchant_category)`,
+      // The training set: every purchase's features with its label where one was reported
+      // (label_known = 0: no chargeback yet, which is not the same as not fraud).
+      // 18.16 repeats the join key under `*`, so the columns are listed.
+      `CREATE VIEW IF NOT EXISTS training_set AS
+  SELECT
+    transaction_id, customer_id, merchant_id, terminal_id, run_id, event_time_ms, event_time,
+    amount_minor, currency, channel, merchant_category, hour_of_day, is_weekend, is_night,
+    customer_tx_count_1d, customer_mean_amount_1d, customer_tx_count_7d,
+    customer_mean_amount_7d, customer_tx_count_30d, customer_mean_amount_30d,
+    customer_tx_count_1h, distinct_merchants_24h, seconds_since_previous, amount_zscore_30d,
+    amount_to_max_30d, distance_from_home_km, distance_from_previous_km,
+    speed_from_previous_kmh, merchant_tx_count_1d, merchant_risk_1d, merchant_tx_count_7d,
+    merchant_risk_7d, merchant_tx_count_30d, merchant_risk_30d, risk_score, rules_fired, late,
+    label_id, is_fraud, scenario, report_channel, reported_at_ms, label_id != '' AS label_known
+  FROM (SELECT *, event_time FROM transaction_features FINAL)
+  ANY LEFT JOIN (
+    SELECT transaction_id, label_id, is_fraud, scenario, report_channel, reported_at_ms
+    FROM fraud_labels FINAL
+  ) USING transaction_id`,
+    ],
+  },
+  {
+    version: 2,
+    name: 'ingestion time on facts, for end-to-end latency',
+    statements: [
+      {
+        addColumn: {
+          table: 'transactions',
+          column: 'ingested_at',
+          type: "DateTime('UTC') MATERIALIZED now()",
+        },
+      },
+      {
+        addColumn: {
+          table: 'transaction_features',
+          column: 'ingested_at',
+          type: "DateTime('UTC') MATERIALIZED now()",
+        },
+      },
+    ],
+  },
+];

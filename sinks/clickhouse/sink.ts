@@ -1,0 +1,189 @@
+/**
+ * The ClickHouse sink: analytics and the feature store. Each row carries its Kafka topic,
+ * partition and offset; an insert of one batch into an unpartitioned MergeTree table is one part,
+ * atomic, so `max(kafka_offset)` per partition is exactly how far the table has landed. That makes
+ * the sink exactly-once on its own, on 18.16 (no insert deduplication tokens) as on current
+ * releases; ReplacingMergeTree + FINAL stays as the documented query pattern besides.
+ */
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
+import type { ClickhouseConfig } from '../../core/config/schema.ts';
+import { SynfinError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Sink, SinkRecord } from '../engine/sink.ts';
+import { type Migration, migrate } from '../migrations.ts';
+import { type AvroKind, type RecordKind, TABLES } from '../tables.ts';
+import { addColumnPlan, parseVersion, type ServerVersion } from './dialect.ts';
+import { classifyInsertError } from './errors.ts';
+import { clickhouseMigrations } from './migrations.ts';
+import { deadLetterRow, type Row, rowWriter } from './rows.ts';
+
+export interface ClickhouseSinkOptions {
+  /** Topic → kind of record, for the topics this sink lands. */
+  routes: ReadonlyMap<string, RecordKind>;
+  logger: Logger;
+  migrations?: readonly Migration[];
+  /** Apply migrations up to this version only (tests of schema changes). */
+  migrateTo?: number;
+}
+
+export const quoteString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+function unavailable(what: string, cause: unknown): SynfinError {
+  return new SynfinError('SINK_UNAVAILABLE', `clickhouse: ${what}: ${String(cause)}`, {
+    cause,
+    retriable: true,
+  });
+}
+
+export function clickhouseClient(config: ClickhouseConfig, database?: string): ClickHouseClient {
+  return createClient({
+    url: config.url,
+    username: config.username,
+    password: config.password,
+    ...(database ? { database } : {}),
+    request_timeout: 60_000,
+    // Retries are the sink's business (with positions re-read); a socket kept across a server restart fails once.
+    keep_alive: { enabled: true },
+    // Failures are the sink's to report (once, with context); the client would log each at ERROR.
+    log: { level: ClickHouseLogLevel.OFF },
+  });
+}
+
+export interface ClickhouseSink extends Sink {
+  /** The server version, known after start(). */
+  readonly version: ServerVersion | undefined;
+}
+
+export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSinkOptions): ClickhouseSink {
+  const log = options.logger.child({ sink: 'clickhouse', database: config.database });
+  const client = clickhouseClient(config, config.database);
+  const writers = new Map<AvroKind, (record: SinkRecord) => Row>();
+  let version: ServerVersion | undefined;
+
+  const writerOf = (kind: AvroKind) => {
+    let writer = writers.get(kind);
+    if (!writer) {
+      writer = rowWriter(kind);
+      writers.set(kind, writer);
+    }
+    return writer;
+  };
+
+  async function rows<T>(query: string): Promise<T[]> {
+    const result = await client.query({ query, format: 'JSONEachRow' });
+    return result.json<T>();
+  }
+
+  async function start(): Promise<void> {
+    const admin = clickhouseClient(config);
+    try {
+      const [row] = await (
+        await admin.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })
+      ).json<{
+        v: string;
+      }>();
+      version = parseVersion(row?.v ?? '');
+      await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${config.database}` });
+    } catch (cause) {
+      throw unavailable(`cannot reach ${config.url}`, cause);
+    } finally {
+      await admin.close();
+    }
+    const server = version;
+    const result = await migrate(
+      {
+        database: `clickhouse ${config.database}`,
+        async appliedVersions() {
+          await client.command({
+            query: `CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_ms UInt64)
+              ENGINE = ReplacingMergeTree() ORDER BY version`,
+          });
+          const applied = await rows<{ version: number }>('SELECT DISTINCT version FROM schema_migrations');
+          return new Set(applied.map((r) => Number(r.version)));
+        },
+        async apply(migration) {
+          for (const statement of migration.statements) {
+            if (typeof statement === 'string') {
+              await client.command({ query: statement });
+              continue;
+            }
+            const plan = addColumnPlan(server, statement);
+            if (plan.existsQuery && (await rows(plan.existsQuery)).length > 0) continue;
+            await client.command({ query: plan.statement });
+          }
+          await client.insert({
+            table: 'schema_migrations',
+            values: [{ version: migration.version, name: migration.name, applied_ms: Date.now() }],
+            format: 'JSONEachRow',
+          });
+        },
+      },
+      options.migrations ?? clickhouseMigrations,
+      options.migrateTo,
+    );
+    log.info({ version: server.text, ...result }, 'clickhouse ready');
+  }
+
+  async function insert(table: string, values: Row[]): Promise<void> {
+    try {
+      await client.insert({
+        table,
+        values,
+        format: 'JSONEachRow',
+        // Fields added to a schema later (BACKWARD-compatible) land once a migration adds their column.
+        clickhouse_settings: { input_format_skip_unknown_fields: 1 },
+      });
+    } catch (error) {
+      throw classifyInsertError(error, table);
+    }
+  }
+
+  return {
+    name: 'clickhouse',
+    kinds: [...new Set(options.routes.values())],
+    get version() {
+      return version;
+    },
+    start,
+    async positions(topic) {
+      const kind = options.routes.get(topic);
+      if (kind === undefined) throw new TypeError(`clickhouse sink does not land topic ${topic}`);
+      const where = `WHERE kafka_topic = ${quoteString(topic)}`;
+      const sources = [`SELECT kafka_partition, kafka_offset FROM ${TABLES.deadLetters} ${where}`];
+      if (kind !== 'deadLetters')
+        sources.push(`SELECT kafka_partition, kafka_offset FROM ${TABLES[kind]} ${where}`);
+      try {
+        const found = await rows<{ partition: number; next: string }>(
+          `SELECT kafka_partition AS partition, toString(max(kafka_offset) + 1) AS next
+           FROM (${sources.join(' UNION ALL ')}) GROUP BY kafka_partition`,
+        );
+        return new Map(found.map((r) => [Number(r.partition), Number(r.next)]));
+      } catch (cause) {
+        throw unavailable(`cannot read positions of ${topic}`, cause);
+      }
+    },
+    async write(records) {
+      // Within a topic, rows go in runs of one table, in offset order: a dead letter between data
+      // rows must not let the table's max offset pass it before it has landed.
+      const now = Date.now();
+      const runs: { table: string; rows: Row[] }[] = [];
+      const lastRunOf = new Map<string, { table: string; rows: Row[] }>();
+      for (const record of records) {
+        const table = TABLES[record.kind];
+        const row =
+          record.kind === 'deadLetters' ? deadLetterRow(record, now) : writerOf(record.kind)(record);
+        let run = lastRunOf.get(record.topic);
+        if (!run || run.table !== table) {
+          run = { table, rows: [] };
+          runs.push(run);
+          lastRunOf.set(record.topic, run);
+        }
+        run.rows.push(row);
+      }
+      for (const run of runs) await insert(run.table, run.rows);
+    },
+    async close() {
+      await client.close();
+    },
+  };
+}

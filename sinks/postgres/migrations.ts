@@ -1,0 +1,132 @@
+/**
+ * Postgres schema, versioned. Released migrations are never edited: a change is a new entry. Each
+ * migration runs in one transaction (Postgres DDL is transactional), under an advisory lock so
+ * instances starting together apply it once.
+ */
+import type { Migration } from '../migrations.ts';
+
+export const postgresMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'entities, labels, dead letters, sink offsets, runs',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS customers (
+    customer_id text NOT NULL,
+    account_id text NOT NULL,
+    card_id text NOT NULL,
+    card_last_4 text NOT NULL,
+    card_brand text NOT NULL,
+    card_type text NOT NULL,
+    first_name text NOT NULL,
+    last_name text NOT NULL,
+    email text NOT NULL,
+    phone text NOT NULL,
+    birth_date date NOT NULL,
+    gender text NOT NULL,
+    street text NOT NULL,
+    city text NOT NULL,
+    region text NOT NULL,
+    postal_code text NOT NULL,
+    country text NOT NULL,
+    home_latitude double precision NOT NULL,
+    home_longitude double precision NOT NULL,
+    segment text NOT NULL,
+    credit_limit_minor bigint NOT NULL,
+    currency text NOT NULL,
+    mean_amount_minor bigint NOT NULL,
+    transactions_per_day double precision NOT NULL,
+    preferred_channel text NOT NULL,
+    created_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    kafka_topic text NOT NULL,
+    kafka_partition integer NOT NULL,
+    kafka_offset bigint NOT NULL,
+    PRIMARY KEY (customer_id)
+  )`,
+      `CREATE TABLE IF NOT EXISTS merchants (
+    merchant_id text NOT NULL,
+    name text NOT NULL,
+    mcc text NOT NULL,
+    category text NOT NULL,
+    city text NOT NULL,
+    country text NOT NULL,
+    latitude double precision NOT NULL,
+    longitude double precision NOT NULL,
+    currency text NOT NULL,
+    risk_level text NOT NULL,
+    online_only boolean NOT NULL,
+    terminal_ids text[] NOT NULL,
+    updated_at timestamptz NOT NULL,
+    kafka_topic text NOT NULL,
+    kafka_partition integer NOT NULL,
+    kafka_offset bigint NOT NULL,
+    PRIMARY KEY (merchant_id)
+  )`,
+      `CREATE TABLE IF NOT EXISTS fraud_labels (
+    label_id text NOT NULL,
+    transaction_id text NOT NULL,
+    customer_id text NOT NULL,
+    card_id text NOT NULL,
+    merchant_id text NOT NULL,
+    is_fraud boolean NOT NULL,
+    scenario text NOT NULL,
+    report_channel text NOT NULL,
+    amount_minor bigint NOT NULL,
+    currency text NOT NULL,
+    transaction_time timestamptz NOT NULL,
+    reported_at timestamptz NOT NULL,
+    kafka_topic text NOT NULL,
+    kafka_partition integer NOT NULL,
+    kafka_offset bigint NOT NULL,
+    PRIMARY KEY (label_id)
+  )`,
+      'CREATE INDEX IF NOT EXISTS fraud_labels_transaction ON fraud_labels (transaction_id)',
+      'CREATE INDEX IF NOT EXISTS fraud_labels_customer ON fraud_labels (customer_id, transaction_time)',
+      `CREATE TABLE IF NOT EXISTS dead_letters (
+    id bigserial PRIMARY KEY,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    stage text NOT NULL,
+    error text NOT NULL,
+    error_class text NOT NULL,
+    source_topic text NOT NULL,
+    source_partition integer NOT NULL,
+    source_offset bigint NOT NULL,
+    payload bytea,
+    kafka_topic text NOT NULL,
+    kafka_partition integer NOT NULL,
+    kafka_offset bigint NOT NULL,
+    UNIQUE (kafka_topic, kafka_partition, kafka_offset)
+  )`,
+      // How far each topic partition has landed, written in the same transaction as the rows.
+      `CREATE TABLE IF NOT EXISTS sink_offsets (
+    topic text NOT NULL,
+    partition integer NOT NULL,
+    next_offset bigint NOT NULL,
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (topic, partition)
+  )`,
+      // Run metadata for the control plane.
+      `CREATE TABLE IF NOT EXISTS runs (
+    id text PRIMARY KEY,
+    name text NOT NULL,
+    state text NOT NULL,
+    config jsonb NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    started_at timestamptz,
+    ended_at timestamptz,
+    error text,
+    stats jsonb NOT NULL DEFAULT '{}'::jsonb
+  )`,
+      'CREATE INDEX IF NOT EXISTS runs_state ON runs (state, created_at)',
+    ],
+  },
+  {
+    version: 2,
+    name: 'ingestion time on entities and labels',
+    statements: [
+      'ALTER TABLE customers ADD COLUMN IF NOT EXISTS ingested_at timestamptz NOT NULL DEFAULT now()',
+      'ALTER TABLE merchants ADD COLUMN IF NOT EXISTS ingested_at timestamptz NOT NULL DEFAULT now()',
+      'ALTER TABLE fraud_labels ADD COLUMN IF NOT EXISTS ingested_at timestamptz NOT NULL DEFAULT now()',
+    ],
+  },
+];

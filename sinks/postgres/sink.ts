@@ -1,0 +1,280 @@
+/**
+ * The Postgres sink: entities (latest state), fraud labels and dead letters. A batch is one
+ * transaction: COPY into a staging table, `INSERT … ON CONFLICT` into the real one, and the new
+ * offsets into `sink_offsets` — so the rows and the record of how far they go commit together,
+ * and a retry after any failure is idempotent. Concurrent writers of one partition (a rebalance)
+ * are serialised by locking that partition's offsets row.
+ */
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { PostgresConfig } from '../../core/config/schema.ts';
+import { SynfinError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Column } from '../columns.ts';
+import type { Sink, SinkRecord } from '../engine/sink.ts';
+import { type Migration, migrate } from '../migrations.ts';
+import { type AvroKind, columnsOfKind, type RecordKind, TABLES } from '../tables.ts';
+import { copyField } from './copy-text.ts';
+import { classifyWriteError } from './errors.ts';
+import { postgresMigrations } from './migrations.ts';
+
+/** What Postgres lands, and how a newer record of an entity replaces an older one. */
+const UPSERTS: Partial<Record<AvroKind, { key: string; version?: string }>> = {
+  customers: { key: 'customer_id', version: 'updated_at' },
+  merchants: { key: 'merchant_id', version: 'updated_at' },
+  labels: { key: 'label_id' },
+};
+export const POSTGRES_KINDS: readonly RecordKind[] = ['customers', 'merchants', 'labels'];
+
+const KAFKA_COLUMNS = ['kafka_topic', 'kafka_partition', 'kafka_offset'];
+/** Any constant: the advisory lock that serialises migrations across instances. */
+const MIGRATION_LOCK = 7_231_842_001;
+
+export interface PostgresSinkOptions {
+  routes: ReadonlyMap<string, RecordKind>;
+  logger: Logger;
+  migrations?: readonly Migration[];
+  migrateTo?: number;
+}
+
+interface Upsert {
+  stage: string;
+  copy: string;
+  insert: string;
+  columns: Column[];
+}
+
+function upsertOf(kind: AvroKind): Upsert {
+  const spec = UPSERTS[kind];
+  if (!spec) throw new TypeError(`postgres does not land ${kind}`);
+  const table = TABLES[kind];
+  const columns = columnsOfKind(kind);
+  const names = [...columns.map((c) => c.name), ...KAFKA_COLUMNS];
+  const list = names.join(', ');
+  const stage = `stage_${table}`;
+  const newest = spec.version ? `${spec.key}, ${spec.version} DESC, kafka_offset DESC` : spec.key;
+  const conflict = spec.version
+    ? `DO UPDATE SET ${names
+        .filter((n) => n !== spec.key)
+        .map((n) => `${n} = EXCLUDED.${n}`)
+        .join(', ')} WHERE ${table}.${spec.version} <= EXCLUDED.${spec.version}`
+    : 'DO NOTHING';
+  return {
+    stage,
+    columns,
+    copy: `COPY ${stage} (${list}) FROM STDIN`,
+    insert: `INSERT INTO ${table} (${list})
+      SELECT DISTINCT ON (${spec.key}) ${list} FROM ${stage} ORDER BY ${newest}
+      ON CONFLICT (${spec.key}) ${conflict}`,
+  };
+}
+
+function* copyLines(upsert: Upsert, records: readonly SinkRecord[]): Generator<string> {
+  let chunk = '';
+  for (const record of records) {
+    const value = record.value as Record<string, unknown>;
+    let line = '';
+    for (const column of upsert.columns) line += `${copyField(column, value[column.field])}\t`;
+    chunk += `${line}${record.topic}\t${record.partition}\t${record.offset}\n`;
+    if (chunk.length > 65_536) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+export function postgresSink(config: PostgresConfig, options: PostgresSinkOptions): Sink {
+  const log = options.logger.child({ sink: 'postgres' });
+  const unsupported = [...options.routes.values()].filter((kind) => !POSTGRES_KINDS.includes(kind));
+  if (unsupported.length > 0) throw new TypeError(`postgres does not land ${unsupported.join(', ')}`);
+  const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
+  // A server restart breaks idle connections: the pool drops them; without a listener it would throw.
+  pool.on('error', (error) => log.warn({ err: error.message }, 'idle connection lost'));
+  const upserts = new Map<AvroKind, Upsert>();
+  const upsertFor = (kind: AvroKind) => {
+    let upsert = upserts.get(kind);
+    if (!upsert) {
+      upsert = upsertOf(kind);
+      upserts.set(kind, upsert);
+    }
+    return upsert;
+  };
+
+  async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (cause) {
+      throw new SynfinError('SINK_UNAVAILABLE', `postgres: cannot connect: ${String(cause)}`, {
+        cause,
+        retriable: true,
+      });
+    }
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async function writeRecords(client: pg.PoolClient, records: readonly SinkRecord[]): Promise<void> {
+    // Lock (creating when missing) the offsets rows of the partitions in the batch, then keep only
+    // the records they do not cover yet.
+    const partitions = new Map<string, { topic: string; partition: number; last: number }>();
+    for (const r of records) partitions.set(`${r.topic}|${r.partition}`, { ...r, last: r.offset });
+    const topics = [...partitions.values()].map((p) => p.topic);
+    const numbers = [...partitions.values()].map((p) => p.partition);
+    await client.query(
+      `INSERT INTO sink_offsets (topic, partition, next_offset)
+       SELECT * FROM unnest($1::text[], $2::int[], array_fill(0::bigint, ARRAY[cardinality($1::text[])]))
+       ON CONFLICT DO NOTHING`,
+      [topics, numbers],
+    );
+    const locked = await client.query<{ topic: string; partition: number; next_offset: string }>(
+      `SELECT topic, partition, next_offset FROM sink_offsets
+       WHERE (topic, partition) IN (SELECT * FROM unnest($1::text[], $2::int[])) FOR UPDATE`,
+      [topics, numbers],
+    );
+    const floor = new Map(locked.rows.map((r) => [`${r.topic}|${r.partition}`, Number(r.next_offset)]));
+    const fresh = records.filter((r) => r.offset >= (floor.get(`${r.topic}|${r.partition}`) ?? 0));
+
+    const byKind = new Map<RecordKind, SinkRecord[]>();
+    for (const record of fresh) {
+      const list = byKind.get(record.kind);
+      if (list) list.push(record);
+      else byKind.set(record.kind, [record]);
+    }
+    for (const [kind, list] of byKind) {
+      if (kind === 'deadLetters') {
+        await insertDeadLetters(client, list);
+        continue;
+      }
+      const upsert = upsertFor(kind);
+      await client.query(
+        `CREATE TEMP TABLE IF NOT EXISTS ${upsert.stage} (LIKE ${TABLES[kind]} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
+      );
+      await pipeline(copyLines(upsert, list), client.query(copyFrom(upsert.copy)));
+      await client.query(upsert.insert);
+    }
+    for (const record of fresh) {
+      const entry = partitions.get(`${record.topic}|${record.partition}`);
+      if (entry) entry.last = Math.max(entry.last, record.offset);
+    }
+    await client.query(
+      `UPDATE sink_offsets o SET next_offset = GREATEST(o.next_offset, n.next), updated_at = now()
+       FROM unnest($1::text[], $2::int[], $3::bigint[]) AS n(topic, partition, next)
+       WHERE o.topic = n.topic AND o.partition = n.partition`,
+      [topics, numbers, [...partitions.values()].map((p) => p.last + 1)],
+    );
+  }
+
+  async function insertDeadLetters(client: pg.PoolClient, records: readonly SinkRecord[]): Promise<void> {
+    const letters = records.map((r) => ({ record: r, letter: r.deadLetter }));
+    await client.query(
+      `INSERT INTO dead_letters (stage, error, error_class, source_topic, source_partition, source_offset,
+         payload, kafka_topic, kafka_partition, kafka_offset)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[],
+         $7::bytea[], $8::text[], $9::int[], $10::bigint[])
+       ON CONFLICT (kafka_topic, kafka_partition, kafka_offset) DO NOTHING`,
+      [
+        letters.map((l) => l.letter?.stage ?? 'sink-postgres'),
+        // Postgres text cannot hold NUL: the reason may quote the very value it refused.
+        letters.map((l) => (l.letter?.error ?? '').replaceAll('\u0000', '\\0')),
+        letters.map((l) => l.letter?.errorClass ?? ''),
+        letters.map((l) => l.letter?.source.topic ?? l.record.topic),
+        letters.map((l) => l.letter?.source.partition ?? l.record.partition),
+        letters.map((l) => l.letter?.source.offset ?? l.record.offset),
+        letters.map((l) => l.letter?.payload ?? null),
+        letters.map((l) => l.record.topic),
+        letters.map((l) => l.record.partition),
+        letters.map((l) => l.record.offset),
+      ],
+    );
+  }
+
+  return {
+    name: 'postgres',
+    kinds: [...new Set(options.routes.values())],
+    async start() {
+      const result = await migrate(
+        {
+          database: 'postgres',
+          async appliedVersions() {
+            return transaction(async (client) => {
+              await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+                version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+              const { rows } = await client.query<{ version: number }>(
+                'SELECT version FROM schema_migrations',
+              );
+              return new Set(rows.map((r) => r.version));
+            }).catch((cause: unknown) => {
+              throw new SynfinError(
+                'SINK_UNAVAILABLE',
+                `postgres: cannot read migrations: ${String(cause)}`,
+                {
+                  cause,
+                  retriable: true,
+                },
+              );
+            });
+          },
+          async apply(migration) {
+            await transaction(async (client) => {
+              await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+              const { rowCount } = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
+                migration.version,
+              ]);
+              if (rowCount) return;
+              for (const statement of migration.statements) {
+                if (typeof statement !== 'string') throw new TypeError('postgres migrations are plain SQL');
+                await client.query(statement);
+              }
+              await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
+                migration.version,
+                migration.name,
+              ]);
+            });
+          },
+        },
+        options.migrations ?? postgresMigrations,
+        options.migrateTo,
+      );
+      log.info(result, 'postgres ready');
+    },
+    async positions(topic) {
+      try {
+        const { rows } = await pool.query<{ partition: number; next_offset: string }>(
+          'SELECT partition, next_offset FROM sink_offsets WHERE topic = $1',
+          [topic],
+        );
+        return new Map(rows.map((r) => [r.partition, Number(r.next_offset)]));
+      } catch (cause) {
+        throw new SynfinError('SINK_UNAVAILABLE', `postgres: cannot read positions: ${String(cause)}`, {
+          cause,
+          retriable: true,
+        });
+      }
+    },
+    async write(records) {
+      try {
+        await transaction((client) => writeRecords(client, records));
+      } catch (error) {
+        throw classifyWriteError(error);
+      }
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}
