@@ -194,7 +194,8 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     groupId: options.groupId,
     readUncommitted: false,
     maxBytesPerPartition: options.maxBytesPerPartition,
-    sessionTimeout: 30_000,
+    // Short: a crashed instance's partitions move on after 10 s. Long writes heartbeat meanwhile.
+    sessionTimeout: 10_000,
     heartbeatInterval: 3_000,
   });
   consumer.on(consumer.events.GROUP_JOIN, (event) => {

@@ -113,6 +113,11 @@ export function postgresSink(config: PostgresConfig, options: PostgresSinkOption
       });
     }
     let broken = false;
+    // A connection the server drops between two statements errors on the client, not on a query.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
@@ -124,6 +129,7 @@ export function postgresSink(config: PostgresConfig, options: PostgresSinkOption
       });
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }
