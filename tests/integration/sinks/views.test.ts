@@ -1,0 +1,161 @@
+/**
+ * The whole pipeline into the databases: producers → processors → both sinks, on the real stack.
+ * The feature store, the labelled rows, the training-set view and the hourly aggregates agree with
+ * what was produced, the processors' dead letters land with their provenance, and every example
+ * query of sinks/README.md runs and returns rows.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createKafkaClient } from '../../../core/kafka/client.ts';
+import { createLogger } from '../../../core/logger.ts';
+import { createMetricsRegistry } from '../../../core/metrics.ts';
+import { projectRoot } from '../../../core/paths.ts';
+import { createRegistryCodec } from '../../../core/registry/codec.ts';
+import { parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
+import { processorMetrics } from '../../../processors/metrics.ts';
+import { runProcessors } from '../../../processors/run.ts';
+import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
+import { type RunSummary, runGenerator } from '../../../producers/run.ts';
+import { parseSinkConfig, runTopics } from '../../../sinks/config.ts';
+import { sinkMetrics } from '../../../sinks/metrics.ts';
+import { runSinks } from '../../../sinks/run.ts';
+import { testConfig, uniqueName } from '../../harness/config.ts';
+import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
+
+const base = testConfig(inject('endpoints'));
+const logger = createLogger(base.log);
+const kafka = createKafkaClient(base.kafka, logger);
+const codec = createRegistryCodec(base.schemaRegistry);
+const name = uniqueName('views');
+const generator = parseGeneratorConfig({
+  runId: name,
+  seed: 17,
+  customers: 200,
+  merchants: 60,
+  days: 12,
+  fraud: { rate: 0.05, labelDelay: { medianHours: 24, minHours: 1 } },
+  topics: prefixedTopics(name, 2),
+});
+const stop = new AbortController();
+let stores: SinkStores;
+let summary: RunSummary;
+let running: Promise<unknown> = Promise.resolve();
+
+/** The example queries of sinks/README.md, with the database each is for. */
+function readmeQueries(): { database: 'clickhouse' | 'postgres'; sql: string }[] {
+  const readme = readFileSync(path.join(projectRoot(), 'sinks', 'README.md'), 'utf8');
+  const section = readme.split('<!-- queries:start -->')[1]?.split('<!-- queries:end -->')[0] ?? '';
+  return [...section.matchAll(/```sql (clickhouse|postgres)\n([\s\S]*?)```/g)].map((match) => ({
+    database: match[1] as 'clickhouse' | 'postgres',
+    sql: (match[2] as string).trim(),
+  }));
+}
+
+beforeAll(async () => {
+  stores = await createSinkStores(base, name);
+  summary = await runGenerator(generator, { kafka, codec, logger, signal: new AbortController().signal });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({
+    topic: generator.topics.transactions,
+    messages: [{ key: 'poison', value: Buffer.from('not avro at all'), partition: 0 }],
+  });
+  await producer.disconnect();
+  const processors = runProcessors(
+    parseProcessorConfig({
+      applicationId: name,
+      labelDelayDays: 2,
+      idleMs: 1000,
+      topics: topicsFor(generator.topics, name),
+    }),
+    {
+      kafka,
+      codec,
+      logger,
+      metrics: processorMetrics(createMetricsRegistry({ defaultMetrics: false })),
+      signal: stop.signal,
+    },
+  );
+  const sinks = runSinks(
+    parseSinkConfig({ groupPrefix: name, topics: runTopics(name), batch: { maxWaitMs: 300 } }),
+    {
+      config: stores.config,
+      kafka,
+      codec,
+      logger,
+      metrics: sinkMetrics(createMetricsRegistry({ defaultMetrics: false })),
+      signal: stop.signal,
+    },
+  );
+  running = Promise.all([processors, sinks]);
+  running.catch(() => undefined);
+}, 180_000);
+
+afterAll(async () => {
+  stop.abort();
+  await running.catch(() => undefined);
+  await stores?.drop();
+  await kafka.close();
+});
+
+describe('pipeline into the databases', () => {
+  it('lands features, labelled rows, the training set and the hourly aggregates consistently', async () => {
+    const { chNumber } = stores;
+    const purchases = summary.produced.transaction;
+    const labels = summary.produced.label;
+    await eventually(
+      async () =>
+        (await chNumber('SELECT count() FROM transaction_features FINAL')) === purchases &&
+        (await chNumber('SELECT count() FROM transactions_labeled FINAL')) === labels &&
+        (await chNumber('SELECT count() FROM fraud_labels FINAL')) === labels &&
+        (await chNumber('SELECT count() FROM dead_letters')) === 2,
+      180_000,
+      async () =>
+        `features ${await chNumber('SELECT count() FROM transaction_features')} of ${purchases}, labeled ${await chNumber(
+          'SELECT count() FROM transactions_labeled',
+        )} of ${labels}, dead letters ${await chNumber('SELECT count() FROM dead_letters')}`,
+    );
+    const fraud = await chNumber('SELECT sum(is_fraud) FROM fraud_labels FINAL');
+    expect(await chNumber('SELECT count() FROM training_set')).toBe(purchases);
+    expect(await chNumber('SELECT sum(label_known) FROM training_set')).toBe(labels);
+    expect(await chNumber('SELECT sum(is_fraud) FROM training_set')).toBe(fraud);
+    expect(await chNumber('SELECT count() FROM transactions_by_merchant FINAL')).toBe(purchases);
+    expect(await chNumber('SELECT sum(transactions) FROM fraud_rate_hourly')).toBe(purchases);
+    expect(await chNumber('SELECT sum(fraud) FROM fraud_rate_hourly')).toBe(
+      await chNumber('SELECT sum(is_fraud) FROM transactions_labeled FINAL'),
+    );
+    // The same purchase, the same facts, in the transactions table and the feature store.
+    expect(
+      await chNumber(`SELECT count() FROM (SELECT transaction_id, amount_minor, event_time_ms FROM transactions FINAL)
+        ANY INNER JOIN (SELECT transaction_id, amount_minor AS f_amount, event_time_ms AS f_time FROM transaction_features FINAL)
+        USING transaction_id WHERE amount_minor = f_amount AND event_time_ms = f_time`),
+    ).toBe(purchases);
+  }, 240_000);
+
+  it("lands the processors' dead letters with their provenance beside the sink's own", async () => {
+    const letters = await (
+      await stores.clickhouse.query({
+        query: 'SELECT stage, error_class, source_topic, source_offset FROM dead_letters ORDER BY stage',
+        format: 'JSONEachRow',
+      })
+    ).json<{ stage: string; error_class: string; source_topic: string; source_offset: string }>();
+    expect(letters.map((l) => [l.stage, l.source_topic])).toEqual([
+      ['processor', generator.topics.transactions],
+      ['sink-clickhouse', generator.topics.transactions],
+    ]);
+    expect(letters[0]?.source_offset).toBe(letters[1]?.source_offset);
+  });
+
+  it('runs every example query of the README and gets rows', async () => {
+    const queries = readmeQueries();
+    expect(queries.length).toBeGreaterThanOrEqual(10);
+    for (const { database, sql } of queries) {
+      const rows =
+        database === 'clickhouse'
+          ? await (await stores.clickhouse.query({ query: sql, format: 'JSONEachRow' })).json()
+          : (await stores.postgres.query(sql)).rows;
+      expect(rows.length, sql).toBeGreaterThan(0);
+    }
+  });
+});
