@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { writeDurably } from '../../../sinks/engine/durable-write.ts';
+import type { SinkRecord } from '../../../sinks/engine/sink.ts';
+import { memorySink, records } from '../../fixtures/memory-sink.ts';
+
+function options(overrides: Partial<Parameters<typeof writeDurably>[2]> = {}) {
+  const log = { retries: 0, deadLetters: [] as SinkRecord[] };
+  return {
+    log,
+    options: {
+      retry: { minMs: 1, maxMs: 2 },
+      signal: new AbortController().signal,
+      pause: async () => undefined,
+      onRetry: () => {
+        log.retries++;
+      },
+      onDeadLetter: (record: SinkRecord) => {
+        log.deadLetters.push(record);
+      },
+      ...overrides,
+    },
+  };
+}
+
+describe('writing a batch durably', () => {
+  it('retries while the database is down and lands everything once', async () => {
+    const sink = memorySink();
+    sink.failBefore = 3;
+    const { log, options: opts } = options();
+    await writeDurably(sink, records('t', 3, 10), opts);
+    expect(log.retries).toBe(3);
+    expect(sink.rows.size).toBe(30);
+    expect([...sink.rows.values()].every((row) => row.writes === 1)).toBe(true);
+  });
+
+  it('does not write again what landed before the acknowledgement was lost', async () => {
+    const sink = memorySink();
+    sink.failAfter = 1;
+    const { log, options: opts } = options();
+    await writeDurably(sink, records('t', 2, 5), opts);
+    expect(log.retries).toBe(1);
+    expect(sink.rows.size).toBe(10);
+    expect([...sink.rows.values()].map((row) => row.writes)).toEqual(Array(10).fill(1));
+  });
+
+  it('isolates each refused row into a dead letter and lands all the others once', async () => {
+    const sink = memorySink();
+    const refused = new Set(['1-3', '0-7', '2-7']);
+    sink.refuses = (record) => refused.has((record.value as { transactionId: string }).transactionId);
+    const { log, options: opts } = options();
+    const batch = records('t', 3, 10);
+    await writeDurably(sink, batch, opts);
+    expect(log.deadLetters.map((r) => `${r.partition}-${r.offset}`).sort()).toEqual(['0-7', '1-3', '2-7']);
+    const landed = [...sink.rows.values()];
+    expect(landed).toHaveLength(30);
+    expect(landed.every((row) => row.writes === 1)).toBe(true);
+    const letters = landed.filter((row) => row.record.kind === 'deadLetters');
+    expect(letters.map((row) => row.record.deadLetter?.errorClass)).toEqual(
+      Array(3).fill('SINK_ROW_REJECTED'),
+    );
+    expect(letters.every((row) => JSON.parse(String(row.record.deadLetter?.payload)).transactionId)).toBe(
+      true,
+    );
+  });
+
+  it('survives an outage in the middle of isolating a refused row', async () => {
+    const sink = memorySink();
+    sink.refuses = (record) => record.offset === 4 && record.partition === 1;
+    let calls = 0;
+    const { options: opts } = options({
+      pause: async () => {
+        calls++;
+      },
+    });
+    const original = sink.write.bind(sink);
+    sink.write = async (batch) => {
+      // The third write (inside the split) finds the database gone once, after landing.
+      if (sink.writes === 2 && sink.failAfter === 0 && calls === 0) sink.failAfter = 1;
+      return original(batch);
+    };
+    await writeDurably(sink, records('t', 2, 8), opts);
+    expect(calls).toBeGreaterThan(0);
+    expect(sink.rows.size).toBe(16);
+    expect([...sink.rows.values()].every((row) => row.writes === 1)).toBe(true);
+  });
+
+  it('gives up at once on a programming error, and on an error once stopping', async () => {
+    const sink = memorySink();
+    sink.write = async () => {
+      throw new TypeError('bug');
+    };
+    await expect(writeDurably(sink, records('t', 1, 1), options().options)).rejects.toThrow(TypeError);
+    const stopping = new AbortController();
+    stopping.abort();
+    const down = memorySink();
+    down.failBefore = 1;
+    await expect(
+      writeDurably(down, records('t', 1, 1), options({ signal: stopping.signal }).options),
+    ).rejects.toMatchObject({ code: 'SINK_UNAVAILABLE' });
+  });
+});
