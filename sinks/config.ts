@@ -43,7 +43,7 @@ export const SinkSchema = Type.Object(
     ),
     batch: Type.Object(
       {
-        maxRows: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 50_000 }),
+        maxRows: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20_000 }),
         maxBytes: Type.Integer({ minimum: 1024, default: 16 * 1024 * 1024 }),
         maxWaitMs: Type.Integer({ minimum: 1, default: 1000 }),
       },

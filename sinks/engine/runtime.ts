@@ -125,10 +125,29 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     }
   }
 
+  /**
+   * Hands the current batch to the writer and returns once the *previous* batch has landed: one
+   * batch is written while the next is read (the database and the decoding overlap), and batches
+   * land strictly in order, which the positions rely on.
+   */
+  let landing: Promise<void> = Promise.resolve();
   async function flush(): Promise<void> {
     const records = batcher.take();
     metrics.bufferedRows.set(labels, 0);
     if (records.length === 0) return;
+    const previous = landing;
+    landing = previous.then(() => land(records));
+    landing.catch(fail);
+    await previous;
+  }
+
+  /** Flushes and waits until everything read has landed. */
+  async function drain(): Promise<void> {
+    await flush();
+    await landing;
+  }
+
+  async function land(records: SinkRecord[]): Promise<void> {
     const started = performance.now();
     await writeDurably(sink, records, {
       retry: options.retry,
@@ -274,7 +293,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
         await whileBeating(
           locked(async () => {
             if (resync) {
-              await flush();
+              await drain();
               next.clear();
               loadedTopics.clear();
               resync = false;
@@ -319,7 +338,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     clearInterval(ticker);
     await consumer.stop().catch(() => undefined);
     // Land what was read (best effort: unwritten records are read again after a restart).
-    await locked(flush).catch((error: unknown) => log.warn({ err: String(error) }, 'final flush failed'));
+    await locked(drain).catch((error: unknown) => log.warn({ err: String(error) }, 'final flush failed'));
     await consumer.disconnect().catch(() => undefined);
     await sink.close().catch(() => undefined);
   }
