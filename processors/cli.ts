@@ -4,9 +4,7 @@
  * application id joins the same consumer groups: start more to scale out (up to the partitions).
  * Settings: a YAML file (--config) overridden by flags, validated together.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../core/config/load.ts';
 import { isSynfinError } from '../core/errors.ts';
 import { createKafkaClient } from '../core/kafka/client.ts';
@@ -14,6 +12,7 @@ import { createLogger } from '../core/logger.ts';
 import { createMetricsRegistry } from '../core/metrics.ts';
 import { serveMetrics } from '../core/metrics-server.ts';
 import { createRegistryCodec } from '../core/registry/codec.ts';
+import { readSettingsFile, stopOnSignals } from '../core/stage-process.ts';
 import { parseProcessorConfig } from './config.ts';
 import { processorMetrics } from './metrics.ts';
 import { runProcessors } from './run.ts';
@@ -34,9 +33,7 @@ program.parse();
 const flags = program.opts<Record<string, string | number | undefined>>();
 
 function processorInput(): Record<string, unknown> {
-  const input: Record<string, unknown> = flags.config
-    ? (parseYaml(readFileSync(String(flags.config), 'utf8')) as Record<string, unknown>)
-    : {};
+  const input = readSettingsFile(flags.config);
   const set = (key: string, value: unknown) => {
     if (value !== undefined) input[key] = value;
   };
@@ -49,15 +46,8 @@ function processorInput(): Record<string, unknown> {
 }
 
 const controller = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: finishing the current transaction, then stopping…`);
-    controller.abort();
-    // Whatever was not committed is aborted by the broker and redone after a restart: a stop that
-    // takes too long may give up safely.
-    setTimeout(() => process.exit(process.exitCode ?? 0), 15_000).unref();
-  });
-}
+// Uncommitted work is aborted by the broker and redone after a restart.
+stopOnSignals(controller, 'finishing the current transaction');
 
 try {
   const config = loadConfig();

@@ -3,14 +3,13 @@
  * synfin produce: one generation run from the command line (and the unit a scaled-out run is made
  * of: `--shard 2/4`). Settings: a YAML file (--config) overridden by flags, validated together.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../core/config/load.ts';
 import { isSynfinError } from '../core/errors.ts';
 import { createKafkaClient } from '../core/kafka/client.ts';
 import { createLogger } from '../core/logger.ts';
 import { createRegistryCodec } from '../core/registry/codec.ts';
+import { readSettingsFile } from '../core/stage-process.ts';
 import { parseGeneratorConfig } from './config.ts';
 import { runGenerator } from './run.ts';
 
@@ -43,9 +42,7 @@ program.parse();
 const flags = program.opts<Record<string, string | number | undefined>>();
 
 function generatorInput(): Record<string, unknown> {
-  const fromFile = flags.config
-    ? (parseYaml(readFileSync(String(flags.config), 'utf8')) as Record<string, unknown>)
-    : {};
+  const fromFile = readSettingsFile(flags.config);
   const set = (target: Record<string, unknown>, key: string, value: unknown) => {
     if (value !== undefined) target[key] = value;
   };

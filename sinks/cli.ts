@@ -4,9 +4,7 @@
  * joins the same consumer groups: start more to scale out (up to the partitions).
  * Settings: a YAML file (--config) overridden by flags, validated together.
  */
-import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
-import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../core/config/load.ts';
 import { isSynfinError } from '../core/errors.ts';
 import { createKafkaClient } from '../core/kafka/client.ts';
@@ -14,6 +12,7 @@ import { createLogger } from '../core/logger.ts';
 import { createMetricsRegistry } from '../core/metrics.ts';
 import { serveMetrics } from '../core/metrics-server.ts';
 import { createRegistryCodec } from '../core/registry/codec.ts';
+import { readSettingsFile, stopOnSignals } from '../core/stage-process.ts';
 import { parseSinkConfig, runTopics, SINK_NAMES } from './config.ts';
 import { sinkMetrics } from './metrics.ts';
 import { runSinks } from './run.ts';
@@ -34,9 +33,7 @@ program.parse();
 const flags = program.opts<Record<string, string | number | undefined>>();
 
 function sinkInput(): Record<string, unknown> {
-  const input: Record<string, unknown> = flags.config
-    ? (parseYaml(readFileSync(String(flags.config), 'utf8')) as Record<string, unknown>)
-    : {};
+  const input = readSettingsFile(flags.config);
   if (flags.sink !== undefined) input.sinks = [flags.sink];
   if (flags.groupPrefix !== undefined) input.groupPrefix = flags.groupPrefix;
   if (flags.topicPrefix !== undefined) {
@@ -50,14 +47,8 @@ function sinkInput(): Record<string, unknown> {
 }
 
 const controller = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: landing the current batch, then stopping…`);
-    controller.abort();
-    // Whatever is not landed is read again after a restart: a stop that takes too long may give up.
-    setTimeout(() => process.exit(process.exitCode ?? 0), 15_000).unref();
-  });
-}
+// Whatever is not landed is read again after a restart.
+stopOnSignals(controller, 'landing the current batch');
 
 try {
   const config = loadConfig();

@@ -15,6 +15,7 @@ import {
   type Producer,
 } from '../../core/kafka/client.ts';
 import type { Logger } from '../../core/logger.ts';
+import { untilStopped } from '../../core/stage-process.ts';
 import type { ProcessorMetrics } from '../metrics.ts';
 import { readChangelog, writeBarrier } from './restore.ts';
 import type { InputRecord, StageTask, TaskOutput } from './task.ts';
@@ -322,14 +323,7 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
         await heartbeat();
       },
     });
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (signal.aborted || failure !== undefined) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 100);
-    });
+    await untilStopped(signal, () => failure !== undefined);
   } finally {
     clearInterval(ticker);
     await consumer.disconnect().catch(() => undefined);

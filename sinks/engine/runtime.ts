@@ -12,6 +12,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isProgrammingError, isSynfinError } from '../../core/errors.ts';
 import type { KafkaClient } from '../../core/kafka/client.ts';
 import type { Logger } from '../../core/logger.ts';
+import { untilStopped } from '../../core/stage-process.ts';
 import type { SinkMetrics } from '../metrics.ts';
 import { type RecordKind, TABLES } from '../tables.ts';
 import { Batcher, type BatchLimits } from './batcher.ts';
@@ -326,14 +327,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
         await beat().catch(() => undefined);
       },
     });
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (signal.aborted || failure !== undefined) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 100);
-    });
+    await untilStopped(signal, () => failure !== undefined);
   } finally {
     clearInterval(ticker);
     await consumer.stop().catch(() => undefined);

@@ -3,7 +3,7 @@
  * killed with SIGKILL mid-stream, then started again. Its output must hold every purchase once,
  * with features equal to those of an uninterrupted run over the same input.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,7 +13,6 @@ import { stringify } from 'yaml';
 import { createKafkaClient } from '../../../core/kafka/client.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { createMetricsRegistry } from '../../../core/metrics.ts';
-import { projectRoot } from '../../../core/paths.ts';
 import { createRegistryCodec } from '../../../core/registry/codec.ts';
 import { outputCodec } from '../../../processors/avro.ts';
 import { parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
@@ -24,6 +23,7 @@ import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.
 import { runGenerator } from '../../../producers/run.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
 import { readTopic } from '../../harness/kafka-read.ts';
+import { stageProcess } from '../../harness/services.ts';
 
 const endpoints = inject('endpoints');
 const config = testConfig(endpoints);
@@ -58,26 +58,7 @@ let referenceRun: Promise<void> = Promise.resolve();
 let child: ChildProcess | undefined;
 
 function startChild(): ChildProcess {
-  const started = spawn(
-    process.execPath,
-    [
-      '--disable-warning=TimeoutNegativeWarning',
-      path.join(projectRoot(), 'processors', 'cli.ts'),
-      '--config',
-      settingsFile,
-    ],
-    {
-      env: {
-        ...process.env,
-        SYNFIN_ENV: 'test',
-        SYNFIN_LOG__LEVEL: 'warn',
-        SYNFIN_KAFKA__BROKERS: endpoints.kafkaBrokers.join(','),
-        SYNFIN_SCHEMA_REGISTRY__URL: endpoints.schemaRegistryUrl,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  return started;
+  return stageProcess(endpoints, 'processors/cli.ts', ['--config', settingsFile]);
 }
 
 async function written(topic: string): Promise<number> {

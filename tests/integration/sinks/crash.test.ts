@@ -2,28 +2,21 @@
  * Each sink killed with SIGKILL mid-stream and started again, on the real stack: the final counts
  * equal what was produced and no id is stored twice — physically, not only through FINAL.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { createKafkaClient } from '../../../core/kafka/client.ts';
-import { createLogger } from '../../../core/logger.ts';
-import { projectRoot } from '../../../core/paths.ts';
-import { createRegistryCodec } from '../../../core/registry/codec.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { type RunSummary, runGenerator } from '../../../producers/run.ts';
 import { runTopics } from '../../../sinks/config.ts';
-import { testConfig, uniqueName } from '../../harness/config.ts';
+import { uniqueName } from '../../harness/config.ts';
+import { stageProcess, testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
 
-const endpoints = inject('endpoints');
-const base = testConfig(endpoints);
-const logger = createLogger(base.log);
-const kafka = createKafkaClient(base.kafka, logger);
-const codec = createRegistryCodec(base.schemaRegistry);
+const { endpoints, config: base, logger, kafka, codec } = testServices();
 const name = uniqueName('sinkcrash');
 // Many customers over two days: enough entity rows for Postgres to be killed mid-stream too.
 const generator = parseGeneratorConfig({
@@ -41,30 +34,14 @@ let summary: RunSummary;
 let child: ChildProcess | undefined;
 
 function startSink(sink: 'clickhouse' | 'postgres', batchRows: number): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      '--disable-warning=TimeoutNegativeWarning',
-      path.join(projectRoot(), 'sinks', 'cli.ts'),
-      '--config',
-      settingsFile,
-      '--sink',
-      sink,
-      '--batch-rows',
-      String(batchRows),
-    ],
+  return stageProcess(
+    endpoints,
+    'sinks/cli.ts',
+    ['--config', settingsFile, '--sink', sink, '--batch-rows', String(batchRows)],
     {
-      env: {
-        ...process.env,
-        SYNFIN_ENV: 'test',
-        SYNFIN_LOG__LEVEL: 'warn',
-        SYNFIN_KAFKA__BROKERS: endpoints.kafkaBrokers.join(','),
-        SYNFIN_SCHEMA_REGISTRY__URL: endpoints.schemaRegistryUrl,
-        SYNFIN_CLICKHOUSE__URL: stores.config.clickhouse.url,
-        SYNFIN_CLICKHOUSE__DATABASE: stores.config.clickhouse.database,
-        SYNFIN_POSTGRES__URL: stores.config.postgres.url,
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      SYNFIN_CLICKHOUSE__URL: stores.config.clickhouse.url,
+      SYNFIN_CLICKHOUSE__DATABASE: stores.config.clickhouse.database,
+      SYNFIN_POSTGRES__URL: stores.config.postgres.url,
     },
   );
 }

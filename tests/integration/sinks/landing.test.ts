@@ -5,11 +5,8 @@
  * that are not Avro, a transaction ClickHouse refuses, a customer Postgres refuses — ends in the
  * dead-letter tables with the reason while everything around it lands.
  */
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createKafkaClient } from '../../../core/kafka/client.ts';
-import { createLogger } from '../../../core/logger.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../../core/metrics.ts';
-import { createRegistryCodec } from '../../../core/registry/codec.ts';
 import { loadSchema } from '../../../producers/avro.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { type RunSummary, runGenerator } from '../../../producers/run.ts';
@@ -17,13 +14,11 @@ import { backfillEvents } from '../../../producers/stream.ts';
 import { parseSinkConfig, runTopics } from '../../../sinks/config.ts';
 import { sinkMetrics } from '../../../sinks/metrics.ts';
 import { runSinks } from '../../../sinks/run.ts';
-import { testConfig, uniqueName } from '../../harness/config.ts';
+import { uniqueName } from '../../harness/config.ts';
+import { testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
 
-const base = testConfig(inject('endpoints'));
-const logger = createLogger(base.log);
-const kafka = createKafkaClient(base.kafka, logger);
-const codec = createRegistryCodec(base.schemaRegistry);
+const { config: base, logger, kafka, codec } = testServices();
 const name = uniqueName('land');
 const generator = parseGeneratorConfig({
   runId: name,

@@ -8,27 +8,22 @@ import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../core/config/load.ts';
 import type { Config } from '../../../core/config/schema.ts';
-import { createKafkaClient } from '../../../core/kafka/client.ts';
-import { createLogger } from '../../../core/logger.ts';
 import { createMetricsRegistry } from '../../../core/metrics.ts';
 import { projectRoot } from '../../../core/paths.ts';
-import { createRegistryCodec } from '../../../core/registry/codec.ts';
 import { nativeStack } from '../../../deploy/local/index.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { type RunSummary, runGenerator } from '../../../producers/run.ts';
 import { parseSinkConfig, runTopics, type SinkName } from '../../../sinks/config.ts';
 import { sinkMetrics } from '../../../sinks/metrics.ts';
 import { runSinks } from '../../../sinks/run.ts';
-import { testConfig, uniqueName } from '../../harness/config.ts';
+import { uniqueName } from '../../harness/config.ts';
+import { testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
 
-const base = testConfig(inject('endpoints'));
-const logger = createLogger(base.log);
-const kafka = createKafkaClient(base.kafka, logger);
-const codec = createRegistryCodec(base.schemaRegistry);
+const { config: base, logger, kafka, codec } = testServices();
 const name = uniqueName('outage');
 const generator = parseGeneratorConfig({
   runId: name,

@@ -6,12 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createKafkaClient } from '../../../core/kafka/client.ts';
-import { createLogger } from '../../../core/logger.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../../core/metrics.ts';
 import { projectRoot } from '../../../core/paths.ts';
-import { createRegistryCodec } from '../../../core/registry/codec.ts';
 import { parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
 import { processorMetrics } from '../../../processors/metrics.ts';
 import { runProcessors } from '../../../processors/run.ts';
@@ -20,13 +17,11 @@ import { type RunSummary, runGenerator } from '../../../producers/run.ts';
 import { parseSinkConfig, runTopics } from '../../../sinks/config.ts';
 import { sinkMetrics } from '../../../sinks/metrics.ts';
 import { runSinks } from '../../../sinks/run.ts';
-import { testConfig, uniqueName } from '../../harness/config.ts';
+import { uniqueName } from '../../harness/config.ts';
+import { testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
 
-const base = testConfig(inject('endpoints'));
-const logger = createLogger(base.log);
-const kafka = createKafkaClient(base.kafka, logger);
-const codec = createRegistryCodec(base.schemaRegistry);
+const { config: base, logger, kafka, codec } = testServices();
 const name = uniqueName('views');
 const generator = parseGeneratorConfig({
   runId: name,
