@@ -59,6 +59,14 @@ async function writeSplitting(
       options.onDeadLetter(record, error.message);
       return;
     }
+    // A refused write may have landed part of the batch (ClickHouse writes one table after
+    // another): go on with what is not in the database yet.
+    const remaining = await notLanded(sink, records);
+    if (remaining.length === 0) return;
+    if (remaining.length < records.length) {
+      await writeSplitting(sink, remaining, options);
+      return;
+    }
     // Halves of an array hold a prefix of every partition's records, so each sub-write keeps the
     // database's position exact.
     const middle = Math.ceil(records.length / 2);

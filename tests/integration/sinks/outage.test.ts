@@ -1,29 +1,24 @@
 /**
  * A database that goes away mid-stream: ClickHouse (and, separately, Postgres) of the test's own —
- * a native server on throw-away ports and data dir — is stopped for 30 s while its sink is
+ * a native server or a container, like the harness's services — is stopped for 30 s while its sink is
  * landing, then started again. The sink waits, retries with backoff, resumes on its own (the same
  * running process throughout) and ends with exact counts and no duplicates.
  */
-import { chmodSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../../../core/config/load.ts';
 import type { Config } from '../../../core/config/schema.ts';
 import { createMetricsRegistry } from '../../../core/metrics.ts';
-import { projectRoot } from '../../../core/paths.ts';
-import { nativeStack } from '../../../deploy/local/index.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { type RunSummary, runGenerator } from '../../../producers/run.ts';
 import { parseSinkConfig, runTopics, type SinkName } from '../../../sinks/config.ts';
 import { sinkMetrics } from '../../../sinks/metrics.ts';
 import { runSinks } from '../../../sinks/run.ts';
 import { uniqueName } from '../../harness/config.ts';
+import { type OwnDatabase, ownDatabase } from '../../harness/own-database.ts';
 import { testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
 
-const { config: base, logger, kafka, codec } = testServices();
+const { endpoints, config: base, logger, kafka, codec } = testServices();
 const name = uniqueName('outage');
 const generator = parseGeneratorConfig({
   runId: name,
@@ -49,32 +44,32 @@ const realtime = parseGeneratorConfig({
 const OUTAGE_MS = 30_000;
 
 /** A ClickHouse and a Postgres of this test's own, so stopping them disturbs no other suite. */
-const dataDir = mkdtempSync(path.join(tmpdir(), 'synfin-outage-'));
-// Postgres runs as its own user (when we are root), which must be able to enter the data dir.
-chmodSync(dataDir, 0o755);
-const ownStack = validateConfig({
-  stack: {
-    dataDir,
-    softwareDir: path.join(projectRoot(), '.stack', 'opt'),
-    startTimeoutMs: 90_000,
-    clickhouse: { httpPort: 38123, tcpPort: 39000, interserverPort: 39009 },
-    postgres: { port: 35432 },
-  },
-}).stack;
-const ownConfig: Config = {
-  ...base,
-  clickhouse: { ...base.clickhouse, url: 'http://127.0.0.1:38123', username: 'default', password: '' },
-  postgres: { ...base.postgres, url: 'postgres://synfin:synfin@127.0.0.1:35432/synfin' },
-};
+const servers: Partial<Record<SinkName, OwnDatabase>> = {};
+
+/** `base` pointed at this test's own server of `sink`'s database. */
+function configWith(sink: SinkName, server: OwnDatabase): Config {
+  return sink === 'clickhouse'
+    ? {
+        ...base,
+        clickhouse: {
+          ...base.clickhouse,
+          url: server.url,
+          username: server.username,
+          password: server.password,
+        },
+      }
+    : { ...base, postgres: { ...base.postgres, url: server.url } };
+}
 let summary: RunSummary;
 
 beforeAll(async () => {
-  await nativeStack(ownStack, { only: ['clickhouse', 'postgres'] }).up();
+  servers.clickhouse = await ownDatabase('clickhouse', endpoints);
+  servers.postgres = await ownDatabase('postgres', endpoints);
   summary = await runGenerator(generator, { kafka, codec, logger, signal: new AbortController().signal });
 }, 300_000);
 
 afterAll(async () => {
-  await nativeStack(ownStack, { only: ['clickhouse', 'postgres'] }).down();
+  await Promise.all(Object.values(servers).map((server) => server.remove()));
   const topics = [...Object.values(generator.topics), ...Object.values(realtime.topics)];
   await kafka.deleteTopics(topics.filter((t): t is string => typeof t === 'string'));
   await kafka.close();
@@ -86,7 +81,8 @@ async function landThroughOutage(
   landed: (stores: SinkStores) => Promise<number>,
   options: { total: Promise<number>; stopAt: number; batchRows: number },
 ): Promise<{ stores: SinkStores; retries: number }> {
-  const stores = await createSinkStores(ownConfig, uniqueName(`${name}_${sink}`));
+  const server = servers[sink] as OwnDatabase;
+  const stores = await createSinkStores(configWith(sink, server), uniqueName(`${name}_${sink}`));
   const registry = createMetricsRegistry({ defaultMetrics: false });
   const stop = new AbortController();
   let failed: unknown;
@@ -109,11 +105,10 @@ async function landThroughOutage(
       120_000,
       () => `${sink}: first rows`,
     );
-    const server = nativeStack(ownStack, { only: [sink] });
     const atStop = await landed(stores);
-    await server.down();
+    await server.stop();
     await sleep(OUTAGE_MS);
-    await server.up();
+    await server.start();
     const total = await options.total;
     await eventually(
       async () => (await landed(stores)) >= total,

@@ -63,6 +63,22 @@ describe('writing a batch durably', () => {
     );
   });
 
+  it('does not write twice what a refused write landed in another table', async () => {
+    const sink = memorySink();
+    sink.refuses = (record) => record.topic === 'b' && record.offset === 5 && record.partition === 0;
+    const { log, options: opts } = options();
+    // Topics interleaved as batches of several topics arrive: a's rows land before b's are refused.
+    const batch = [
+      ...records('a', 2, 10),
+      ...records('b', 2, 10),
+      ...records('a', 2, 10).map((r) => ({ ...r, offset: r.offset + 10 })),
+    ];
+    await writeDurably(sink, batch, opts);
+    expect(log.deadLetters.map((r) => `${r.topic}/${r.partition}/${r.offset}`)).toEqual(['b/0/5']);
+    expect(sink.rows.size).toBe(60);
+    expect([...sink.rows.values()].filter((row) => row.writes !== 1)).toEqual([]);
+  });
+
   it('survives an outage in the middle of isolating a refused row', async () => {
     const sink = memorySink();
     sink.refuses = (record) => record.offset === 4 && record.partition === 1;
