@@ -76,6 +76,10 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     failure ??= error;
   };
 
+  /** A long outage says so at the first failure and every tenth retry, not at each one. */
+  const retryLog = (attempt: number) =>
+    attempt === 1 || attempt % 10 === 0 ? log.warn.bind(log) : log.debug.bind(log);
+
   /** Waits `ms` in slices, heartbeating, so a long outage does not cost the group membership. */
   async function pause(ms: number): Promise<void> {
     const until = Date.now() + ms;
@@ -94,7 +98,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
         if (isProgrammingError(error) || error instanceof NotDecodable || signal.aborted) throw error;
         const delay = backoffMs(attempt, options.retry);
         metrics.retries.inc(labels);
-        log.warn({ err: String(error), attempt, delayMs: delay }, `${what} failed, retrying`);
+        retryLog(attempt)({ err: String(error), attempt, delayMs: delay }, `${what} failed, retrying`);
         await pause(delay);
       }
     }
@@ -156,7 +160,10 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
       pause,
       onRetry: (error, attempt, delayMs) => {
         metrics.retries.inc(labels);
-        log.warn({ err: String(error), attempt, delayMs, rows: records.length }, 'write failed, retrying');
+        retryLog(attempt)(
+          { err: String(error), attempt, delayMs, rows: records.length },
+          'write failed, retrying',
+        );
       },
       onDeadLetter: (record, reason) => {
         metrics.deadLetters.inc({ ...labels, reason: 'rejected' });
