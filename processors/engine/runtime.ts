@@ -284,7 +284,11 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     log.info({ partitions }, 'partitions assigned');
     assign(partitions);
   });
-  consumer.on(consumer.events.CRASH, (event) => fail(event.payload.error));
+  // kafkajs restarts the consumer itself after a retriable crash (a coordinator still loading
+  // right after a broker start); the rejoin that follows resyncs. Only a final crash stops us.
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (!event.payload.restart) fail(event.payload.error);
+  });
 
   await consumer.connect();
   try {

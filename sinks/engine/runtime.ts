@@ -230,7 +230,11 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     // Another instance may have written our new partitions meanwhile: flush, then re-read positions.
     resync = true;
   });
-  consumer.on(consumer.events.CRASH, (event) => fail(event.payload.error));
+  // kafkajs restarts the consumer itself after a retriable crash (a coordinator still loading
+  // right after a broker start); the rejoin that follows resyncs. Only a final crash stops us.
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (!event.payload.restart) fail(event.payload.error);
+  });
 
   const ticker = setInterval(
     () => {
