@@ -178,14 +178,17 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     metrics.batchRows.observe(labels, records.length);
     metrics.lastCommit.set(labels, now / 1000);
     const perTable = new Map<RecordKind, number>();
-    const committed = new Map<string, { topic: string; partition: number; offset: string }>();
+    const committed = new Map<string, { topic: string; partition: number; offset: number }>();
+    let last: { topic: string; partition: number; offset: number } | undefined;
     for (const record of records) {
       perTable.set(record.kind, (perTable.get(record.kind) ?? 0) + 1);
-      committed.set(`${record.topic}|${record.partition}`, {
-        topic: record.topic,
-        partition: record.partition,
-        offset: String(record.offset + 1),
-      });
+      // Records of a partition come in runs: look the partition up once per run.
+      if (last?.topic !== record.topic || last.partition !== record.partition) {
+        const key = `${record.topic}|${record.partition}`;
+        last = committed.get(key) ?? { topic: record.topic, partition: record.partition, offset: 0 };
+        committed.set(key, last);
+      }
+      last.offset = Math.max(last.offset, record.offset + 1);
     }
     for (const [kind, rows] of perTable) {
       metrics.rowsWritten.inc({ ...labels, table: TABLES[kind] }, rows);
@@ -194,7 +197,8 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
         if (record.kind === kind) latency.observe((now - record.timestampMs) / 1000);
     }
     // Only a hint for where to read from next: the database holds the truth.
-    await consumer.commitOffsets([...committed.values()]).catch((error: unknown) => {
+    const offsets = [...committed.values()].map((c) => ({ ...c, offset: String(c.offset) }));
+    await consumer.commitOffsets(offsets).catch((error: unknown) => {
       log.debug({ err: String(error) }, 'offset commit skipped');
     });
   }
@@ -236,6 +240,60 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     if (!event.payload.restart) fail(event.payload.error);
   });
 
+  /** The value decoded; a registry outage is not the record's fault: wait for it, never dead-letter. */
+  async function decodeWaiting(value: Buffer): Promise<Record<string, unknown>> {
+    try {
+      return (await options.decode(value)) as Record<string, unknown>;
+    } catch (error) {
+      if (!(isSynfinError(error) && error.retriable)) throw error;
+      return (await persist('schema lookup', async () => {
+        try {
+          return await options.decode(value);
+        } catch (retry) {
+          throw isSynfinError(retry) && retry.retriable ? retry : new NotDecodable(retry);
+        }
+      })) as Record<string, unknown>;
+    }
+  }
+
+  async function toRecord(
+    topic: string,
+    partition: number,
+    kind: RecordKind,
+    message: { offset: string; timestamp: string; value: Buffer | null; headers?: unknown },
+  ): Promise<SinkRecord> {
+    const offset = Number(message.offset);
+    const record: SinkRecord = {
+      topic,
+      partition,
+      offset,
+      kind,
+      timestampMs: Number(message.timestamp),
+      bytes: message.value?.length ?? 0,
+      value: null,
+    };
+    if (kind === 'deadLetters') {
+      record.deadLetter = processorDeadLetter(message.headers as Headers, message.value);
+      return record;
+    }
+    try {
+      if (message.value === null) throw new Error('record has no value');
+      record.value = await decodeWaiting(message.value);
+    } catch (failure) {
+      const error = failure instanceof NotDecodable ? failure.reason : failure;
+      metrics.deadLetters.inc({ ...labels, reason: 'undecodable' });
+      record.kind = 'deadLetters';
+      record.deadLetter = {
+        stage: `sink-${sink.name}`,
+        error: error instanceof Error ? error.message : String(error),
+        errorClass: 'MESSAGE_DECODE_FAILED',
+        source: { topic, partition, offset },
+        payload: message.value,
+      };
+    }
+    return record;
+  }
+
   const ticker = setInterval(
     () => {
       if (batcher.due(Date.now())) void locked(flush).catch(fail);
@@ -253,53 +311,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
         if (failure !== undefined || signal.aborted) return;
         const kind = options.routes.get(batch.topic) as RecordKind;
         const decoded = await Promise.all(
-          batch.messages.map(async (message): Promise<SinkRecord> => {
-            const bytes = message.value?.length ?? 0;
-            const base = {
-              topic: batch.topic,
-              partition: batch.partition,
-              offset: Number(message.offset),
-              timestampMs: Number(message.timestamp),
-              bytes,
-            };
-            if (kind === 'deadLetters') {
-              return {
-                ...base,
-                kind,
-                value: null,
-                deadLetter: processorDeadLetter(message.headers as Headers, message.value),
-              };
-            }
-            try {
-              if (message.value === null) throw new Error('record has no value');
-              const payload = message.value;
-              // A registry outage is not the record's fault: wait for the registry, never dead-letter.
-              const value = (await persist('schema lookup', async () => {
-                try {
-                  return await options.decode(payload);
-                } catch (error) {
-                  if (isSynfinError(error) && error.retriable) throw error;
-                  throw new NotDecodable(error);
-                }
-              })) as Record<string, unknown>;
-              return { ...base, kind, value };
-            } catch (failure) {
-              const error = failure instanceof NotDecodable ? failure.reason : failure;
-              metrics.deadLetters.inc({ ...labels, reason: 'undecodable' });
-              return {
-                ...base,
-                kind: 'deadLetters',
-                value: null,
-                deadLetter: {
-                  stage: `sink-${sink.name}`,
-                  error: error instanceof Error ? error.message : String(error),
-                  errorClass: 'MESSAGE_DECODE_FAILED',
-                  source: { topic: batch.topic, partition: batch.partition, offset: Number(message.offset) },
-                  payload: message.value,
-                },
-              };
-            }
-          }),
+          batch.messages.map((message) => toRecord(batch.topic, batch.partition, kind, message)),
         );
         metrics.recordsConsumed.inc({ ...labels, topic: batch.topic }, decoded.length);
         await whileBeating(
