@@ -3,7 +3,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { loadConfig } from '../core/config/load.ts';
+import type { Config } from '../core/config/schema.ts';
+import { createKafkaClient, type KafkaClient } from '../core/kafka/client.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
 import { projectRoot } from '../core/paths.ts';
+import { createRegistryCodec, type RegistryCodec } from '../core/registry/codec.ts';
+import { nativeStack } from '../deploy/local/index.ts';
 
 export interface BenchRow {
   case: string;
@@ -48,4 +54,22 @@ export function report(name: string, rows: readonly BenchRow[], extra: Record<st
     path.join(dir, `${name}.json`),
     `${JSON.stringify({ name, machine: info, rows, ...extra }, null, 2)}\n`,
   );
+}
+
+/** What a benchmark on the native stack starts with: the stack up, then the clients, logging warnings only. */
+export async function benchServices(): Promise<{
+  config: Readonly<Config>;
+  logger: Logger;
+  kafka: KafkaClient;
+  codec: RegistryCodec;
+}> {
+  const config = loadConfig({ env: { ...process.env, SYNFIN_LOG__LEVEL: 'warn' } });
+  await nativeStack(config.stack, { say: (m) => console.error(`[bench] ${m}`) }).up();
+  const logger = createLogger({ level: 'warn', pretty: false });
+  return {
+    config,
+    logger,
+    kafka: createKafkaClient(config.kafka, logger),
+    codec: createRegistryCodec(config.schemaRegistry),
+  };
 }

@@ -1,6 +1,14 @@
 /** What every stage's command-line entry point does the same way. */
 import { readFileSync } from 'node:fs';
+import type { Registry } from 'prom-client';
 import { parse as parseYaml } from 'yaml';
+import type { Config } from './config/schema.ts';
+import { isSynfinError } from './errors.ts';
+import { createKafkaClient, type KafkaClient } from './kafka/client.ts';
+import type { Logger } from './logger.ts';
+import { createMetricsRegistry } from './metrics.ts';
+import { serveMetrics } from './metrics-server.ts';
+import { createRegistryCodec, type RegistryCodec } from './registry/codec.ts';
 
 /** The settings of a `--config` YAML file as a plain object (empty without one), for flags to override. */
 export function readSettingsFile(file: string | number | undefined): Record<string, unknown> {
@@ -33,4 +41,42 @@ export function untilStopped(signal: AbortSignal, failed: () => boolean): Promis
       }
     }, 100);
   });
+}
+
+export interface StageServices {
+  kafka: KafkaClient;
+  codec: RegistryCodec;
+  registry: Registry;
+}
+
+/**
+ * Runs a stage with the clients it needs — Kafka, the registry codec, a metrics registry served on
+ * `metricsPort` when one is given — and closes them afterwards.
+ */
+export async function withStageServices(
+  config: Config,
+  logger: Logger,
+  metricsPort: number | undefined,
+  work: (services: StageServices) => Promise<void>,
+): Promise<void> {
+  const registry = createMetricsRegistry({ defaultMetrics: true });
+  const server = metricsPort === undefined ? undefined : serveMetrics(registry, metricsPort);
+  const kafka = createKafkaClient(config.kafka, logger);
+  try {
+    await work({ kafka, codec: createRegistryCodec(config.schemaRegistry), registry });
+  } finally {
+    server?.close();
+    await kafka.close();
+  }
+}
+
+/** A stage's entry point: a SynfinError (bad settings, a service unreachable) ends it with its code, exit status 2. */
+export async function stageMain(main: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (error) {
+    if (!isSynfinError(error)) throw error;
+    console.error(`error ${error.code}: ${error.message}`);
+    process.exitCode = 2;
+  }
 }

@@ -6,13 +6,8 @@
  */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config/load.ts';
-import { isSynfinError } from '../core/errors.ts';
-import { createKafkaClient } from '../core/kafka/client.ts';
 import { createLogger } from '../core/logger.ts';
-import { createMetricsRegistry } from '../core/metrics.ts';
-import { serveMetrics } from '../core/metrics-server.ts';
-import { createRegistryCodec } from '../core/registry/codec.ts';
-import { readSettingsFile, stopOnSignals } from '../core/stage-process.ts';
+import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseProcessorConfig } from './config.ts';
 import { processorMetrics } from './metrics.ts';
 import { runProcessors } from './run.ts';
@@ -49,28 +44,21 @@ const controller = new AbortController();
 // Uncommitted work is aborted by the broker and redone after a restart.
 stopOnSignals(controller, 'finishing the current transaction');
 
-try {
+await stageMain(async () => {
   const config = loadConfig();
   const settings = parseProcessorConfig(processorInput(), flags.config ? `${flags.config} + flags` : 'flags');
   const logger = createLogger(config.log, { service: 'synfin-processor', app: settings.applicationId });
-  const registry = createMetricsRegistry({ defaultMetrics: true });
-  const server =
-    flags.metricsPort === undefined ? undefined : serveMetrics(registry, Number(flags.metricsPort));
-  const kafka = createKafkaClient(config.kafka, logger);
-  try {
-    await runProcessors(settings, {
-      kafka,
-      codec: createRegistryCodec(config.schemaRegistry),
-      logger,
-      metrics: processorMetrics(registry),
-      signal: controller.signal,
-    });
-  } finally {
-    server?.close();
-    await kafka.close();
-  }
-} catch (error) {
-  if (!isSynfinError(error)) throw error;
-  console.error(`error ${error.code}: ${error.message}`);
-  process.exitCode = 2;
-}
+  await withStageServices(
+    config,
+    logger,
+    flags.metricsPort as number | undefined,
+    ({ kafka, codec, registry }) =>
+      runProcessors(settings, {
+        kafka,
+        codec,
+        logger,
+        metrics: processorMetrics(registry),
+        signal: controller.signal,
+      }),
+  );
+});

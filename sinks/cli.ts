@@ -6,13 +6,8 @@
  */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config/load.ts';
-import { isSynfinError } from '../core/errors.ts';
-import { createKafkaClient } from '../core/kafka/client.ts';
 import { createLogger } from '../core/logger.ts';
-import { createMetricsRegistry } from '../core/metrics.ts';
-import { serveMetrics } from '../core/metrics-server.ts';
-import { createRegistryCodec } from '../core/registry/codec.ts';
-import { readSettingsFile, stopOnSignals } from '../core/stage-process.ts';
+import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseSinkConfig, runTopics, SINK_NAMES } from './config.ts';
 import { sinkMetrics } from './metrics.ts';
 import { runSinks } from './run.ts';
@@ -50,29 +45,22 @@ const controller = new AbortController();
 // Whatever is not landed is read again after a restart.
 stopOnSignals(controller, 'landing the current batch');
 
-try {
+await stageMain(async () => {
   const config = loadConfig();
   const settings = parseSinkConfig(sinkInput(), flags.config ? `${flags.config} + flags` : 'flags');
   const logger = createLogger(config.log, { service: 'synfin-sink' });
-  const registry = createMetricsRegistry({ defaultMetrics: true });
-  const server =
-    flags.metricsPort === undefined ? undefined : serveMetrics(registry, Number(flags.metricsPort));
-  const kafka = createKafkaClient(config.kafka, logger);
-  try {
-    await runSinks(settings, {
-      config,
-      kafka,
-      codec: createRegistryCodec(config.schemaRegistry),
-      logger,
-      metrics: sinkMetrics(registry),
-      signal: controller.signal,
-    });
-  } finally {
-    server?.close();
-    await kafka.close();
-  }
-} catch (error) {
-  if (!isSynfinError(error)) throw error;
-  console.error(`error ${error.code}: ${error.message}`);
-  process.exitCode = 2;
-}
+  await withStageServices(
+    config,
+    logger,
+    flags.metricsPort as number | undefined,
+    ({ kafka, codec, registry }) =>
+      runSinks(settings, {
+        config,
+        kafka,
+        codec,
+        logger,
+        metrics: sinkMetrics(registry),
+        signal: controller.signal,
+      }),
+  );
+});

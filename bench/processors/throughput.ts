@@ -3,26 +3,17 @@
  * start to the last feature record committed, and the RSS that state costs per 100k customers.
  * Input is produced first, so the number is the processor's own rate, not the producer's.
  */
-import { loadConfig } from '../../core/config/load.ts';
-import { createKafkaClient } from '../../core/kafka/client.ts';
-import { createLogger } from '../../core/logger.ts';
 import { createMetricsRegistry } from '../../core/metrics.ts';
-import { createRegistryCodec } from '../../core/registry/codec.ts';
-import { nativeStack } from '../../deploy/local/index.ts';
 import { parseProcessorConfig, topicsFor } from '../../processors/config.ts';
 import { processorMetrics } from '../../processors/metrics.ts';
 import { runProcessors } from '../../processors/run.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
 import { runGenerator } from '../../producers/run.ts';
-import { type BenchRow, report } from '../lib.ts';
+import { type BenchRow, benchServices, report } from '../lib.ts';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 2);
-const config = loadConfig({ env: { ...process.env, SYNFIN_LOG__LEVEL: 'warn' } });
-await nativeStack(config.stack, { say: (m) => console.error(`[bench] ${m}`) }).up();
-const logger = createLogger({ level: 'warn', pretty: false });
-const kafka = createKafkaClient(config.kafka, logger);
-const codec = createRegistryCodec(config.schemaRegistry);
+const { logger, kafka, codec } = await benchServices();
 const name = `bench-proc-${Date.now().toString(36)}`;
 const generator = parseGeneratorConfig({
   runId: name,

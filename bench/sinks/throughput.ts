@@ -10,27 +10,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { stringify } from 'yaml';
-import { loadConfig } from '../../core/config/load.ts';
 import type { Config } from '../../core/config/schema.ts';
-import { createKafkaClient } from '../../core/kafka/client.ts';
-import { createLogger } from '../../core/logger.ts';
 import { projectRoot } from '../../core/paths.ts';
-import { createRegistryCodec } from '../../core/registry/codec.ts';
-import { nativeStack } from '../../deploy/local/index.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
 import { runGenerator } from '../../producers/run.ts';
 import { clickhouseClient, clickhouseSink } from '../../sinks/clickhouse/sink.ts';
 import type { SinkName } from '../../sinks/config.ts';
-import { type BenchRow, report } from '../lib.ts';
+import { type BenchRow, benchServices, report } from '../lib.ts';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 1);
 const BATCH_ROWS = Number(process.env.BENCH_BATCH_ROWS ?? 20_000);
-const base = loadConfig({ env: { ...process.env, SYNFIN_LOG__LEVEL: 'warn' } });
-await nativeStack(base.stack, { say: (m) => console.error(`[bench] ${m}`) }).up();
-const logger = createLogger({ level: 'warn', pretty: false });
-const kafka = createKafkaClient(base.kafka, logger);
-const codec = createRegistryCodec(base.schemaRegistry);
+const { config: base, logger, kafka, codec } = await benchServices();
 const name = `bench_sink_${Date.now().toString(36)}`;
 const generator = parseGeneratorConfig({
   runId: name,

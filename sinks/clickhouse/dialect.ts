@@ -27,7 +27,8 @@ export interface AddColumnPlan {
   statement: string;
 }
 
-const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** A ClickHouse string literal (18.16 has no query parameters). */
+export const quoteString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export function addColumnPlan(version: ServerVersion, { addColumn }: AddColumn): AddColumnPlan {
   const { table, column, type } = addColumn;
@@ -35,7 +36,7 @@ export function addColumnPlan(version: ServerVersion, { addColumn }: AddColumn):
     return { statement: `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}` };
   }
   return {
-    existsQuery: `SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${quote(table)} AND name = ${quote(column)}`,
+    existsQuery: `SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${quoteString(table)} AND name = ${quoteString(column)}`,
     statement: `ALTER TABLE ${table} ADD COLUMN ${column} ${type}`,
   };
 }

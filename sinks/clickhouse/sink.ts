@@ -13,7 +13,7 @@ import type { Logger } from '../../core/logger.ts';
 import type { Sink, SinkRecord } from '../engine/sink.ts';
 import { type Migration, migrate } from '../migrations.ts';
 import { type AvroKind, type RecordKind, TABLES } from '../tables.ts';
-import { addColumnPlan, parseVersion, type ServerVersion } from './dialect.ts';
+import { addColumnPlan, parseVersion, quoteString, type ServerVersion } from './dialect.ts';
 import { classifyInsertError } from './errors.ts';
 import { clickhouseMigrations } from './migrations.ts';
 import { deadLetterWriter, type LineWriter, lineWriter } from './rows.ts';
@@ -26,8 +26,6 @@ export interface ClickhouseSinkOptions {
   /** Apply migrations up to this version only (tests of schema changes). */
   migrateTo?: number;
 }
-
-export const quoteString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 function unavailable(what: string, cause: unknown): SynfinError {
   return new SynfinError('SINK_UNAVAILABLE', `clickhouse: ${what}: ${String(cause)}`, {

@@ -190,12 +190,12 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
       }
       last.offset = Math.max(last.offset, record.offset + 1);
     }
+    const latency = new Map<RecordKind, { observe(seconds: number): void }>();
     for (const [kind, rows] of perTable) {
       metrics.rowsWritten.inc({ ...labels, table: TABLES[kind] }, rows);
-      const latency = metrics.endToEndSeconds.labels(sink.name, TABLES[kind]);
-      for (const record of records)
-        if (record.kind === kind) latency.observe((now - record.timestampMs) / 1000);
+      latency.set(kind, metrics.endToEndSeconds.labels(sink.name, TABLES[kind]));
     }
+    for (const record of records) latency.get(record.kind)?.observe((now - record.timestampMs) / 1000);
     // Only a hint for where to read from next: the database holds the truth.
     const offsets = [...committed.values()].map((c) => ({ ...c, offset: String(c.offset) }));
     await consumer.commitOffsets(offsets).catch((error: unknown) => {

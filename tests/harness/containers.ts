@@ -10,7 +10,7 @@ import { composeImage, readComposeFile } from './compose-file.ts';
 import type { Endpoints } from './endpoints.ts';
 
 /** A free host port: the broker must advertise the port clients reach it on before it starts. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

@@ -5,7 +5,6 @@
  * started through the container runtime (the same port after the restart).
  */
 import { chmodSync, mkdtempSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ClickHouseContainer } from '@testcontainers/clickhouse';
@@ -15,6 +14,7 @@ import { validateConfig } from '../../core/config/load.ts';
 import { projectRoot } from '../../core/paths.ts';
 import { nativeStack } from '../../deploy/local/index.ts';
 import { composeImage, readComposeFile } from './compose-file.ts';
+import { freePort } from './containers.ts';
 import type { Endpoints } from './endpoints.ts';
 
 export type DatabaseKind = 'clickhouse' | 'postgres';
@@ -28,17 +28,6 @@ export interface OwnDatabase {
   start(): Promise<void>;
   /** Stops and removes it for good. */
   remove(): Promise<void>;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function nativeDatabase(kind: DatabaseKind): Promise<OwnDatabase> {
