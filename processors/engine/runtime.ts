@@ -314,11 +314,13 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
         );
         metrics.consumed.inc({ stage: spec.name, topic: batch.topic }, records.length);
         const last = batch.messages.at(-1);
-        if (last)
-          handle.seen.set(batch.topic, { last: Number(last.offset), high: Number(batch.highWatermark) });
         await withLock(handle, async () => {
           const task = handle.task as StageTask;
           task.process(records, Date.now());
+          // Only once the task holds these records: a tick between fetch and process would
+          // otherwise judge the input caught up and idle while its records wait for the lock.
+          if (last)
+            handle.seen.set(batch.topic, { last: Number(last.offset), high: Number(batch.highWatermark) });
           await commit(handle, task.takeOutput());
         }).catch((error: unknown) => {
           // The task's memory is now ahead of what Kafka holds: stop, and restore on restart.
