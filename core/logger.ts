@@ -8,6 +8,9 @@ export const REDACTED_PATHS = [
   'password',
   '*.password',
   'config.*.password',
+  'sasl.password',
+  '*.sasl.password',
+  'config.kafka.sasl.password',
   // A Postgres URL carries its password; broker lists and HTTP endpoints stay readable.
   'postgres.url',
   'config.postgres.url',

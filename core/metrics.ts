@@ -4,8 +4,14 @@ import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client
  * Metrics are created against a registry passed in (one per process, a fresh one per test), never
  * a global. Names follow synfin_<stage>_<thing>_<unit>; label values are bounded (topic, stage, run).
  */
-export function createMetricsRegistry(options: { defaultMetrics: boolean; prefix?: string }): Registry {
+export function createMetricsRegistry(options: {
+  defaultMetrics: boolean;
+  prefix?: string;
+  /** Labels every series of the registry carries (a process's `run_id`). */
+  labels?: Record<string, string>;
+}): Registry {
   const registry = new Registry();
+  if (options.labels) registry.setDefaultLabels(options.labels);
   if (options.defaultMetrics)
     collectDefaultMetrics({ register: registry, prefix: options.prefix ?? 'synfin_' });
   return registry;
@@ -15,7 +21,7 @@ export interface KafkaClientMetrics {
   messagesProduced: Counter<'topic'>;
   bytesProduced: Counter<'topic'>;
   produceLatency: Histogram<'topic'>;
-  messagesConsumed: Counter<'topic'>;
+  produceFailures: Counter<'topic'>;
 }
 
 export function kafkaClientMetrics(registry: Registry): KafkaClientMetrics {
@@ -39,9 +45,9 @@ export function kafkaClientMetrics(registry: Registry): KafkaClientMetrics {
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
-    messagesConsumed: new Counter({
-      name: 'synfin_kafka_messages_consumed_total',
-      help: 'Messages handed to a consumer',
+    produceFailures: new Counter({
+      name: 'synfin_kafka_produce_failures_total',
+      help: 'Messages in produce requests that failed after the client retries',
       labelNames: ['topic'],
       registers: [registry],
     }),

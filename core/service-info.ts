@@ -99,11 +99,23 @@ async function postgresInfo(config: Config): Promise<string> {
   }
 }
 
-export function probeServices(config: Config): Promise<ServiceReport[]> {
-  return Promise.all([
-    report('kafka', config.kafka.brokers.join(','), () => kafkaInfo(config)),
-    report('schema-registry', config.schemaRegistry.url, () => registryInfo(config)),
-    report('clickhouse', config.clickhouse.url, () => clickhouseInfo(config)),
-    report('postgres', displayUrl(config.postgres.url), () => postgresInfo(config)),
-  ]);
+export const SERVICE_NAMES: readonly ServiceReport['name'][] = [
+  'kafka',
+  'schema-registry',
+  'clickhouse',
+  'postgres',
+];
+
+/** Probes the named services (all by default), in parallel; a failure is reported, never thrown. */
+export function probeServices(
+  config: Config,
+  names: readonly ServiceReport['name'][] = SERVICE_NAMES,
+): Promise<ServiceReport[]> {
+  const probes: Record<ServiceReport['name'], () => Promise<ServiceReport>> = {
+    kafka: () => report('kafka', config.kafka.brokers.join(','), () => kafkaInfo(config)),
+    'schema-registry': () => report('schema-registry', config.schemaRegistry.url, () => registryInfo(config)),
+    clickhouse: () => report('clickhouse', config.clickhouse.url, () => clickhouseInfo(config)),
+    postgres: () => report('postgres', displayUrl(config.postgres.url), () => postgresInfo(config)),
+  };
+  return Promise.all(names.map((name) => probes[name]()));
 }

@@ -6,9 +6,10 @@ import type { Config } from './config/schema.ts';
 import { isSynfinError } from './errors.ts';
 import { createKafkaClient, type KafkaClient } from './kafka/client.ts';
 import type { Logger } from './logger.ts';
-import { createMetricsRegistry } from './metrics.ts';
-import { serveMetrics } from './metrics-server.ts';
+import { createMetricsRegistry, kafkaClientMetrics } from './metrics.ts';
+import { type Readiness, serveMetrics } from './metrics-server.ts';
 import { createRegistryCodec, type RegistryCodec } from './registry/codec.ts';
+import { probeServices, type ServiceReport } from './service-info.ts';
 
 /** The settings of a `--config` YAML file as a plain object (empty without one), for flags to override. */
 export function readSettingsFile(file: string | number | undefined): Record<string, unknown> {
@@ -49,19 +50,51 @@ export interface StageServices {
   registry: Registry;
 }
 
+export interface StageProcessOptions {
+  config: Config;
+  logger: Logger;
+  /** Serve /metrics, /health and /ready here (a flag over `metrics.port`); nothing when 0 or absent. */
+  metricsPort?: number | undefined;
+  /** The services `/ready` probes: those the stage cannot work without. */
+  dependsOn: readonly ServiceReport['name'][];
+}
+
+/** Probes at most every few seconds, however often a kubelet or a test asks. */
+function cachedReadiness(
+  config: Config,
+  dependsOn: readonly ServiceReport['name'][],
+): () => Promise<Readiness> {
+  let last: { at: number; report: Promise<Readiness> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > 5000) {
+      const report = probeServices(config, dependsOn).then((reports) => {
+        const failed = reports.filter((r) => !r.ok).map((r) => ({ name: r.name, error: r.error ?? '' }));
+        return { ready: failed.length === 0, failed };
+      });
+      last = { at: Date.now(), report };
+    }
+    return last.report;
+  };
+}
+
 /**
- * Runs a stage with the clients it needs — Kafka, the registry codec, a metrics registry served on
- * `metricsPort` when one is given — and closes them afterwards.
+ * Runs a stage with the clients it needs — Kafka (its producers counted in synfin_kafka_*), the
+ * registry codec, a metrics registry labelled with the run id and served with health and
+ * readiness when a port is given — and closes them afterwards.
  */
 export async function withStageServices(
-  config: Config,
-  logger: Logger,
-  metricsPort: number | undefined,
+  options: StageProcessOptions,
   work: (services: StageServices) => Promise<void>,
 ): Promise<void> {
-  const registry = createMetricsRegistry({ defaultMetrics: true });
-  const server = metricsPort === undefined ? undefined : serveMetrics(registry, metricsPort);
-  const kafka = createKafkaClient(config.kafka, logger);
+  const { config, logger } = options;
+  const registry = createMetricsRegistry({
+    defaultMetrics: true,
+    prefix: config.metrics.prefix,
+    labels: config.runId ? { run_id: config.runId } : {},
+  });
+  const port = options.metricsPort ?? config.metrics.port;
+  const server = port ? serveMetrics(registry, port, cachedReadiness(config, options.dependsOn)) : undefined;
+  const kafka = createKafkaClient(config.kafka, logger, { metrics: kafkaClientMetrics(registry) });
   try {
     await work({ kafka, codec: createRegistryCodec(config.schemaRegistry), registry });
   } finally {

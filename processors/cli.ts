@@ -22,7 +22,8 @@ const program = new Command('process')
   .option('--lateness-ms <ms>', 'event-time disorder to wait for', number)
   .option('--idle-ms <ms>', 'a caught-up silent input stops holding events back after this long', number)
   .option('--label-delay-days <days>', 'how far behind the merchant windows sit', number)
-  .option('--metrics-port <port>', 'serve Prometheus metrics on this port', number);
+  .option('--run-id <id>', 'the run this process works for: run_id on metrics, runId on log lines')
+  .option('--metrics-port <port>', 'serve /metrics, /health and /ready on this port', number);
 
 program.parse();
 const flags = program.opts<Record<string, string | number | undefined>>();
@@ -45,13 +46,20 @@ const controller = new AbortController();
 stopOnSignals(controller, 'finishing the current transaction');
 
 await stageMain(async () => {
-  const config = loadConfig();
+  const config = loadConfig(flags.runId === undefined ? {} : { overrides: { runId: flags.runId } });
   const settings = parseProcessorConfig(processorInput(), flags.config ? `${flags.config} + flags` : 'flags');
-  const logger = createLogger(config.log, { service: 'synfin-processor', app: settings.applicationId });
+  const logger = createLogger(config.log, {
+    service: 'synfin-processor',
+    runId: config.runId || undefined,
+    app: settings.applicationId,
+  });
   await withStageServices(
-    config,
-    logger,
-    flags.metricsPort as number | undefined,
+    {
+      config,
+      logger,
+      metricsPort: flags.metricsPort as number | undefined,
+      dependsOn: ['kafka', 'schema-registry'],
+    },
     ({ kafka, codec, registry }) =>
       runProcessors(settings, {
         kafka,

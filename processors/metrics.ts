@@ -11,6 +11,7 @@ export interface ProcessorMetrics {
   restoreSeconds: Histogram<'stage'>;
   restoredRecords: Counter<'stage'>;
   stateEntries: Gauge<'stage' | 'kind'>;
+  lag: Gauge<'stage' | 'topic' | 'partition'>;
 }
 
 export function processorMetrics(registry: Registry): ProcessorMetrics {
@@ -70,6 +71,12 @@ export function processorMetrics(registry: Registry): ProcessorMetrics {
       name: 'synfin_processor_state_entries',
       help: 'Entries held in task state, by kind (customers, purchases, merchants, buffered…)',
       labelNames: ['stage', 'kind'],
+      registers,
+    }),
+    lag: new Gauge({
+      name: 'synfin_processor_consumer_lag_records',
+      help: 'Records behind the end of each input partition, as of the last batch processed',
+      labelNames: ['stage', 'topic', 'partition'],
       registers,
     }),
   };

@@ -138,5 +138,12 @@ export async function buildTopology(
       }),
   };
   const stages = [customer, merchant].filter((stage) => config.stages.includes(stage.name));
+  // Series at 0 from the start: rate() and the alerts see a counter before its first increment.
+  for (const stage of stages) {
+    metrics.late.inc({ stage: stage.name }, 0);
+    metrics.deadLetters.inc({ stage: stage.name }, 0);
+  }
+  if (stages.includes(customer))
+    for (const outcome of ['joined', 'unmatched']) metrics.labels.inc({ outcome }, 0);
   return { partitions, stages, codecs };
 }

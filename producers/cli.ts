@@ -5,12 +5,10 @@
  */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config/load.ts';
-import { isSynfinError } from '../core/errors.ts';
-import { createKafkaClient } from '../core/kafka/client.ts';
 import { createLogger } from '../core/logger.ts';
-import { createRegistryCodec } from '../core/registry/codec.ts';
-import { readSettingsFile } from '../core/stage-process.ts';
+import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseGeneratorConfig } from './config.ts';
+import { producerMetrics } from './metrics.ts';
 import { runGenerator } from './run.ts';
 
 const number = (value: string) => Number(value);
@@ -36,13 +34,16 @@ const program = new Command('produce')
       .choices(['none', 'gzip', 'zstd'])
       .default('zstd'),
   )
-  .option('--batch <messages>', 'messages per produce request', number, 4000);
+  .option('--batch <messages>', 'messages per produce request', number, 4000)
+  .option('--metrics-port <port>', 'serve /metrics, /health and /ready on this port while running', number);
 
 program.parse();
 const flags = program.opts<Record<string, string | number | undefined>>();
 
-function generatorInput(): Record<string, unknown> {
+function generatorInput(configuredRunId: string): Record<string, unknown> {
   const fromFile = readSettingsFile(flags.config);
+  // SYNFIN_RUN_ID (or config) names the run when neither the file nor a flag does.
+  if (configuredRunId && fromFile.runId === undefined) fromFile.runId = configuredRunId;
   const set = (target: Record<string, unknown>, key: string, value: unknown) => {
     if (value !== undefined) target[key] = value;
   };
@@ -68,43 +69,42 @@ function generatorInput(): Record<string, unknown> {
 }
 
 const controller = new AbortController();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: stopping after the current event, flushing what was produced…`);
-    controller.abort();
-  });
-}
+stopOnSignals(controller, 'stopping after the current event, flushing what was produced');
 
-try {
-  const config = loadConfig();
+await stageMain(async () => {
+  const loaded = loadConfig();
   const generator = parseGeneratorConfig(
-    generatorInput(),
+    generatorInput(loaded.runId),
     flags.config ? `${flags.config} + flags` : 'flags',
   );
-  const logger = createLogger(config.log, { service: 'synfin-producer' });
-  const kafka = createKafkaClient(config.kafka, logger);
-  try {
-    const summary = await runGenerator(generator, {
-      kafka,
-      codec: createRegistryCodec(config.schemaRegistry),
+  // The run's id labels this process's metrics and log lines, as it does the other stages'.
+  const config = { ...loaded, runId: generator.runId };
+  const logger = createLogger(config.log, { service: 'synfin-producer', runId: generator.runId });
+  await withStageServices(
+    {
+      config,
       logger,
-      signal: controller.signal,
-      sink: {
-        batchMessages: Number(flags.batch),
-        maxInFlight: 4,
-        compression: flags.compression as 'none' | 'gzip' | 'zstd',
-      },
-    });
-    const seconds = (summary.endedAt - summary.startedAt) / 1000;
-    const total = Object.values(summary.produced).reduce((a, b) => a + b, 0);
-    console.log(
-      `${summary.stopped ? 'stopped' : 'done'}: ${JSON.stringify(summary.produced)} (${summary.fraudTransactions} fraudulent) in ${seconds.toFixed(1)} s, ${Math.round(total / seconds)} events/s`,
-    );
-  } finally {
-    await kafka.close();
-  }
-} catch (error) {
-  if (!isSynfinError(error)) throw error;
-  console.error(`error ${error.code}: ${error.message}`);
-  process.exitCode = 2;
-}
+      metricsPort: flags.metricsPort as number | undefined,
+      dependsOn: ['kafka', 'schema-registry'],
+    },
+    async ({ kafka, codec, registry }) => {
+      const summary = await runGenerator(generator, {
+        kafka,
+        codec,
+        logger,
+        metrics: producerMetrics(registry),
+        signal: controller.signal,
+        sink: {
+          batchMessages: Number(flags.batch),
+          maxInFlight: 4,
+          compression: flags.compression as 'none' | 'gzip' | 'zstd',
+        },
+      });
+      const seconds = (summary.endedAt - summary.startedAt) / 1000;
+      const total = Object.values(summary.produced).reduce((a, b) => a + b, 0);
+      console.log(
+        `${summary.stopped ? 'stopped' : 'done'}: ${JSON.stringify(summary.produced)} (${summary.fraudTransactions} fraudulent) in ${seconds.toFixed(1)} s, ${Math.round(total / seconds)} events/s`,
+      );
+    },
+  );
+});

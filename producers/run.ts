@@ -14,6 +14,7 @@ import {
   type KafkaSinkOptions,
   kafkaEventSink,
 } from './kafka/event-sink.ts';
+import { type ProducerMetrics, setRunState } from './metrics.ts';
 import { realtimeEvents } from './realtime.ts';
 import { backfillEvents, type EventKind, type StreamEvent } from './stream.ts';
 
@@ -23,6 +24,8 @@ export interface RunDependencies {
   logger: Logger;
   sink?: KafkaSinkOptions;
   signal?: AbortSignal;
+  /** Counts generated events, fraud and the run state when given. */
+  metrics?: ProducerMetrics;
   /** Called after each batch with the counts so far. */
   onProgress?: (produced: Readonly<Record<EventKind, number>>) => void;
 }
@@ -116,6 +119,24 @@ export async function runGenerator(config: GeneratorConfig, deps: RunDependencie
   };
 
   let stopped = false;
+  const metrics = deps.metrics;
+  const counted = { ...produced, fraud: 0 };
+  // Counted per batch rather than per event: the hot path stays free of label lookups.
+  const count = () => {
+    if (!metrics) return;
+    for (const kind of EVENT_KINDS) {
+      if (produced[kind] > counted[kind])
+        metrics.events.inc({ kind, topic: topics[kind] }, produced[kind] - counted[kind]);
+      counted[kind] = produced[kind];
+    }
+    if (fraudTransactions > counted.fraud) metrics.fraudTransactions.inc(fraudTransactions - counted.fraud);
+    counted.fraud = fraudTransactions;
+  };
+  if (metrics) {
+    metrics.configuredFraudRatio.set(config.fraud.rate);
+    metrics.targetRate.set(config.mode === 'realtime' ? config.ratePerSecond : 0);
+    setRunState(metrics, 'running');
+  }
   log.info({ mode: config.mode, seed: config.seed, customers: config.customers }, 'run started');
   try {
     const batches: Iterable<StreamEvent[]> | AsyncIterable<StreamEvent[]> =
@@ -126,12 +147,20 @@ export async function runGenerator(config: GeneratorConfig, deps: RunDependencie
         break;
       }
       await write(batch);
+      count();
       deps.onProgress?.(produced);
     }
     if (deps.signal?.aborted) stopped = true;
-  } finally {
     await sink.close();
+  } catch (error) {
+    await sink.close().catch(() => undefined);
+    count();
+    if (metrics) setRunState(metrics, 'failed');
+    log.error({ err: error instanceof Error ? error.message : String(error) }, 'run failed');
+    throw error;
   }
+  count();
+  if (metrics) setRunState(metrics, stopped ? 'stopped' : 'completed');
   const summary = {
     runId: config.runId,
     produced,

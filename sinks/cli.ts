@@ -22,7 +22,8 @@ const program = new Command('sink')
   .option('--topic-prefix <prefix>', 'read <prefix>.customers, <prefix>.transactions, … (a run’s topics)')
   .option('--batch-rows <n>', 'write a batch at this many rows', number)
   .option('--batch-wait-ms <ms>', 'write a batch once its oldest row waited this long', number)
-  .option('--metrics-port <port>', 'serve Prometheus metrics on this port', number);
+  .option('--run-id <id>', 'the run this process works for: run_id on metrics, runId on log lines')
+  .option('--metrics-port <port>', 'serve /metrics, /health and /ready on this port', number);
 
 program.parse();
 const flags = program.opts<Record<string, string | number | undefined>>();
@@ -46,13 +47,16 @@ const controller = new AbortController();
 stopOnSignals(controller, 'landing the current batch');
 
 await stageMain(async () => {
-  const config = loadConfig();
+  const config = loadConfig(flags.runId === undefined ? {} : { overrides: { runId: flags.runId } });
   const settings = parseSinkConfig(sinkInput(), flags.config ? `${flags.config} + flags` : 'flags');
-  const logger = createLogger(config.log, { service: 'synfin-sink' });
+  const logger = createLogger(config.log, { service: 'synfin-sink', runId: config.runId || undefined });
   await withStageServices(
-    config,
-    logger,
-    flags.metricsPort as number | undefined,
+    {
+      config,
+      logger,
+      metricsPort: flags.metricsPort as number | undefined,
+      dependsOn: ['kafka', 'schema-registry', ...settings.sinks],
+    },
     ({ kafka, codec, registry }) =>
       runSinks(settings, {
         config,

@@ -23,6 +23,17 @@ export const KafkaSchema = Type.Object(
     clientId: Type.String({ minLength: 1, default: 'synfin' }),
     connectionTimeoutMs: Type.Integer({ minimum: 100, default: 5000 }),
     requestTimeoutMs: Type.Integer({ minimum: 100, default: 30000 }),
+    /** TLS to the brokers (managed clusters); the system's trusted CAs verify them. */
+    ssl: Type.Boolean({ default: false }),
+    /** SASL authentication; none when the mechanism is `none`. */
+    sasl: Type.Object(
+      {
+        mechanism: Type.Enum(['none', 'plain', 'scram-sha-256', 'scram-sha-512'], { default: 'none' }),
+        username: Type.String({ default: '' }),
+        password: Type.String({ default: '' }),
+      },
+      closed,
+    ),
   },
   closed,
 );
@@ -64,6 +75,8 @@ export const MetricsSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: true }),
     prefix: Type.String({ pattern: '^[a-z_][a-z0-9_]*$', default: 'synfin_' }),
+    /** Where a stage process serves /metrics, /health and /ready; 0: not served. */
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 0 }),
   },
   closed,
 );
@@ -114,6 +127,11 @@ export const StackSchema = Type.Object(
 export const ConfigSchema = Type.Object(
   {
     env: Type.String({ default: 'development' }),
+    /**
+     * The run a stage process works for: a `run_id` label on its metrics and `runId` on its log
+     * lines, so one run can be followed across producer, processors and sinks. Empty: none.
+     */
+    runId: Type.String({ pattern: '^[A-Za-z0-9._-]{0,64}$', default: '' }),
     log: LogSchema,
     kafka: KafkaSchema,
     schemaRegistry: SchemaRegistrySchema,

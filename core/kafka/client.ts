@@ -15,6 +15,7 @@ import kafkajs, {
   Partitioners,
   type Producer,
   type ProducerConfig,
+  type SASLOptions,
 } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema.ts';
 import { SynfinError } from '../errors.ts';
@@ -98,18 +99,28 @@ function instrument(producer: Producer, metrics: KafkaClientMetrics): Producer {
     let bytes = 0;
     for (const message of messages) bytes += message.value === null ? 0 : Buffer.byteLength(message.value);
     metrics.messagesProduced.inc({ topic }, messages.length);
+    // A failure series at 0 beside each topic, so an error ratio exists before the first error.
+    metrics.produceFailures.inc({ topic }, 0);
     metrics.bytesProduced.inc({ topic }, bytes);
     metrics.produceLatency.observe({ topic }, seconds);
   };
+  const failed = (topic: string, messages: readonly unknown[]) =>
+    metrics.produceFailures.inc({ topic }, messages.length);
   const send: Producer['send'] = async (batch) => {
     const started = performance.now();
-    const result = await producer.send(batch);
+    const result = await producer.send(batch).catch((error: unknown) => {
+      failed(batch.topic, batch.messages);
+      throw error;
+    });
     record(batch.topic, batch.messages, (performance.now() - started) / 1000);
     return result;
   };
   const sendBatch: Producer['sendBatch'] = async (batch) => {
     const started = performance.now();
-    const result = await producer.sendBatch(batch);
+    const result = await producer.sendBatch(batch).catch((error: unknown) => {
+      for (const { topic, messages } of batch.topicMessages ?? []) failed(topic, messages);
+      throw error;
+    });
     const seconds = (performance.now() - started) / 1000;
     for (const { topic, messages } of batch.topicMessages ?? []) record(topic, messages, seconds);
     return result;
@@ -129,6 +140,17 @@ export function createKafkaClient(
     brokers: [...config.brokers],
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
+    ssl: config.ssl,
+    ...(config.sasl.mechanism === 'none'
+      ? {}
+      : {
+          // kafkajs types SASL options as a union per mechanism; ours is one of its three.
+          sasl: {
+            mechanism: config.sasl.mechanism,
+            username: config.sasl.username,
+            password: config.sasl.password,
+          } as SASLOptions,
+        }),
     logLevel: logger.isLevelEnabled('warn') ? logLevel.WARN : logLevel.NOTHING,
     ...(options.clientRetries === undefined ? {} : { retry: { retries: options.clientRetries } }),
     logCreator:

@@ -9,6 +9,7 @@ import { loadConfig } from '../../core/config/load.ts';
 import { isSynfinError } from '../../core/errors.ts';
 import { nativeStack, type ServiceStatus } from './index.ts';
 import { SERVICE_NAMES } from './services/index.ts';
+import { ensureTestTools } from './tools.ts';
 
 function printTable(statuses: readonly ServiceStatus[]): void {
   const rows = statuses.map((s) => [
@@ -42,10 +43,10 @@ async function act(action: 'up' | 'down' | 'status'): Promise<void> {
   if (unknown.length > 0)
     program.error(`--only: unknown service ${unknown.join(', ')} (known: ${SERVICE_NAMES.join(', ')})`);
   const config = loadConfig();
-  const stack = nativeStack(config.stack, {
-    only: options.only,
-    say: options.json ? () => undefined : (message) => console.error(`[stack] ${message}`),
-  });
+  const say = options.json ? () => undefined : (message: string) => console.error(`[stack] ${message}`);
+  const stack = nativeStack(config.stack, { only: options.only, say });
+  // The test suite's tools come with the services, so `stack up` then `npm test` is enough.
+  if (action === 'up') await ensureTestTools(say);
   const statuses = await stack[action]();
   if (options.json) console.log(JSON.stringify(statuses, null, 2));
   else printTable(statuses);
@@ -60,6 +61,13 @@ program
   .command('down')
   .description('stop the services this stack started')
   .action(() => act('down'));
+program
+  .command('tools')
+  .description('install the tools the test suite runs (promtool) without starting any service')
+  .action(async () => {
+    const found = await ensureTestTools((message) => console.error(`[stack] ${message}`));
+    for (const [tool, location] of Object.entries(found)) console.log(`${tool}  ${location}`);
+  });
 program
   .command('status')
   .description('show each service; exit 3 unless all run')

@@ -284,6 +284,14 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     log.info({ partitions }, 'partitions assigned');
     assign(partitions);
   });
+  // After every batch, including those holding only transaction markers, which kafkajs consumes
+  // without calling eachBatch: a transactional input ends in a marker, not in a record.
+  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+    metrics.lag.set(
+      { stage: spec.name, topic: payload.topic, partition: String(payload.partition) },
+      Math.max(0, Number(payload.offsetLag)),
+    );
+  });
   // kafkajs restarts the consumer itself after a retriable crash (a coordinator still loading
   // right after a broker start); the rejoin that follows resyncs. Only a final crash stops us.
   consumer.on(consumer.events.CRASH, (event) => {

@@ -16,12 +16,18 @@ export interface KafkaSinkOptions {
   /** Produce requests awaiting acknowledgement before `write` waits. */
   maxInFlight: number;
   compression: Compression;
+  /**
+   * The longest a buffered event waits for its batch to fill. A realtime run at a few hundred
+   * events per second would otherwise hold its events until `batchMessages` accumulate.
+   */
+  lingerMs?: number;
 }
 
 export const DEFAULT_SINK_OPTIONS: KafkaSinkOptions = {
   batchMessages: 4000,
   maxInFlight: 4,
   compression: 'zstd',
+  lingerMs: 20,
 };
 
 export interface EventSink {
@@ -69,7 +75,10 @@ export async function kafkaEventSink(
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
 
+  let linger: NodeJS.Timeout | undefined;
   const dispatch = () => {
+    clearTimeout(linger);
+    linger = undefined;
     if (bufferedCount === 0) return;
     const batch = buffered;
     buffered = new Map();
@@ -121,7 +130,10 @@ export async function kafkaEventSink(
           : { key, value, timestamp: String(timestamp) },
       );
       bufferedCount += 1;
-      if (bufferedCount < options.batchMessages) return undefined;
+      if (bufferedCount < options.batchMessages) {
+        linger ??= setTimeout(dispatch, options.lingerMs ?? DEFAULT_SINK_OPTIONS.lingerMs);
+        return undefined;
+      }
       dispatch();
       return inFlight.size >= options.maxInFlight ? drainTo(options.maxInFlight - 1) : undefined;
     },

@@ -19,7 +19,8 @@ export interface ComposeFile {
 }
 
 export function readComposeFile(file = path.join(projectRoot(), 'docker-compose.yml')): ComposeFile {
-  return parse(readFileSync(file, 'utf8')) as ComposeFile;
+  // merge: the stage services share their environment through YAML merge keys, as compose does.
+  return parse(readFileSync(file, 'utf8'), { merge: true }) as ComposeFile;
 }
 
 /** The image of a compose service: Testcontainers starts exactly what docker compose would. */

@@ -33,13 +33,15 @@ export function testServices(): TestServices {
 
 /**
  * A stage's CLI (`processors/cli.ts`, `sinks/cli.ts`) as a child process pointed at the harness's
- * services — for tests that kill it. `env` adds or overrides SYNFIN_* variables.
+ * services — for tests that kill it. `env` adds or overrides SYNFIN_* variables; `stdout: 'pipe'`
+ * keeps its log lines for the test to read.
  */
 export function stageProcess(
   endpoints: Endpoints,
   cli: string,
   args: readonly string[],
   env: Record<string, string> = {},
+  options: { stdout?: 'ignore' | 'pipe' } = {},
 ): ChildProcess {
   return spawn(
     process.execPath,
@@ -53,7 +55,7 @@ export function stageProcess(
         SYNFIN_SCHEMA_REGISTRY__URL: endpoints.schemaRegistryUrl,
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],
     },
   );
 }

@@ -166,6 +166,8 @@ export function kafkaService(ctx: StackContext): NativeService {
           clientId: 'synfin-stack',
           connectionTimeoutMs: 1000,
           requestTimeoutMs: 2000,
+          ssl: false,
+          sasl: { mechanism: 'none', username: '', password: '' },
         },
         silent,
         { clientRetries: 0 },

@@ -38,13 +38,17 @@ describe('createLogger', () => {
         password: 'hunter2',
         postgres: { url: 'postgres://u:hunter2@db/x' },
         clickhouse: { password: 's3cret' },
+        kafka: { sasl: { mechanism: 'plain', username: 'svc', password: 'k4fka' } },
       },
       'connecting',
     );
+    logger.info({ config: { kafka: { sasl: { password: 'k4fka' } } } }, 'settings');
     await new Promise((resolve) => setImmediate(resolve));
     const text = JSON.stringify(lines);
     expect(text).not.toContain('hunter2');
     expect(text).not.toContain('s3cret');
+    expect(text).not.toContain('k4fka');
+    expect(text).toContain('svc');
     expect(lines[0]?.password).toBe('[redacted]');
   });
 

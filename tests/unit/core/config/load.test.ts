@@ -59,6 +59,21 @@ describe('loadConfig', () => {
     expect(config.stack.kafka.port).toBe(29092);
   });
 
+  it('takes TLS and SASL for a managed Kafka from variables, and refuses an unknown mechanism', () => {
+    const config = loadConfig({
+      env: {
+        SYNFIN_KAFKA__SSL: 'true',
+        SYNFIN_KAFKA__SASL__MECHANISM: 'scram-sha-512',
+        SYNFIN_KAFKA__SASL__USERNAME: 'svc',
+        SYNFIN_KAFKA__SASL__PASSWORD: 'secret',
+      },
+    });
+    expect(config.kafka.ssl).toBe(true);
+    expect(config.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'svc', password: 'secret' });
+    expect(loadConfig({ env: {} }).kafka.sasl.mechanism).toBe('none');
+    expect(() => loadConfig({ env: { SYNFIN_KAFKA__SASL__MECHANISM: 'gssapi' } })).toThrow(/sasl\/mechanism/);
+  });
+
   it('names the path of a bad value', () => {
     const error = configErrorOf(() =>
       loadConfig({ env: { SYNFIN_STACK__KAFKA__PORT: '70000' }, configDir: configDir({}) }),

@@ -1,0 +1,54 @@
+import { Counter, Gauge, type Registry } from 'prom-client';
+
+/**
+ * The generator's own metrics (synfin_producer_*). What Kafka acknowledged — messages, bytes,
+ * latency, failures per topic — is counted by the shared Kafka client (synfin_kafka_*).
+ */
+export interface ProducerMetrics {
+  events: Counter<'kind' | 'topic'>;
+  fraudTransactions: Counter;
+  configuredFraudRatio: Gauge;
+  targetRate: Gauge;
+  runState: Gauge<'state'>;
+}
+
+/** States a run passes through, one-hot in synfin_producer_run_state. */
+export const RUN_STATES = ['running', 'completed', 'stopped', 'failed'] as const;
+export type ProducerRunState = (typeof RUN_STATES)[number];
+
+export function producerMetrics(registry: Registry): ProducerMetrics {
+  const registers = [registry];
+  return {
+    events: new Counter({
+      name: 'synfin_producer_events_total',
+      help: 'Events generated and handed to Kafka, per kind and topic',
+      labelNames: ['kind', 'topic'],
+      registers,
+    }),
+    fraudTransactions: new Counter({
+      name: 'synfin_producer_fraud_transactions_total',
+      help: 'Generated transactions that belong to an injected fraud scenario',
+      registers,
+    }),
+    configuredFraudRatio: new Gauge({
+      name: 'synfin_producer_configured_fraud_ratio',
+      help: 'The fraction of transactions the run is configured to make fraudulent',
+      registers,
+    }),
+    targetRate: new Gauge({
+      name: 'synfin_producer_target_rate_events_per_second',
+      help: 'The configured rate of a realtime run (0 for a backfill: as fast as possible)',
+      registers,
+    }),
+    runState: new Gauge({
+      name: 'synfin_producer_run_state',
+      help: 'The run state: 1 for the current one, 0 for the others',
+      labelNames: ['state'],
+      registers,
+    }),
+  };
+}
+
+export function setRunState(metrics: ProducerMetrics, state: ProducerRunState): void {
+  for (const candidate of RUN_STATES) metrics.runState.set({ state: candidate }, candidate === state ? 1 : 0);
+}
