@@ -21,7 +21,13 @@ export type ErrorCode =
   | 'STAGE_FAILED'
   | 'SINK_UNAVAILABLE'
   | 'SINK_ROW_REJECTED'
-  | 'MIGRATION_FAILED';
+  | 'MIGRATION_FAILED'
+  | 'UNAUTHORIZED'
+  | 'RUN_NOT_FOUND'
+  | 'RUN_STATE_CONFLICT'
+  | 'RUN_SPEC_INVALID'
+  | 'CONTROL_PLANE_UNAVAILABLE'
+  | 'SHUTTING_DOWN';
 
 export interface SynfinErrorOptions {
   cause?: unknown;

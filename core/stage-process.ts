@@ -23,13 +23,24 @@ export function readSettingsFile(file: string | number | undefined): Record<stri
  * not committed is redone after a restart, so a stop that takes longer than `graceMs` gives up.
  */
 export function stopOnSignals(controller: AbortController, finishing: string, graceMs = 15_000): void {
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: ${finishing}, then stopping…`);
-      controller.abort();
-      setTimeout(() => process.exit(process.exitCode ?? 0), graceMs).unref();
-    });
-  }
+  const stop = (why: string) => {
+    if (controller.signal.aborted) return;
+    console.error(`\n${why}: ${finishing}, then stopping…`);
+    controller.abort();
+    setTimeout(() => process.exit(process.exitCode ?? 0), graceMs).unref();
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop(signal));
+  // Started by the control plane with an IPC channel: when it goes away (even killed), so do we —
+  // a stage is never left running without its supervisor.
+  if (process.send) process.once('disconnect', () => leaving || stop('control plane gone'));
+}
+
+let leaving = false;
+
+/** Closes the IPC channel to the control plane once the stage is done (it would keep us alive). */
+export function leaveSupervisor(): void {
+  leaving = true;
+  if (process.connected) process.disconnect();
 }
 
 /** Resolves once the stage is told to stop or `failed()` reports a failure. */
@@ -111,5 +122,7 @@ export async function stageMain(main: () => Promise<void>): Promise<void> {
     if (!isSynfinError(error)) throw error;
     console.error(`error ${error.code}: ${error.message}`);
     process.exitCode = 2;
+  } finally {
+    leaveSupervisor();
   }
 }

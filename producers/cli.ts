@@ -8,6 +8,7 @@ import { loadConfig } from '../core/config/load.ts';
 import { createLogger } from '../core/logger.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseGeneratorConfig } from './config.ts';
+import { isControlMessage, RunControl } from './control.ts';
 import { producerMetrics } from './metrics.ts';
 import { runGenerator } from './run.ts';
 
@@ -70,6 +71,11 @@ function generatorInput(configuredRunId: string): Record<string, unknown> {
 
 const controller = new AbortController();
 stopOnSignals(controller, 'stopping after the current event, flushing what was produced');
+// Under the control plane (an IPC channel): pause, resume, rate and stop arrive as messages.
+const control = new RunControl(() => controller.abort());
+process.on('message', (message: unknown) => {
+  if (isControlMessage(message)) control.apply(message);
+});
 
 await stageMain(async () => {
   const loaded = loadConfig();
@@ -94,6 +100,7 @@ await stageMain(async () => {
         logger,
         metrics: producerMetrics(registry),
         signal: controller.signal,
+        control,
         sink: {
           batchMessages: Number(flags.batch),
           maxInFlight: 4,
@@ -105,6 +112,7 @@ await stageMain(async () => {
       console.log(
         `${summary.stopped ? 'stopped' : 'done'}: ${JSON.stringify(summary.produced)} (${summary.fraudTransactions} fraudulent) in ${seconds.toFixed(1)} s, ${Math.round(total / seconds)} events/s`,
       );
+      if (process.send) process.send({ type: 'summary', summary });
     },
   );
 });

@@ -13,7 +13,7 @@ export interface ProducerMetrics {
 }
 
 /** States a run passes through, one-hot in synfin_producer_run_state. */
-export const RUN_STATES = ['running', 'completed', 'stopped', 'failed'] as const;
+export const RUN_STATES = ['running', 'paused', 'completed', 'stopped', 'failed'] as const;
 export type ProducerRunState = (typeof RUN_STATES)[number];
 
 export function producerMetrics(registry: Registry): ProducerMetrics {

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeneratorConfig } from './config.ts';
+import type { RunControl } from './control.ts';
 import { labelFor, PendingLabels } from './labels.ts';
 import { createSimulation } from './simulation.ts';
 import { entityEvents, labelEvent, type StreamEvent, transactionEvent } from './stream.ts';
@@ -19,14 +20,17 @@ export async function* realtimeEvents(
   config: GeneratorConfig,
   signal: AbortSignal | undefined,
   clock: () => number = Date.now,
+  control?: RunControl,
 ): AsyncGenerator<StreamEvent[]> {
   const today = Math.floor(clock() / DAY_MS) * DAY_MS;
   const simulation = createSimulation(config, today);
   yield entityEvents(simulation, config, clock());
 
-  const rate = config.ratePerSecond;
-  const step = stepSize(rate);
-  const deadline =
+  let rate = control?.ratePerSecond ?? config.ratePerSecond;
+  let step = stepSize(rate);
+  let rateVersion = control?.rateVersion ?? 0;
+  // The duration counts producing time: a pause moves the deadline by its length.
+  let deadline =
     config.durationSeconds === undefined ? Number.POSITIVE_INFINITY : clock() + config.durationSeconds * 1000;
   let remaining = config.maxTransactions ?? Number.POSITIVE_INFINITY;
   const pending = new PendingLabels();
@@ -36,6 +40,18 @@ export async function* realtimeEvents(
   for (let dayIndex = 0; remaining > 0; dayIndex++) {
     const day = simulation.day(dayIndex);
     for (let i = 0; i < day.length && remaining > 0; i += step) {
+      if (control?.paused) {
+        deadline += await control.whileRunning(signal);
+        paceStart = clock();
+        paced = 0;
+      }
+      if (control && control.rateVersion !== rateVersion) {
+        rateVersion = control.rateVersion;
+        rate = control.ratePerSecond ?? rate;
+        step = stepSize(rate);
+        paceStart = clock();
+        paced = 0;
+      }
       if (signal?.aborted || clock() >= deadline) return;
       const due = paceStart + ((paced + step) / rate) * 1000;
       const wait = due - clock();

@@ -14,6 +14,7 @@ import {
   type KafkaSinkOptions,
   kafkaEventSink,
 } from './kafka/event-sink.ts';
+import type { RunControl } from './control.ts';
 import { type ProducerMetrics, setRunState } from './metrics.ts';
 import { realtimeEvents } from './realtime.ts';
 import { backfillEvents, type EventKind, type StreamEvent } from './stream.ts';
@@ -24,6 +25,8 @@ export interface RunDependencies {
   logger: Logger;
   sink?: KafkaSinkOptions;
   signal?: AbortSignal;
+  /** Pause, resume and rate changes while the run produces. */
+  control?: RunControl;
   /** Counts generated events, fraud and the run state when given. */
   metrics?: ProducerMetrics;
   /** Called after each batch with the counts so far. */
@@ -140,8 +143,19 @@ export async function runGenerator(config: GeneratorConfig, deps: RunDependencie
   log.info({ mode: config.mode, seed: config.seed, customers: config.customers }, 'run started');
   try {
     const batches: Iterable<StreamEvent[]> | AsyncIterable<StreamEvent[]> =
-      config.mode === 'backfill' ? backfillEvents(config) : realtimeEvents(config, deps.signal);
+      config.mode === 'backfill'
+        ? backfillEvents(config)
+        : realtimeEvents(config, deps.signal, Date.now, deps.control);
     for await (const batch of batches) {
+      if (deps.control?.paused) {
+        // What was produced reaches Kafka before the pause takes hold.
+        await sink.flush();
+        if (metrics) setRunState(metrics, 'paused');
+        log.info('run paused');
+        await deps.control.whileRunning(deps.signal);
+        if (metrics) setRunState(metrics, 'running');
+        log.info('run resumed');
+      }
       if (deps.signal?.aborted) {
         stopped = true;
         break;

@@ -81,6 +81,44 @@ export const MetricsSchema = Type.Object(
   closed,
 );
 
+/** The REST control plane (`synfin serve`). */
+export const ControlPlaneSchema = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1' }),
+    port: port(18080),
+    /**
+     * API keys that may call mutating routes, stored hashed: `id:sha256hex` (`synfin keys hash`).
+     * Plain keys never appear in settings.
+     */
+    apiKeyHashes: Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}:[0-9a-f]{64}$' }), { default: [] }),
+    /** A secret file with one `id:sha256hex` per line (a mounted Kubernetes Secret). */
+    apiKeysFile: Type.String({ default: '' }),
+    /** Mutating requests per API key per window; over it: 429 with Retry-After. */
+    writeLimit: Type.Object(
+      { max: Type.Integer({ minimum: 1, default: 120 }), windowMs: Type.Integer({ minimum: 100, default: 60_000 }) },
+      closed,
+    ),
+    /** Reads per client address per window. */
+    readLimit: Type.Object(
+      {
+        max: Type.Integer({ minimum: 1, default: 600_000 }),
+        windowMs: Type.Integer({ minimum: 100, default: 60_000 }),
+      },
+      closed,
+    ),
+    /** Origins allowed by CORS; empty: no cross-origin access. */
+    corsOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+    bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 1024 * 1024 }),
+    /** Where runs keep their stage settings files. */
+    workDir: Type.String({ minLength: 1, default: '.runs' }),
+    /** How often a run's stages are scraped for its status. */
+    statusIntervalMs: Type.Integer({ minimum: 100, default: 1000 }),
+    /** How long a SIGTERM waits for runs to flush and commit before exiting anyway. */
+    drainTimeoutMs: Type.Integer({ minimum: 1000, default: 30_000 }),
+  },
+  closed,
+);
+
 /** The native stack (`npm run stack`): where it keeps its files and which loopback ports it takes. */
 export const StackSchema = Type.Object(
   {
@@ -138,6 +176,7 @@ export const ConfigSchema = Type.Object(
     clickhouse: ClickhouseSchema,
     postgres: PostgresSchema,
     metrics: MetricsSchema,
+    controlPlane: ControlPlaneSchema,
     stack: StackSchema,
   },
   { additionalProperties: false },
@@ -150,3 +189,4 @@ export type SchemaRegistryConfig = Config['schemaRegistry'];
 export type ClickhouseConfig = Config['clickhouse'];
 export type PostgresConfig = Config['postgres'];
 export type LogConfig = Config['log'];
+export type ControlPlaneConfig = Config['controlPlane'];

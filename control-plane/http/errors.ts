@@ -1,0 +1,79 @@
+/**
+ * The one place error codes become HTTP statuses. Bodies carry the code, a message and the
+ * request id — never a stack trace, a cause chain or a setting's value.
+ */
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { type ErrorCode, isSynfinError } from '../../core/errors.ts';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  CONFIG_INVALID: 400,
+  RUN_SPEC_INVALID: 400,
+  UNAUTHORIZED: 401,
+  RUN_NOT_FOUND: 404,
+  RUN_STATE_CONFLICT: 409,
+  SHUTTING_DOWN: 503,
+  KAFKA_UNAVAILABLE: 503,
+  SCHEMA_REGISTRY_UNAVAILABLE: 503,
+  SINK_UNAVAILABLE: 503,
+};
+
+export interface ErrorBody {
+  statusCode: number;
+  code: string;
+  message: string;
+  requestId: string;
+  details?: Record<string, unknown>;
+}
+
+export function errorBody(
+  request: FastifyRequest,
+  statusCode: number,
+  code: string,
+  message: string,
+  details?: Record<string, unknown>,
+): ErrorBody {
+  return { statusCode, code, message, requestId: String(request.id), ...(details ? { details } : {}) };
+}
+
+export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+  const fastifyError = error as FastifyError;
+  if (fastifyError.validation) {
+    const issues = fastifyError.validation.map((issue) => {
+      const params = issue.params as { missingProperty?: string; additionalProperty?: string };
+      // Name the field itself, also when it is missing or unknown.
+      const field = params.missingProperty ?? params.additionalProperty;
+      const path = `${fastifyError.validationContext ?? ''}${issue.instancePath || ''}${field ? `/${field}` : ''}`;
+      const message =
+        issue.keyword === 'required'
+          ? 'is required'
+          : issue.keyword === 'additionalProperties'
+            ? 'is not a known field'
+            : (issue.message ?? 'is invalid');
+      return { path, message };
+    });
+    const message = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
+    void reply.status(400).send(errorBody(request, 400, 'VALIDATION_FAILED', message, { issues }));
+    return;
+  }
+  if (isSynfinError(error)) {
+    const status = STATUS[error.code] ?? 500;
+    const details =
+      error.code === 'CONFIG_INVALID' || error.code === 'RUN_STATE_CONFLICT' ? error.details : undefined;
+    // A run spec that fails the generator's own checks is the client's to fix: name its fields.
+    const code = error.code === 'CONFIG_INVALID' ? 'VALIDATION_FAILED' : error.code;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    void reply.status(status).send(errorBody(request, status, code, error.message, details));
+    return;
+  }
+  const status = fastifyError.statusCode && fastifyError.statusCode < 500 ? fastifyError.statusCode : 500;
+  if (status >= 500) {
+    request.log.error({ err: error }, 'unexpected error');
+    void reply
+      .status(500)
+      .send(errorBody(request, 500, 'INTERNAL', 'internal error (see the server log for this request id)'));
+    return;
+  }
+  void reply
+    .status(status)
+    .send(errorBody(request, status, fastifyError.code ?? 'BAD_REQUEST', error.message));
+}

@@ -1,0 +1,110 @@
+/**
+ * What a client asks for when it starts a run (the body of POST /v1/runs), and how a run's stages
+ * are configured from it. The generation settings are the generator's own schema, so the REST
+ * body, a YAML file and CLI flags are validated by the same rules.
+ */
+import Type, { type Static } from 'typebox';
+import { parseProcessorConfig, topicsFor } from '../../processors/config.ts';
+import {
+  type GeneratorConfig,
+  GeneratorSchema,
+  parseGeneratorConfig,
+  prefixedTopics,
+} from '../../producers/config.ts';
+import { parseSinkConfig, runTopics, SINK_NAMES } from '../../sinks/config.ts';
+
+const generator = GeneratorSchema.properties;
+
+export const RunSpecSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 100, description: 'A label for people; ids are assigned' }),
+    seed: generator.seed,
+    mode: Type.Enum(['backfill', 'realtime'], { default: 'realtime' }),
+    ratePerSecond: generator.ratePerSecond,
+    durationSeconds: generator.durationSeconds,
+    maxTransactions: generator.maxTransactions,
+    days: generator.days,
+    startDate: generator.startDate,
+    customers: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 1_000 }),
+    merchants: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 200 }),
+    declineRate: generator.declineRate,
+    fraud: generator.fraud,
+    partitions: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: 3,
+      description: 'Partitions of the run’s topics',
+    }),
+    processors: Type.Boolean({ default: true, description: 'Derive features and labels in flight' }),
+    sinks: Type.Array(Type.Enum([...SINK_NAMES]), {
+      uniqueItems: true,
+      default: [...SINK_NAMES],
+      description: 'Databases to land the run in (none: Kafka only)',
+    }),
+  },
+  { additionalProperties: false },
+);
+
+export type RunSpec = Static<typeof RunSpecSchema>;
+
+/** Everything the stages of one run are started with. */
+export interface RunPlan {
+  generator: GeneratorConfig;
+  processors: ReturnType<typeof parseProcessorConfig> | undefined;
+  sinks: ReturnType<typeof parseSinkConfig> | undefined;
+  /** The run's topics: inputs `<id>.customers|merchants|transactions|labels`, outputs `<id>.features|labeled`. */
+  topics: Record<string, string>;
+}
+
+/** Builds (and validates, with field paths) the stage settings of run `id`. */
+export function planRun(id: string, spec: RunSpec): RunPlan {
+  const inputs = prefixedTopics(id, spec.partitions);
+  const generatorConfig = parseGeneratorConfig(
+    {
+      runId: id,
+      seed: spec.seed,
+      mode: spec.mode,
+      ratePerSecond: spec.ratePerSecond,
+      durationSeconds: spec.durationSeconds,
+      maxTransactions: spec.maxTransactions,
+      days: spec.days,
+      startDate: spec.startDate,
+      customers: spec.customers,
+      merchants: spec.merchants,
+      declineRate: spec.declineRate,
+      fraud: spec.fraud,
+      topics: inputs,
+    },
+    'run spec',
+  );
+  const processors = spec.processors
+    ? parseProcessorConfig({ applicationId: id, idleMs: 2000, topics: topicsFor(inputs, id) }, 'run spec')
+    : undefined;
+  const sinks =
+    spec.sinks.length > 0
+      ? parseSinkConfig(
+          {
+            sinks: spec.sinks,
+            groupPrefix: id,
+            topics: runTopics(id),
+            // Without processors there are no feature topics to read.
+            ...(spec.processors
+              ? {}
+              : { clickhouse: { kinds: ['customers', 'merchants', 'transactions', 'labels'] } }),
+            batch: { maxWaitMs: 500 },
+          },
+          'run spec',
+        )
+      : undefined;
+  const topics: Record<string, string> = {
+    customers: inputs.customers,
+    merchants: inputs.merchants,
+    transactions: inputs.transactions,
+    labels: inputs.labels,
+  };
+  if (processors) {
+    topics.features = processors.topics.features;
+    topics.labeled = processors.topics.labeled;
+  }
+  return { generator: generatorConfig, processors, sinks, topics };
+}

@@ -1,0 +1,153 @@
+/** A run's progress as /v1/runs/{id}/status reports it, computed from its stages' scrapes. */
+import { type Sample, sumBy, total } from './exposition.ts';
+import type { RunPlan } from './spec.ts';
+import type { RunRecord } from './store.ts';
+
+export type RunPhase = 'starting' | 'producing' | 'paused' | 'draining' | 'done';
+
+export interface RunStatus {
+  id: string;
+  state: RunRecord['state'];
+  phase: RunPhase;
+  /** Records Kafka acknowledged, per topic of the run (inputs from the producer, outputs from the processors). */
+  produced: Record<string, number>;
+  topics: Record<string, string>;
+  /** Events per second acknowledged over the last interval. */
+  ratePerSecond: number;
+  targetRatePerSecond: number | null;
+  fraudTransactions: number;
+  /** Records behind the end of their topics: the processors, and each sink. */
+  consumerLag: { processors: number | null; sinks: Record<string, number> };
+  /** Rows each sink wrote, per table, since its process started. */
+  sinkRows: Record<string, Record<string, number>>;
+  deadLetters: number;
+  startedAt: string | null;
+  endedAt: string | null;
+  error: string | null;
+  updatedAt: string;
+}
+
+export interface StageScrapes {
+  producer?: Sample[] | undefined;
+  processors?: Sample[] | undefined;
+  sinks?: Sample[] | undefined;
+}
+
+const TOPIC_KINDS = ['customers', 'merchants', 'transactions', 'labels'] as const;
+const KIND_OF_EVENT: Record<string, string> = {
+  customer: 'customers',
+  merchant: 'merchants',
+  transaction: 'transactions',
+  label: 'labels',
+};
+
+/** The producer's final counts (per event kind) as counts per topic kind. */
+export function producedByTopic(summary: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(summary).map(([kind, n]) => [KIND_OF_EVENT[kind] ?? kind, n]));
+}
+
+export function computeStatus(
+  record: RunRecord,
+  plan: RunPlan,
+  scrapes: StageScrapes,
+  previous: RunStatus | undefined,
+  phase: RunPhase,
+  now = Date.now(),
+): RunStatus {
+  const produced: Record<string, number> = {};
+  const acked = scrapes.producer
+    ? sumBy(scrapes.producer, 'synfin_kafka_messages_produced_total', 'topic')
+    : undefined;
+  for (const kind of TOPIC_KINDS) {
+    const fromScrape = acked?.get(plan.topics[kind] as string);
+    produced[kind] = record.stats.produced?.[kind] ?? fromScrape ?? previous?.produced[kind] ?? 0;
+  }
+  const outputs = scrapes.processors
+    ? sumBy(scrapes.processors, 'synfin_processor_records_produced_total', 'topic')
+    : undefined;
+  for (const kind of ['features', 'labeled']) {
+    const topic = plan.topics[kind];
+    if (topic) produced[kind] = outputs?.get(topic) ?? previous?.produced[kind] ?? 0;
+  }
+  const inputTotal = TOPIC_KINDS.reduce((sum, kind) => sum + (produced[kind] ?? 0), 0);
+  const previousTotal = previous
+    ? TOPIC_KINDS.reduce((sum, kind) => sum + (previous.produced[kind] ?? 0), 0)
+    : 0;
+  const seconds = previous ? (now - Date.parse(previous.updatedAt)) / 1000 : 0;
+  const sinkLag = scrapes.sinks
+    ? sumBy(scrapes.sinks, 'synfin_sink_consumer_lag_records', 'sink')
+    : undefined;
+  const sinkRows: Record<string, Record<string, number>> = {};
+  for (const sample of scrapes.sinks ?? []) {
+    if (sample.name !== 'synfin_sink_rows_written_total') continue;
+    const { sink = '', table = '' } = sample.labels;
+    sinkRows[sink] = { ...sinkRows[sink], [table]: (sinkRows[sink]?.[table] ?? 0) + sample.value };
+  }
+  return {
+    id: record.id,
+    state: record.state,
+    phase,
+    produced,
+    topics: plan.topics,
+    ratePerSecond: seconds > 0 ? Math.max(0, Math.round((inputTotal - previousTotal) / seconds)) : 0,
+    targetRatePerSecond:
+      record.spec.mode === 'realtime' ? (record.stats.ratePerSecond ?? record.spec.ratePerSecond) : null,
+    fraudTransactions:
+      record.stats.fraudTransactions ??
+      (scrapes.producer ? total(scrapes.producer, 'synfin_producer_fraud_transactions_total') : undefined) ??
+      previous?.fraudTransactions ??
+      0,
+    consumerLag: {
+      processors: scrapes.processors
+        ? total(scrapes.processors, 'synfin_processor_consumer_lag_records')
+        : (previous?.consumerLag.processors ?? null),
+      sinks: sinkLag ? Object.fromEntries(sinkLag) : (previous?.consumerLag.sinks ?? {}),
+    },
+    sinkRows: scrapes.sinks ? sinkRows : (previous?.sinkRows ?? {}),
+    deadLetters:
+      (scrapes.processors ? total(scrapes.processors, 'synfin_processor_dead_letters_total') : 0) +
+        (scrapes.sinks ? total(scrapes.sinks, 'synfin_sink_dead_letters_total') : 0) ||
+      (previous?.deadLetters ?? 0),
+    startedAt: record.startedAt,
+    endedAt: record.endedAt,
+    error: record.error,
+    updatedAt: new Date(now).toISOString(),
+  };
+}
+
+/**
+ * Whether everything the producer wrote has gone through: the processors and every sink are at
+ * the end of their topics with nothing buffered, and each sink has read at least what was produced.
+ */
+export function drained(plan: RunPlan, produced: Record<string, number>, scrapes: StageScrapes): boolean {
+  if (
+    plan.processors &&
+    (!scrapes.processors || total(scrapes.processors, 'synfin_processor_consumer_lag_records') > 0)
+  )
+    return false;
+  if (plan.processors) {
+    const consumed = sumBy(scrapes.processors ?? [], 'synfin_processor_records_consumed_total', 'topic');
+    if ((consumed.get(plan.topics.transactions as string) ?? 0) < (produced.transactions ?? 0)) return false;
+  }
+  if (plan.sinks) {
+    const samples = scrapes.sinks;
+    if (!samples) return false;
+    if (
+      total(samples, 'synfin_sink_consumer_lag_records') > 0 ||
+      total(samples, 'synfin_sink_buffered_rows') > 0
+    )
+      return false;
+    for (const sink of plan.sinks.sinks) {
+      const consumed = sumBy(samples, 'synfin_sink_records_consumed_total', 'topic', { sink });
+      // Every input topic this sink reads has been read to at least what the producer wrote.
+      for (const kind of TOPIC_KINDS) {
+        const topic = plan.topics[kind] as string;
+        const read = consumed.get(topic);
+        const expected = produced[kind] ?? 0;
+        const reads = sink === 'clickhouse' || kind !== 'transactions';
+        if (reads && expected > 0 && (read ?? 0) < expected) return false;
+      }
+    }
+  }
+  return true;
+}

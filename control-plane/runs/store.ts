@@ -1,0 +1,145 @@
+/**
+ * Where runs are kept: Postgres (`runs`, created by the Postgres migrations), so a restarted
+ * control plane finds every run it had. The interface is small so unit tests use a memory store.
+ */
+import type pg from 'pg';
+import type { RunSpec } from './spec.ts';
+import type { RunState } from './states.ts';
+import type { RunStatus } from './status.ts';
+
+export interface RunRecord {
+  id: string;
+  name: string;
+  state: RunState;
+  spec: RunSpec;
+  createdAt: string;
+  startedAt: string | null;
+  endedAt: string | null;
+  error: string | null;
+  /** Facts that outlive the processes: the producer's final counts, whether it finished. */
+  stats: RunStats;
+}
+
+export interface RunStats {
+  producerDone?: boolean;
+  produced?: Record<string, number>;
+  fraudTransactions?: number;
+  ratePerSecond?: number;
+  /** The status when the run ended: what GET /status reports afterwards. */
+  lastStatus?: RunStatus;
+}
+
+export interface RunQuery {
+  state?: RunState | undefined;
+  limit: number;
+  offset: number;
+}
+
+export interface RunStore {
+  insert(run: RunRecord): Promise<void>;
+  update(id: string, patch: Partial<Omit<RunRecord, 'id' | 'spec' | 'createdAt'>>): Promise<void>;
+  get(id: string): Promise<RunRecord | undefined>;
+  list(query: RunQuery): Promise<{ items: RunRecord[]; total: number }>;
+  /** Runs not in a terminal state. */
+  unfinished(): Promise<RunRecord[]>;
+  remove(id: string): Promise<boolean>;
+}
+
+interface RunRow {
+  id: string;
+  name: string;
+  state: RunState;
+  config: RunSpec;
+  created_at: Date;
+  started_at: Date | null;
+  ended_at: Date | null;
+  error: string | null;
+  stats: RunStats;
+  total?: string;
+}
+
+const iso = (value: Date | null) => (value ? value.toISOString() : null);
+
+function fromRow(row: RunRow): RunRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    state: row.state,
+    spec: row.config,
+    createdAt: iso(row.created_at) as string,
+    startedAt: iso(row.started_at),
+    endedAt: iso(row.ended_at),
+    error: row.error,
+    stats: row.stats,
+  };
+}
+
+const COLUMNS: Record<string, string> = {
+  name: 'name',
+  state: 'state',
+  startedAt: 'started_at',
+  endedAt: 'ended_at',
+  error: 'error',
+  stats: 'stats',
+};
+
+export function postgresRunStore(pool: pg.Pool): RunStore {
+  return {
+    async insert(run) {
+      await pool.query(
+        `INSERT INTO runs (id, name, state, config, created_at, started_at, ended_at, error, stats)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          run.id,
+          run.name,
+          run.state,
+          run.spec,
+          run.createdAt,
+          run.startedAt,
+          run.endedAt,
+          run.error,
+          run.stats,
+        ],
+      );
+    },
+    async update(id, patch) {
+      const entries = Object.entries(patch).filter(([key]) => key in COLUMNS);
+      if (entries.length === 0) return;
+      const sets = entries.map(([key], i) => `${COLUMNS[key]} = $${i + 2}`);
+      await pool.query(`UPDATE runs SET ${sets.join(', ')} WHERE id = $1`, [
+        id,
+        ...entries.map(([, v]) => v),
+      ]);
+    },
+    async get(id) {
+      const { rows } = await pool.query<RunRow>('SELECT * FROM runs WHERE id = $1', [id]);
+      return rows[0] ? fromRow(rows[0]) : undefined;
+    },
+    async list({ state, limit, offset }) {
+      const { rows } = await pool.query<RunRow>(
+        `SELECT *, count(*) OVER () AS total FROM runs
+         WHERE $1::text IS NULL OR state = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
+        [state ?? null, limit, offset],
+      );
+      let total = Number(rows[0]?.total ?? 0);
+      if (rows.length === 0 && offset > 0) {
+        const counted = await pool.query<{ n: string }>(
+          'SELECT count(*) AS n FROM runs WHERE $1::text IS NULL OR state = $1',
+          [state ?? null],
+        );
+        total = Number(counted.rows[0]?.n ?? 0);
+      }
+      return { items: rows.map(fromRow), total };
+    },
+    async unfinished() {
+      const { rows } = await pool.query<RunRow>(
+        `SELECT * FROM runs WHERE state NOT IN ('stopped', 'completed', 'failed', 'interrupted') ORDER BY created_at`,
+      );
+      return rows.map(fromRow);
+    },
+    async remove(id) {
+      const result = await pool.query('DELETE FROM runs WHERE id = $1', [id]);
+      return (result.rowCount ?? 0) > 0;
+    },
+  };
+}

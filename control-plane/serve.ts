@@ -1,0 +1,93 @@
+/**
+ * The control plane process: migrations (the `runs` table), the supervisor (recovering runs a
+ * previous process left), the HTTP server. SIGTERM drains: the server stops accepting, runs
+ * flush and commit, then the process exits.
+ */
+import path from 'node:path';
+import pg from 'pg';
+import type { Config } from '../core/config/schema.ts';
+import type { Logger } from '../core/logger.ts';
+import { createMetricsRegistry } from '../core/metrics.ts';
+import type { Readiness } from '../core/metrics-server.ts';
+import { projectRoot } from '../core/paths.ts';
+import { probeServices } from '../core/service-info.ts';
+import { postgresSink } from '../sinks/postgres/sink.ts';
+import { loadKeys } from './http/auth.ts';
+import { buildServer, type ControlPlaneServer } from './http/server.ts';
+import { processLauncher, type StageLauncher } from './runs/launcher.ts';
+import { postgresRunStore } from './runs/store.ts';
+import { RunSupervisor } from './runs/supervisor.ts';
+
+export interface ControlPlane {
+  server: ControlPlaneServer;
+  supervisor: RunSupervisor;
+  url: string;
+  recovered: { resumed: string[]; interrupted: string[] };
+  /** Stops accepting, drains the runs, closes everything. */
+  close(): Promise<void>;
+}
+
+function cachedReadiness(config: Config): () => Promise<Readiness> {
+  let last: { at: number; report: Promise<Readiness> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > 5000) {
+      const report = probeServices(config).then((reports) => {
+        const failed = reports.filter((r) => !r.ok).map((r) => ({ name: r.name, error: r.error ?? '' }));
+        return { ready: failed.length === 0, failed };
+      });
+      last = { at: Date.now(), report };
+    }
+    return last.report;
+  };
+}
+
+export async function startControlPlane(
+  config: Config,
+  logger: Logger,
+  options: { launcher?: StageLauncher; port?: number } = {},
+): Promise<ControlPlane> {
+  const cp = config.controlPlane;
+  const apiKeys = loadKeys(cp);
+  // The runs table comes with the Postgres migrations (shared with the Postgres sink).
+  const migrator = postgresSink(config.postgres, { routes: new Map(), logger });
+  try {
+    await migrator.start();
+  } finally {
+    await migrator.close();
+  }
+  const pool = new pg.Pool({ connectionString: config.postgres.url, max: 5 });
+  const supervisor = new RunSupervisor({
+    store: postgresRunStore(pool),
+    launcher: options.launcher ?? processLauncher({ workDir: path.resolve(projectRoot(), cp.workDir) }),
+    logger,
+    statusIntervalMs: cp.statusIntervalMs,
+    stopTimeoutMs: cp.drainTimeoutMs,
+  });
+  const recovered = await supervisor.recover();
+  const registry = createMetricsRegistry({ defaultMetrics: true, prefix: config.metrics.prefix });
+  const server = await buildServer({
+    config: cp,
+    supervisor,
+    logger,
+    apiKeys,
+    readiness: cachedReadiness(config),
+    registry,
+  });
+  const url = await server.listen({ host: cp.host, port: options.port ?? cp.port });
+  logger.info({ url, recovered }, 'control plane listening');
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    supervisor,
+    url,
+    recovered,
+    close() {
+      closing ??= (async () => {
+        await server.close();
+        await supervisor.drain();
+        await pool.end();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,289 @@
+/**
+ * The REST layer through `fastify.inject`: validation, API keys, rate limits, the run state
+ * machine, error bodies, health and OpenAPI. Stages are stand-ins (no processes, no services).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadKeys, newApiKey } from '../../../control-plane/http/auth.ts';
+import { buildServer, type ControlPlaneServer } from '../../../control-plane/http/server.ts';
+import { RunSupervisor } from '../../../control-plane/runs/supervisor.ts';
+import { loadConfig } from '../../../core/config/load.ts';
+import type { ControlPlaneConfig } from '../../../core/config/schema.ts';
+import { createLogger } from '../../../core/logger.ts';
+import { createMetricsRegistry } from '../../../core/metrics.ts';
+import type { Readiness } from '../../../core/metrics-server.ts';
+import { fakeLauncher } from '../../fixtures/fake-launcher.ts';
+import { memoryRunStore } from '../../fixtures/memory-run-store.ts';
+
+const apps: ControlPlaneServer[] = [];
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.close();
+});
+
+async function setup(overrides: Partial<ControlPlaneConfig> = {}) {
+  const ci = newApiKey('ci');
+  const other = newApiKey('other');
+  const config: ControlPlaneConfig = {
+    ...loadConfig({ env: {} }).controlPlane,
+    apiKeyHashes: [ci.entry, other.entry],
+    statusIntervalMs: 20,
+    ...overrides,
+  };
+  const store = memoryRunStore();
+  const launcher = fakeLauncher();
+  const logger = createLogger({ level: 'silent', pretty: false });
+  const supervisor = new RunSupervisor({ store, launcher, logger, statusIntervalMs: 20, stopTimeoutMs: 500 });
+  let readiness: Readiness = { ready: true, failed: [] };
+  const app = await buildServer({
+    config,
+    supervisor,
+    logger,
+    apiKeys: loadKeys(config),
+    readiness: async () => readiness,
+    registry: createMetricsRegistry({ defaultMetrics: false }),
+  });
+  apps.push(app);
+  const auth = { authorization: `Bearer ${ci.key}` };
+  const start = (body: Record<string, unknown> = {}, headers: Record<string, string> = auth) =>
+    app.inject({ method: 'POST', url: '/v1/runs', headers, payload: { name: 'test run', ...body } });
+  return {
+    app,
+    auth,
+    otherKey: other.key,
+    store,
+    launcher,
+    supervisor,
+    start,
+    setReadiness: (next: Readiness) => {
+      readiness = next;
+    },
+  };
+}
+
+const REALTIME = { mode: 'realtime', ratePerSecond: 100, processors: false, sinks: [] };
+
+async function until(check: () => Promise<boolean> | boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+describe('validation', () => {
+  it('refuses a body with a wrong, a missing or an unknown field with a 400 naming each', async () => {
+    const { start, app, auth } = await setup();
+    const wrong = await start({ fraud: { rate: 0.9 } });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toMatchObject({ code: 'VALIDATION_FAILED', statusCode: 400 });
+    expect(wrong.json().details.issues).toContainEqual({
+      path: 'body/fraud/rate',
+      message: 'must be <= 0.5',
+    });
+
+    const missing = await app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: {} });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json().details.issues).toContainEqual({ path: 'body/name', message: 'is required' });
+
+    const unknown = await start({ rpm: 5 });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json().message).toContain('body/rpm: is not a known field');
+  });
+
+  it('refuses what the generator itself refuses, with the field path', async () => {
+    const { start } = await setup();
+    const allZero = await start({
+      fraud: {
+        rate: 0.1,
+        scenarios: Object.fromEntries(
+          [
+            'account_takeover',
+            'amount_threshold',
+            'card_testing',
+            'compromised_card',
+            'compromised_terminal',
+            'impossible_travel',
+          ].map((name) => [name, { weight: 0 }]),
+        ),
+      },
+    });
+    expect(allZero.statusCode).toBe(400);
+    expect(allZero.json().code).toBe('VALIDATION_FAILED');
+    expect(allZero.json().message).toContain('/fraud/scenarios');
+  });
+
+  it('validates query strings and parameters, and limits body size', async () => {
+    const { app, auth } = await setup({ bodyLimitBytes: 2048 });
+    const query = await app.inject({ method: 'GET', url: '/v1/runs?limit=0' });
+    expect(query.statusCode).toBe(400);
+    expect(query.json().details.issues[0].path).toBe('querystring/limit');
+    const state = await app.inject({ method: 'GET', url: '/v1/runs?state=dancing' });
+    expect(state.statusCode).toBe(400);
+    const big = await app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: auth,
+      payload: { name: 'x'.repeat(4000) },
+    });
+    expect(big.statusCode).toBe(413);
+    expect(big.json()).not.toHaveProperty('stack');
+  });
+});
+
+describe('API keys', () => {
+  it('are required for mutating routes, by bearer token or X-API-Key, and not for reads', async () => {
+    const { start, app, otherKey } = await setup();
+    const none = await start({}, {});
+    expect(none.statusCode).toBe(401);
+    expect(none.json().code).toBe('UNAUTHORIZED');
+    expect(none.headers['www-authenticate']).toBe('Bearer');
+    expect((await start({}, { authorization: 'Bearer sfk_wrong' })).statusCode).toBe(401);
+    expect((await start(REALTIME, { 'x-api-key': otherKey })).statusCode).toBe(201);
+    expect((await app.inject({ method: 'GET', url: '/v1/runs' })).statusCode).toBe(200);
+    for (const url of ['/v1/runs/x/pause', '/v1/runs/x/resume', '/v1/runs/x/stop'])
+      expect((await app.inject({ method: 'PUT', url })).statusCode, url).toBe(401);
+    expect((await app.inject({ method: 'DELETE', url: '/v1/runs/x' })).statusCode).toBe(401);
+    expect(
+      (await app.inject({ method: 'PATCH', url: '/v1/runs/x', payload: { ratePerSecond: 5 } })).statusCode,
+    ).toBe(401);
+  });
+
+  it('are configured hashed: a server without any refuses to start', async () => {
+    expect(() => loadKeys({ ...loadConfig({ env: {} }).controlPlane, apiKeyHashes: [] })).toThrow(
+      /no API key configured/,
+    );
+    const { key, entry } = newApiKey('x');
+    expect(entry).not.toContain(key);
+    expect(entry).toMatch(/^x:[0-9a-f]{64}$/);
+  });
+});
+
+describe('rate limits', () => {
+  it('answer 429 with Retry-After once a key used its writes, and leave other keys alone', async () => {
+    const { start, otherKey, auth, app } = await setup({ writeLimit: { max: 2, windowMs: 60_000 } });
+    expect((await start(REALTIME)).statusCode).toBe(201);
+    expect((await start(REALTIME)).statusCode).toBe(201);
+    const limited = await start(REALTIME);
+    expect(limited.statusCode).toBe(429);
+    expect(limited.json().code).toBe('RATE_LIMITED');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await start(REALTIME, { 'x-api-key': otherKey })).statusCode).toBe(201);
+    // Reads are limited apart from writes.
+    expect((await app.inject({ method: 'GET', url: '/v1/runs', headers: auth })).statusCode).toBe(200);
+  });
+});
+
+describe('the run state machine over REST', () => {
+  it('pauses, resumes, re-rates and stops a run, refusing illegal moves with 409 and the state', async () => {
+    const { start, app, auth, launcher } = await setup();
+    const created = await start(REALTIME);
+    expect(created.statusCode).toBe(201);
+    const run = created.json();
+    expect(run).toMatchObject({
+      state: 'running',
+      name: 'test run',
+      spec: { mode: 'realtime', partitions: 3 },
+    });
+    const producer = launcher.launched.find((stage) => stage.kind === 'producer');
+    expect(producer?.settings).toMatchObject({
+      runId: run.id,
+      topics: { transactions: `${run.id}.transactions` },
+    });
+
+    const put = (action: string) =>
+      app.inject({ method: 'PUT', url: `/v1/runs/${run.id}/${action}`, headers: auth });
+    expect((await put('resume')).statusCode).toBe(409);
+    expect((await put('pause')).json().state).toBe('paused');
+    const again = await put('pause');
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({ code: 'RUN_STATE_CONFLICT', details: { state: 'paused' } });
+    expect((await put('resume')).json().state).toBe('running');
+    const rate = await app.inject({
+      method: 'PATCH',
+      url: `/v1/runs/${run.id}`,
+      headers: auth,
+      payload: { ratePerSecond: 250 },
+    });
+    expect(rate.statusCode).toBe(200);
+    expect(rate.json().stats.ratePerSecond).toBe(250);
+    expect(producer?.messages).toEqual([
+      { type: 'pause' },
+      { type: 'resume' },
+      { type: 'rate', ratePerSecond: 250 },
+    ]);
+
+    const deleteLive = await app.inject({ method: 'DELETE', url: `/v1/runs/${run.id}`, headers: auth });
+    expect(deleteLive.statusCode).toBe(409);
+    expect((await put('stop')).json().state).toBe('stopping');
+    await until(async () => (await app.inject({ url: `/v1/runs/${run.id}` })).json().state === 'stopped');
+    const status = await app.inject({ url: `/v1/runs/${run.id}/status` });
+    expect(status.json()).toMatchObject({ state: 'stopped', phase: 'done', produced: { transactions: 7 } });
+    expect((await put('resume')).statusCode).toBe(404);
+    expect(
+      (await app.inject({ method: 'DELETE', url: `/v1/runs/${run.id}`, headers: auth })).statusCode,
+    ).toBe(204);
+    expect((await app.inject({ url: `/v1/runs/${run.id}` })).statusCode).toBe(404);
+  });
+
+  it('refuses a rate for a backfill, and marks a run failed when a stage dies', async () => {
+    const { start, app, auth, launcher } = await setup();
+    const run = (await start({ mode: 'backfill', days: 1, processors: false, sinks: [] })).json();
+    const rate = await app.inject({
+      method: 'PATCH',
+      url: `/v1/runs/${run.id}`,
+      headers: auth,
+      payload: { ratePerSecond: 9 },
+    });
+    expect(rate.statusCode).toBe(409);
+    launcher.launched.find((stage) => stage.kind === 'producer')?.exit(2);
+    await until(async () => (await app.inject({ url: `/v1/runs/${run.id}` })).json().state === 'failed');
+    const failed = (await app.inject({ url: `/v1/runs/${run.id}` })).json();
+    expect(failed.error).toContain('producer stage exited with code 2');
+  });
+
+  it('lists runs newest first, by page and by state', async () => {
+    const { start, app } = await setup();
+    for (let i = 0; i < 3; i++) await start({ ...REALTIME, name: `run ${i}` });
+    const page = (await app.inject({ url: '/v1/runs?limit=2&offset=1' })).json();
+    expect(page).toMatchObject({ total: 3, limit: 2, offset: 1 });
+    expect(page.items).toHaveLength(2);
+    expect((await app.inject({ url: '/v1/runs?state=stopped' })).json().total).toBe(0);
+    expect((await app.inject({ url: '/v1/runs?state=running' })).json().total).toBe(3);
+  });
+});
+
+describe('errors, health and documents', () => {
+  it('answers with a request id and no stack, echoing a given X-Request-Id', async () => {
+    const { app } = await setup();
+    const response = await app.inject({ url: '/v1/runs/nope', headers: { 'x-request-id': 'trace-123' } });
+    expect(response.statusCode).toBe(404);
+    expect(response.headers['x-request-id']).toBe('trace-123');
+    expect(response.json()).toEqual({
+      statusCode: 404,
+      code: 'RUN_NOT_FOUND',
+      message: 'no run nope',
+      requestId: 'trace-123',
+    });
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('reports health, readiness with what failed, metrics, OpenAPI and catalogs', async () => {
+    const { app, setReadiness } = await setup();
+    expect((await app.inject({ url: '/health' })).statusCode).toBe(200);
+    expect((await app.inject({ url: '/ready' })).statusCode).toBe(200);
+    setReadiness({ ready: false, failed: [{ name: 'kafka', error: 'ECONNREFUSED' }] });
+    const ready = await app.inject({ url: '/ready' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().failed[0].name).toBe('kafka');
+    expect((await app.inject({ url: '/metrics' })).body).toContain('synfin_control_plane_requests_total');
+    const openapi = (await app.inject({ url: '/openapi.json' })).json();
+    expect(openapi.openapi).toMatch(/^3\./);
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining(['/v1/runs', '/v1/runs/{id}', '/v1/runs/{id}/status', '/v1/runs/{id}/events']),
+    );
+    expect((await app.inject({ url: '/docs' })).statusCode).toBeLessThan(400);
+    const scenarios = (await app.inject({ url: '/v1/scenarios' })).json().items;
+    expect(scenarios.map((s: { name: string }) => s.name)).toContain('card_testing');
+    const schemas = (await app.inject({ url: '/v1/schemas' })).json().items;
+    expect(schemas.map((s: { name: string }) => s.name)).toContain('Transaction');
+  });
+});
