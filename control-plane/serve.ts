@@ -14,6 +14,7 @@ import { probeServices } from '../core/service-info.ts';
 import { postgresSink } from '../sinks/postgres/sink.ts';
 import { loadKeys } from './http/auth.ts';
 import { buildServer, type ControlPlaneServer } from './http/server.ts';
+import { databaseLandedCounter } from './runs/landed.ts';
 import { processLauncher, type StageLauncher } from './runs/launcher.ts';
 import { postgresRunStore } from './runs/store.ts';
 import { RunSupervisor } from './runs/supervisor.ts';
@@ -41,6 +42,27 @@ function cachedReadiness(config: Config): () => Promise<Readiness> {
   };
 }
 
+/**
+ * The settings a run's stages need, as the variables their config loader reads: they talk to the
+ * services this control plane was configured with, however it was configured.
+ */
+export function stageEnvironment(config: Config): Record<string, string> {
+  return {
+    SYNFIN_KAFKA__BROKERS: config.kafka.brokers.join(','),
+    SYNFIN_KAFKA__SSL: String(config.kafka.ssl),
+    SYNFIN_KAFKA__SASL__MECHANISM: config.kafka.sasl.mechanism,
+    SYNFIN_KAFKA__SASL__USERNAME: config.kafka.sasl.username,
+    SYNFIN_KAFKA__SASL__PASSWORD: config.kafka.sasl.password,
+    SYNFIN_SCHEMA_REGISTRY__URL: config.schemaRegistry.url,
+    SYNFIN_CLICKHOUSE__URL: config.clickhouse.url,
+    SYNFIN_CLICKHOUSE__DATABASE: config.clickhouse.database,
+    SYNFIN_CLICKHOUSE__USERNAME: config.clickhouse.username,
+    SYNFIN_CLICKHOUSE__PASSWORD: config.clickhouse.password,
+    SYNFIN_POSTGRES__URL: config.postgres.url,
+    SYNFIN_LOG__LEVEL: config.log.level,
+  };
+}
+
 export async function startControlPlane(
   config: Config,
   logger: Logger,
@@ -58,10 +80,13 @@ export async function startControlPlane(
   const pool = new pg.Pool({ connectionString: config.postgres.url, max: 5 });
   const supervisor = new RunSupervisor({
     store: postgresRunStore(pool),
-    launcher: options.launcher ?? processLauncher({ workDir: path.resolve(projectRoot(), cp.workDir) }),
+    launcher:
+      options.launcher ??
+      processLauncher({ workDir: path.resolve(projectRoot(), cp.workDir), env: stageEnvironment(config) }),
     logger,
     statusIntervalMs: cp.statusIntervalMs,
     stopTimeoutMs: cp.drainTimeoutMs,
+    landed: databaseLandedCounter(config),
   });
   const recovered = await supervisor.recover();
   const registry = createMetricsRegistry({ defaultMetrics: true, prefix: config.metrics.prefix });

@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { SynfinError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { parseSamples, type Sample } from './exposition.ts';
+import { allLanded, type LandedCounter } from './landed.ts';
 import type { StageHandle, StageKind, StageLauncher } from './launcher.ts';
 import { planRun, type RunPlan, type RunSpec } from './spec.ts';
 import { assertIn, isTerminal, type RunState, transition } from './states.ts';
@@ -30,6 +31,8 @@ export interface SupervisorOptions {
   statusIntervalMs: number;
   /** How long a stage gets to exit after SIGTERM before it is killed. */
   stopTimeoutMs?: number;
+  /** Counts in the databases, for runs resumed after a restart (see landed.ts). */
+  landed?: LandedCounter;
 }
 
 interface ActiveRun {
@@ -43,6 +46,9 @@ interface ActiveRun {
   timer?: NodeJS.Timeout;
   refreshing: boolean;
   finishing: boolean;
+  /** Resumed after a control-plane restart: its stages' counters start from zero. */
+  restarted: boolean;
+  waitLogged: number;
 }
 
 export const INTERRUPTED_WHILE_PRODUCING =
@@ -241,6 +247,8 @@ export class RunSupervisor extends EventEmitter<{ status: [RunStatus]; state: [R
       status: computeStatus(record, plan, {}, undefined, 'starting'),
       refreshing: false,
       finishing: false,
+      restarted: !withProducer,
+      waitLogged: 0,
     };
     this.#active.set(record.id, run);
     try {
@@ -343,8 +351,26 @@ export class RunSupervisor extends EventEmitter<{ status: [RunStatus]; state: [R
       run.status = computeStatus(run.record, run.plan, run.scrapes, run.status, this.#phase(run));
       this.emit('status', run.status);
       const fresh = { producer: undefined, processors, sinks };
-      if (run.record.stats.producerDone && drained(run.plan, run.status.produced, fresh)) {
-        await this.#finish(run, run.record.state === 'stopping' ? 'stopped' : 'completed');
+      if (
+        run.record.stats.producerDone &&
+        drained(run.plan, run.status.produced, fresh, { restarted: run.restarted })
+      ) {
+        // Resumed runs count again from zero: the databases must hold what was produced.
+        const landed =
+          run.restarted && this.#options.landed ? await this.#options.landed(run.plan) : undefined;
+        if (
+          landed &&
+          !allLanded(run.plan, run.status.produced, landed) &&
+          Date.now() - run.waitLogged > 10_000
+        ) {
+          run.waitLogged = Date.now();
+          this.#log.info(
+            { runId: run.record.id, landed, produced: run.status.produced },
+            'waiting for the databases',
+          );
+        }
+        if (!landed || allLanded(run.plan, run.status.produced, landed))
+          await this.#finish(run, run.record.state === 'stopping' ? 'stopped' : 'completed');
       }
     } finally {
       run.refreshing = false;

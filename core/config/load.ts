@@ -7,8 +7,17 @@ import { type Config, ConfigSchema } from './schema.ts';
 import { validateAgainst } from './validate.ts';
 
 export const ENV_PREFIX = 'SYNFIN_';
-/** Variables that steer loading itself rather than naming a setting. */
-const LOADER_VARIABLES = new Set(['SYNFIN_ENV', 'SYNFIN_CONFIG', 'SYNFIN_CONFIG_DIR']);
+/**
+ * Variables that steer loading itself rather than naming a setting, and the `synfin run` client's
+ * own (its API key and the control plane's URL), which a server in the same shell must not refuse.
+ */
+const LOADER_VARIABLES = new Set([
+  'SYNFIN_ENV',
+  'SYNFIN_CONFIG',
+  'SYNFIN_CONFIG_DIR',
+  'SYNFIN_API_KEY',
+  'SYNFIN_CONTROL_PLANE_URL',
+]);
 
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
