@@ -56,7 +56,9 @@ export class RunControl {
   async whileRunning(signal?: AbortSignal): Promise<number> {
     if (!this.#paused) return 0;
     const started = Date.now();
-    const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
+    const aborted = new Promise<void>((resolve) =>
+      signal?.addEventListener('abort', () => resolve(), { once: true }),
+    );
     await Promise.race([this.#resumed, aborted]);
     return Date.now() - started;
   }

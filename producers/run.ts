@@ -8,13 +8,13 @@ import type { Logger } from '../core/logger.ts';
 import type { RegistryCodec } from '../core/registry/codec.ts';
 import { avroType, type Encoder, EVENT_KINDS, loadSchema, wireEncoder } from './avro.ts';
 import { type GeneratorConfig, startMsOf } from './config.ts';
+import type { RunControl } from './control.ts';
 import {
   DEFAULT_SINK_OPTIONS,
   type EventSink,
   type KafkaSinkOptions,
   kafkaEventSink,
 } from './kafka/event-sink.ts';
-import type { RunControl } from './control.ts';
 import { type ProducerMetrics, setRunState } from './metrics.ts';
 import { realtimeEvents } from './realtime.ts';
 import { backfillEvents, type EventKind, type StreamEvent } from './stream.ts';

@@ -124,7 +124,7 @@ export async function validateRun(
     const [amount] = await rows<Record<string, number>>(
       `SELECT min(amount_minor) AS min, quantileExact(0.5)(amount_minor) AS p50, quantileExact(0.9)(amount_minor) AS p90, quantileExact(0.99)(amount_minor) AS p99, max(amount_minor) AS max, avg(amount_minor) AS mean FROM transactions WHERE kafka_topic = ${topic('transactions')}`,
     );
-    distributions['amount_minor'] = Object.fromEntries(
+    distributions.amount_minor = Object.fromEntries(
       Object.entries(amount ?? {}).map(([k, v]) => [k, Number(v)]),
     );
     for (const column of ['channel', 'merchant_category']) {
@@ -133,7 +133,7 @@ export async function validateRun(
       );
       distributions[column] = Object.fromEntries(byValue.map((r) => [r.value, Number(r.n)]));
     }
-    distributions['fraud'] = { labelled: fraud, rate: Number(observed.toFixed(6)) };
+    distributions.fraud = { labelled: fraud, rate: Number(observed.toFixed(6)) };
     check('the run has transactions', counts.transactions > 0, `${counts.transactions} transactions`);
     return { prefix, counts, checks, nullRates, distributions };
   } finally {

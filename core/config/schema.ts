@@ -90,12 +90,17 @@ export const ControlPlaneSchema = Type.Object(
      * API keys that may call mutating routes, stored hashed: `id:sha256hex` (`synfin keys hash`).
      * Plain keys never appear in settings.
      */
-    apiKeyHashes: Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}:[0-9a-f]{64}$' }), { default: [] }),
+    apiKeyHashes: Type.Array(Type.String({ pattern: '^[A-Za-z0-9_.-]{1,64}:[0-9a-f]{64}$' }), {
+      default: [],
+    }),
     /** A secret file with one `id:sha256hex` per line (a mounted Kubernetes Secret). */
     apiKeysFile: Type.String({ default: '' }),
     /** Mutating requests per API key per window; over it: 429 with Retry-After. */
     writeLimit: Type.Object(
-      { max: Type.Integer({ minimum: 1, default: 120 }), windowMs: Type.Integer({ minimum: 100, default: 60_000 }) },
+      {
+        max: Type.Integer({ minimum: 1, default: 120 }),
+        windowMs: Type.Integer({ minimum: 100, default: 60_000 }),
+      },
       closed,
     ),
     /** Reads per client address per window. */

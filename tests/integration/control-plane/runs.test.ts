@@ -132,7 +132,7 @@ describe('a run driven over REST', () => {
     const states = events.filter((e) => e.event === 'state').map((e) => (e.data as { state: string }).state);
     expect(states).toEqual(['paused', 'running', 'stopping', 'stopped']);
     expect(events.at(-1)?.event).toBe('end');
-    expect((events.at(-1)?.data as RunStatus).state).toBe('stopped');
+    expect((events.at(-1)?.data as RunStatus | undefined)?.state).toBe('stopped');
   });
 
   it('reports counts equal to what Kafka holds', async () => {
