@@ -19,6 +19,7 @@ const BENCHMARKS = [
   { script: 'producers/kafka.ts', name: 'producers-kafka' },
   { script: 'processors/throughput.ts', name: 'processors-throughput' },
   { script: 'sinks/throughput.ts', name: 'sinks-throughput' },
+  { script: 'control-plane/status-latency.ts', name: 'control-plane-status' },
 ] as const;
 
 const benchDir = path.join(projectRoot(), 'bench');
