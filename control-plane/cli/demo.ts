@@ -138,9 +138,10 @@ GROUP BY merchant_category ORDER BY fraud_rate DESC LIMIT 5`,
 FROM transaction_features WHERE kafka_topic = ${topic('features')} ORDER BY risk_score DESC, transaction_id LIMIT 5`,
     },
     {
-      title: 'Training set: labelled rows by outcome',
-      sql: `SELECT is_fraud, count() AS rows, round(avg(amount_zscore_30d), 3) AS mean_amount_zscore
-FROM transactions_labeled WHERE kafka_topic = ${topic('labeled')} GROUP BY is_fraud ORDER BY is_fraud`,
+      title: 'Do the features separate fraud? Purchases later labelled fraud vs the rest',
+      sql: `SELECT transaction_id IN (SELECT transaction_id FROM transactions_labeled WHERE kafka_topic = ${topic('labeled')} AND is_fraud = 1) AS labelled_fraud,
+  count() AS purchases, round(avg(risk_score), 1) AS mean_risk_score, round(avg(amount_zscore_30d), 2) AS mean_amount_zscore
+FROM transaction_features WHERE kafka_topic = ${topic('features')} GROUP BY labelled_fraud ORDER BY labelled_fraud`,
     },
   ];
   try {

@@ -44,8 +44,6 @@ export async function buildServer(deps: ServerDependencies): Promise<ControlPlan
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9._-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: false,
     ajv: {
       // A misspelt field is an error, not silently dropped; defaults are filled in.
       customOptions: { removeAdditional: false, useDefaults: true, coerceTypes: 'array', allErrors: true },

@@ -22,6 +22,8 @@ export interface StageHandle {
   readonly pid: number | undefined;
   /** `/metrics` of the stage. */
   readonly metricsUrl: string;
+  /** Its metrics port (it listens on every interface), for Prometheus service discovery. */
+  readonly metricsPort: number;
   send(message: ControlMessage): void;
   onMessage(listener: (message: unknown) => void): void;
   /** SIGTERM: the stage finishes what it is doing (flush, commit, land) and exits. */
@@ -93,6 +95,7 @@ export function processLauncher(options: { workDir: string; env?: NodeJS.Process
         kind,
         pid: child.pid,
         metricsUrl: `http://127.0.0.1:${port}/metrics`,
+        metricsPort: port,
         send(message) {
           if (child.connected) child.send(message);
         },

@@ -115,6 +115,17 @@ export class RunSupervisor extends EventEmitter<{ status: [RunStatus]; state: [R
     return this.#finalStatus(record);
   }
 
+  /** Every live stage's metrics port, with its run and stage: what Prometheus should scrape. */
+  scrapeTargets(): { runId: string; stage: StageKind; port: number }[] {
+    return [...this.#active.values()].flatMap((run) =>
+      Object.values(run.stages).map((stage) => ({
+        runId: run.record.id,
+        stage: stage.kind,
+        port: stage.metricsPort,
+      })),
+    );
+  }
+
   /** The cached status of a live run without touching the store (the hot path of /status). */
   cachedStatus(id: string): RunStatus | undefined {
     return this.#active.get(id)?.status;

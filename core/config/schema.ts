@@ -114,6 +114,8 @@ export const ControlPlaneSchema = Type.Object(
     /** Origins allowed by CORS; empty: no cross-origin access. */
     corsOrigins: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 16 * 1024 * 1024, default: 1024 * 1024 }),
+    /** The host name Prometheus reaches this control plane's run stages at (/v1/targets). */
+    advertiseHost: Type.String({ minLength: 1, default: '127.0.0.1' }),
     /** Where runs keep their stage settings files. */
     workDir: Type.String({ minLength: 1, default: '.runs' }),
     /** How often a run's stages are scraped for its status. */

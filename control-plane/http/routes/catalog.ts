@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { projectRoot } from '../../../core/paths.ts';
 import { SCENARIOS } from '../../../producers/fraud/index.ts';
+import type { ServerDependencies } from '../server.ts';
 
 function avroSchemas(): { name: string; file: string; schema: unknown }[] {
   const dir = path.join(projectRoot(), 'schemas');
@@ -16,7 +17,20 @@ function avroSchemas(): { name: string; file: string; schema: unknown }[] {
     });
 }
 
-export async function catalogRoutes(app: FastifyInstance): Promise<void> {
+export async function catalogRoutes(app: FastifyInstance, deps: ServerDependencies): Promise<void> {
+  // Prometheus HTTP service discovery: every live run's stages, labelled with run and stage.
+  app.get(
+    '/targets',
+    {
+      schema: { tags: ['catalog'], summary: 'Scrape targets of running stages (Prometheus http_sd_configs)' },
+    },
+    async () =>
+      deps.supervisor.scrapeTargets().map((target) => ({
+        targets: [`${deps.config.advertiseHost}:${target.port}`],
+        // Not `stage`: the processors' own metrics carry a stage label of their own.
+        labels: { run_id: target.runId, component: target.stage },
+      })),
+  );
   const schemas = avroSchemas();
   app.get(
     '/scenarios',

@@ -189,6 +189,11 @@ describe('the run state machine over REST', () => {
       topics: { transactions: `${run.id}.transactions` },
     });
 
+    const targets = (await app.inject({ url: '/v1/targets' })).json();
+    expect(targets).toContainEqual({
+      targets: ['127.0.0.1:9'],
+      labels: { run_id: run.id, component: 'producer' },
+    });
     const put = (action: string) =>
       app.inject({ method: 'PUT', url: `/v1/runs/${run.id}/${action}`, headers: auth });
     expect((await put('resume')).statusCode).toBe(409);

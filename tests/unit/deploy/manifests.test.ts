@@ -25,6 +25,7 @@ interface Container {
   command: string[];
   args?: string[];
   envFrom?: { configMapRef?: { name: string }; secretRef?: { name: string } }[];
+  env?: { name: string; value: string }[];
   ports?: { name?: string; containerPort: number }[];
   livenessProbe?: Probe;
   readinessProbe?: Probe;
@@ -97,6 +98,7 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
     const expected = files.filter((f) => f !== 'kustomization.yaml' && f !== 'secret.example.yaml').sort();
     expect([...(kustomization.resources ?? [])].sort()).toEqual(expected);
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual([
+      'control-plane',
       'processor-customer',
       'processor-merchant',
       'sink-clickhouse',
@@ -129,14 +131,19 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
           .replace(/\.js$/, '.ts');
         expect(existsSync(path.join(root, source)), source).toBe(true);
         const text = help(source);
-        for (const arg of container.args ?? []) if (arg.startsWith('--')) expect(text, arg).toContain(arg);
+        // Flags, and a subcommand (`serve`) where the entry point is the synfin CLI.
+        for (const arg of container.args ?? []) expect(text, arg).toContain(arg);
       });
 
-      it('probes /health for liveness and /ready for readiness on the metrics port', async () => {
-        const port = container.ports?.find((p) => p.name === 'metrics');
-        expect(port?.containerPort).toBe(Number(configMap.data?.SYNFIN_METRICS__PORT));
-        expect(container.livenessProbe?.httpGet).toEqual({ path: '/health', port: 'metrics' });
-        expect(container.readinessProbe?.httpGet).toEqual({ path: '/ready', port: 'metrics' });
+      it('probes /health for liveness and /ready for readiness on the port the process serves', async () => {
+        // Stages serve them on the metrics port; the control plane on its HTTP port.
+        const served = name === 'control-plane' ? 'http' : 'metrics';
+        const port = container.ports?.find((p) => p.name === served);
+        const env = Object.fromEntries((container.env ?? []).map((e) => [e.name, e.value]));
+        const config = loadConfig({ env: { ...environment, ...env } });
+        expect(port?.containerPort).toBe(served === 'http' ? config.controlPlane.port : config.metrics.port);
+        expect(container.livenessProbe?.httpGet).toEqual({ path: '/health', port: served });
+        expect(container.readinessProbe?.httpGet).toEqual({ path: '/ready', port: served });
         const annotations = deployment.spec?.template?.metadata?.annotations ?? {};
         expect(annotations['prometheus.io/port']).toBe(String(port?.containerPort));
         // The stage's own server answers those paths (not 404).
@@ -197,6 +204,12 @@ describe('Dockerfile and compose stages', () => {
     expect(stages.length).toBeGreaterThanOrEqual(6);
     for (const [name, service] of stages) {
       if (name === 'doctor') continue;
+      if (name === 'control-plane') {
+        // Its key hash comes from the user's shell (${SYNFIN_API_KEY_HASHES}); it serves /metrics itself.
+        expect(scrape).toContain('"control-plane:18080"');
+        expect(scrape).toContain('url: http://control-plane:18080/v1/targets');
+        continue;
+      }
       const env = service.environment ?? {};
       expect(() => loadConfig({ env }), name).not.toThrow();
       expect(scrape, name).toContain(`"${name}:${env.SYNFIN_METRICS__PORT}"`);
