@@ -8,9 +8,8 @@ import pg from 'pg';
 import type { Config } from '../core/config/schema.ts';
 import type { Logger } from '../core/logger.ts';
 import { createMetricsRegistry } from '../core/metrics.ts';
-import type { Readiness } from '../core/metrics-server.ts';
 import { projectRoot } from '../core/paths.ts';
-import { probeServices } from '../core/service-info.ts';
+import { cachedReadiness } from '../core/service-info.ts';
 import { postgresSink } from '../sinks/postgres/sink.ts';
 import { loadKeys } from './http/auth.ts';
 import { buildServer, type ControlPlaneServer } from './http/server.ts';
@@ -26,20 +25,6 @@ export interface ControlPlane {
   recovered: { resumed: string[]; interrupted: string[] };
   /** Stops accepting, drains the runs, closes everything. */
   close(): Promise<void>;
-}
-
-function cachedReadiness(config: Config): () => Promise<Readiness> {
-  let last: { at: number; report: Promise<Readiness> } | undefined;
-  return () => {
-    if (!last || Date.now() - last.at > 5000) {
-      const report = probeServices(config).then((reports) => {
-        const failed = reports.filter((r) => !r.ok).map((r) => ({ name: r.name, error: r.error ?? '' }));
-        return { ready: failed.length === 0, failed };
-      });
-      last = { at: Date.now(), report };
-    }
-    return last.report;
-  };
 }
 
 /**
@@ -78,6 +63,24 @@ export async function startControlPlane(
     await migrator.close();
   }
   const pool = new pg.Pool({ connectionString: config.postgres.url, max: 5 });
+  // An idle connection the server closes (a restart, an administrator) is replaced on next use.
+  pool.on('error', (error) => logger.warn({ err: error.message }, 'postgres connection lost'));
+  try {
+    return await serveWith(config, logger, options, pool, apiKeys);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+}
+
+async function serveWith(
+  config: Config,
+  logger: Logger,
+  options: { launcher?: StageLauncher; port?: number },
+  pool: pg.Pool,
+  apiKeys: Map<string, string>,
+): Promise<ControlPlane> {
+  const cp = config.controlPlane;
   const supervisor = new RunSupervisor({
     store: postgresRunStore(pool),
     launcher:

@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Config } from './config/schema.ts';
 import { createKafkaClient } from './kafka/client.ts';
 import { createLogger } from './logger.ts';
+import type { Readiness } from './metrics-server.ts';
 
 export interface ServiceReport {
   name: 'kafka' | 'schema-registry' | 'clickhouse' | 'postgres';
@@ -118,4 +119,22 @@ export function probeServices(
     postgres: () => report('postgres', displayUrl(config.postgres.url), () => postgresInfo(config)),
   };
   return Promise.all(names.map((name) => probes[name]()));
+}
+
+/** `/ready` of a process: the services it depends on, probed at most every few seconds however often asked. */
+export function cachedReadiness(
+  config: Config,
+  dependsOn: readonly ServiceReport['name'][] = SERVICE_NAMES,
+): () => Promise<Readiness> {
+  let last: { at: number; report: Promise<Readiness> } | undefined;
+  return () => {
+    if (!last || Date.now() - last.at > 5000) {
+      const report = probeServices(config, dependsOn).then((reports) => {
+        const failed = reports.filter((r) => !r.ok).map((r) => ({ name: r.name, error: r.error ?? '' }));
+        return { ready: failed.length === 0, failed };
+      });
+      last = { at: Date.now(), report };
+    }
+    return last.report;
+  };
 }

@@ -7,9 +7,9 @@ import { isSynfinError } from './errors.ts';
 import { createKafkaClient, type KafkaClient } from './kafka/client.ts';
 import type { Logger } from './logger.ts';
 import { createMetricsRegistry, kafkaClientMetrics } from './metrics.ts';
-import { type Readiness, serveMetrics } from './metrics-server.ts';
+import { serveMetrics } from './metrics-server.ts';
 import { createRegistryCodec, type RegistryCodec } from './registry/codec.ts';
-import { probeServices, type ServiceReport } from './service-info.ts';
+import { cachedReadiness, type ServiceReport } from './service-info.ts';
 
 /** The settings of a `--config` YAML file as a plain object (empty without one), for flags to override. */
 export function readSettingsFile(file: string | number | undefined): Record<string, unknown> {
@@ -68,24 +68,6 @@ export interface StageProcessOptions {
   metricsPort?: number | undefined;
   /** The services `/ready` probes: those the stage cannot work without. */
   dependsOn: readonly ServiceReport['name'][];
-}
-
-/** Probes at most every few seconds, however often a kubelet or a test asks. */
-function cachedReadiness(
-  config: Config,
-  dependsOn: readonly ServiceReport['name'][],
-): () => Promise<Readiness> {
-  let last: { at: number; report: Promise<Readiness> } | undefined;
-  return () => {
-    if (!last || Date.now() - last.at > 5000) {
-      const report = probeServices(config, dependsOn).then((reports) => {
-        const failed = reports.filter((r) => !r.ok).map((r) => ({ name: r.name, error: r.error ?? '' }));
-        return { ready: failed.length === 0, failed };
-      });
-      last = { at: Date.now(), report };
-    }
-    return last.report;
-  };
 }
 
 /**

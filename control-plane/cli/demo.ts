@@ -6,12 +6,12 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import colors from 'picocolors';
 import { loadConfig } from '../../core/config/load.ts';
 import { createLogger } from '../../core/logger.ts';
 import { projectRoot } from '../../core/paths.ts';
 import { quoteString } from '../../sinks/clickhouse/dialect.ts';
+import { clickhouseClient } from '../../sinks/clickhouse/sink.ts';
 import { newApiKey } from '../http/auth.ts';
 import { freePort } from '../runs/launcher.ts';
 import { startControlPlane } from '../serve.ts';
@@ -116,13 +116,7 @@ async function showQueries(
   clickhouse: ReturnType<typeof loadConfig>['clickhouse'],
   runId: string,
 ): Promise<void> {
-  const client = createClient({
-    url: clickhouse.url,
-    username: clickhouse.username,
-    password: clickhouse.password,
-    database: clickhouse.database,
-    log: { level: ClickHouseLogLevel.OFF },
-  });
+  const client = clickhouseClient(clickhouse, clickhouse.database);
   const topic = (name: string) => quoteString(`${runId}.${name}`);
   const queries = [
     {

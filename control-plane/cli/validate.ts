@@ -3,9 +3,9 @@
  * per table, referential integrity, fraud rate against the configured one, null rates of the
  * features and distribution summaries. Every query runs on ClickHouse 18.16 and current versions.
  */
-import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import type { ClickhouseConfig } from '../../core/config/schema.ts';
 import { quoteString } from '../../sinks/clickhouse/dialect.ts';
+import { clickhouseClient } from '../../sinks/clickhouse/sink.ts';
 
 export interface QualityCheck {
   name: string;
@@ -26,13 +26,7 @@ export async function validateRun(
   prefix: string,
   options: { expectedFraudRate?: number | undefined } = {},
 ): Promise<QualityReport> {
-  const client = createClient({
-    url: config.url,
-    username: config.username,
-    password: config.password,
-    database: config.database,
-    log: { level: ClickHouseLogLevel.OFF },
-  });
+  const client = clickhouseClient(config, config.database);
   const rows = async <T>(query: string) =>
     (await (await client.query({ query, format: 'JSONEachRow' })).json<T>()) as T[];
   const number = async (query: string) =>

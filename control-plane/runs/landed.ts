@@ -3,10 +3,10 @@
  * its stages' counters (they start from zero), so it completes once the databases hold what its
  * producer wrote.
  */
-import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import pg from 'pg';
 import type { Config } from '../../core/config/schema.ts';
 import { quoteString } from '../../sinks/clickhouse/dialect.ts';
+import { clickhouseClient } from '../../sinks/clickhouse/sink.ts';
 import type { RunPlan } from './spec.ts';
 
 export type LandedCounter = (plan: RunPlan) => Promise<Record<string, number>>;
@@ -16,13 +16,7 @@ export function databaseLandedCounter(config: Config): LandedCounter {
     const landed: Record<string, number> = {};
     const sinks = plan.sinks?.sinks ?? [];
     if (sinks.includes('clickhouse')) {
-      const client = createClient({
-        url: config.clickhouse.url,
-        username: config.clickhouse.username,
-        password: config.clickhouse.password,
-        database: config.clickhouse.database,
-        log: { level: ClickHouseLogLevel.OFF },
-      });
+      const client = clickhouseClient(config.clickhouse, config.clickhouse.database);
       try {
         const count = async (table: string, kind: string) => {
           const topic = plan.topics[kind];

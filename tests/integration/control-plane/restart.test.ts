@@ -29,7 +29,7 @@ let stores: SinkStores;
 let server: ChildProcess | undefined;
 let client: ControlPlaneClient;
 let port = 0;
-const runs: { live?: RunView; draining?: RunView } = {};
+const runs: { live?: RunView; draining?: RunView; sigterm?: RunView } = {};
 const liveAfterKill = { at: 0, later: 0 };
 /** The supervisor log lines of both control-plane processes, to explain a failure. */
 const serverLog: string[] = [];
@@ -170,4 +170,31 @@ describe('a control plane killed mid-run and restarted', () => {
       await stores.pgNumber(`SELECT sum(next_offset) FROM sink_offsets WHERE topic = ${topic('customers')}`),
     ).toBe(produced.customers);
   }, 300_000);
+
+  it('drains on SIGTERM: exits 0 after its run flushed, recording why the run ended', async () => {
+    const run = await client.start({
+      name: `${name}-sigterm`,
+      mode: 'realtime',
+      ratePerSecond: 300,
+      customers: 100,
+      merchants: 20,
+    });
+    await eventually(
+      async () => ((await client.status(run.id)).produced.transactions ?? 0) > 300,
+      60_000,
+      () => 'producing',
+    );
+    server?.kill('SIGTERM');
+    const code = await new Promise((resolve) => server?.once('exit', (exitCode) => resolve(exitCode)));
+    expect(code).toBe(0);
+    const transactions = await topicCount(`${run.id}.transactions`);
+    await sleep(2000);
+    expect(await topicCount(`${run.id}.transactions`)).toBe(transactions);
+    expect(
+      await stores.pgNumber(
+        `SELECT count(*) FROM runs WHERE id = '${run.id}' AND state = 'interrupted' AND error LIKE '%SIGTERM%'`,
+      ),
+    ).toBe(1);
+    runs.sigterm = run;
+  }, 120_000);
 });

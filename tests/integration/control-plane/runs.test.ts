@@ -117,6 +117,9 @@ afterAll(async () => {
 
 describe('a run driven over REST', () => {
   it('changes its rate live, holds production while paused and resumes', () => {
+    console.info(
+      `[control-plane] transactions/s at 250: ${rates.before.toFixed(0)}, after PATCH to 1000: ${rates.after.toFixed(0)}; paused at ${paused.atPause}, 3 s later ${paused.later}`,
+    );
     expect(rates.before).toBeGreaterThan(150);
     expect(rates.before).toBeLessThan(400);
     expect(rates.after).toBeGreaterThan(2 * rates.before);
