@@ -10,8 +10,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { controlPlaneClient } from '../../control-plane/cli/client.ts';
 import { newApiKey } from '../../control-plane/http/auth.ts';
-import { freePort } from '../../control-plane/runs/launcher.ts';
 import { projectRoot } from '../../core/paths.ts';
+import { freePort } from '../../core/ports.ts';
 import { type BenchRow, benchServices, report } from '../lib.ts';
 
 const SECONDS = 15;

@@ -4,28 +4,19 @@
  * processor and sink through its REST API, shows progress live, and ends with a summary and
  * ClickHouse queries to paste — each printed with its real result.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import colors from 'picocolors';
 import { loadConfig } from '../../core/config/load.ts';
 import { createLogger } from '../../core/logger.ts';
-import { projectRoot } from '../../core/paths.ts';
+import { freePort } from '../../core/ports.ts';
 import { quoteString } from '../../sinks/clickhouse/dialect.ts';
 import { clickhouseClient } from '../../sinks/clickhouse/sink.ts';
 import { newApiKey } from '../http/auth.ts';
-import { freePort } from '../runs/launcher.ts';
 import { startControlPlane } from '../serve.ts';
 import { controlPlaneClient } from './client.ts';
+import { runEntry, runInherited } from './entry.ts';
 import { validateRun } from './validate.ts';
 import { describeStatus, watchRun } from './watch.ts';
-
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { stdio: 'inherit', env });
-    child.once('exit', (code) => resolve(code ?? 1));
-    child.once('error', () => resolve(1));
-  });
-}
 
 function dockerAnswers(): boolean {
   const result = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000 });
@@ -36,7 +27,7 @@ function dockerAnswers(): boolean {
 async function servicesUp(say: (line: string) => void): Promise<string | undefined> {
   if (dockerAnswers()) {
     say('Docker answers: starting Kafka, the registry, ClickHouse and Postgres with docker compose');
-    const code = await run('docker', [
+    const code = await runInherited('docker', [
       'compose',
       'up',
       '-d',
@@ -50,8 +41,7 @@ async function servicesUp(say: (line: string) => void): Promise<string | undefin
     return 'compose';
   }
   say('No Docker engine: starting the native stack (npm run stack -- up)');
-  const stack = path.join(projectRoot(), 'deploy', 'local', `stack${path.extname(import.meta.filename)}`);
-  const code = await run(process.execPath, ['--disable-warning=TimeoutNegativeWarning', stack, 'up']);
+  const code = await runEntry('deploy/local/stack', ['up']);
   if (code !== 0) throw new Error('npm run stack -- up failed');
   return process.env.SYNFIN_ENV;
 }

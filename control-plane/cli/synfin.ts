@@ -4,44 +4,26 @@
  * REST; `stack`, `produce`, `process`, `sink` run one piece alone; `generate`, `schemas`,
  * `validate` and `demo` work without the control plane.
  */
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command, Option } from 'commander';
 import colors from 'picocolors';
 import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../core/config/load.ts';
 import { isSynfinError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
-import { projectRoot } from '../../core/paths.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
 import { hashKey, newApiKey } from '../http/auth.ts';
 import { startControlPlane } from '../serve.ts';
 import { controlPlaneClient } from './client.ts';
 import { demo } from './demo.ts';
+import { runEntry } from './entry.ts';
 import { FILE_FORMATS, type FileFormat, generateFiles } from './generate.ts';
 import { checkAll, registerAll } from './schemas.ts';
 import { validateRun } from './validate.ts';
 import { describeStatus, watchRun } from './watch.ts';
 
 const number = (value: string) => Number(value);
-const extension = path.extname(import.meta.filename);
 const program = new Command('synfin').description('SynFinance Stream: synthetic financial data, streamed');
-
-/** Runs another entry point of the project with the given arguments, as this process. */
-function delegate(entry: string, args: readonly string[]): Promise<void> {
-  return new Promise((resolve) => {
-    const file = path.join(projectRoot(), `${entry}${extension}`);
-    const child = spawn(process.execPath, ['--disable-warning=TimeoutNegativeWarning', file, ...args], {
-      stdio: 'inherit',
-    });
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-    child.once('exit', (code) => {
-      process.exitCode = code ?? 1;
-      resolve();
-    });
-  });
-}
 
 for (const [name, entry, description] of [
   ['stack', 'deploy/local/stack', 'the native stack: up | down | status | tools'],
@@ -56,7 +38,9 @@ for (const [name, entry, description] of [
     .allowUnknownOption()
     .allowExcessArguments()
     .argument('[args...]')
-    .action((args: string[]) => delegate(entry, args));
+    .action(async (args: string[]) => {
+      process.exitCode = await runEntry(entry, args);
+    });
 }
 
 program

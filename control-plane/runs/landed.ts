@@ -39,7 +39,7 @@ export function databaseLandedCounter(config: Config): LandedCounter {
       try {
         // Entities are keyed by id, and runs with the same seed share ids: count by the sink's
         // positions (offsets landed per partition), which the producer's counts equal.
-        for (const kind of ['customers', 'merchants', 'labels'] as const) {
+        for (const kind of plan.sinks?.postgres.kinds ?? []) {
           const { rows } = await client.query<{ n: string | null }>(
             'SELECT sum(next_offset) AS n FROM sink_offsets WHERE topic = $1',
             [plan.topics[kind]],
@@ -65,9 +65,7 @@ export function allLanded(
     expected.push(['clickhouse.transactions', produced.transactions ?? 0]);
     if (plan.processors) expected.push(['clickhouse.features', produced.transactions ?? 0]);
   }
-  if (landed['postgres.customers'] !== undefined) {
-    for (const kind of ['customers', 'merchants', 'labels'])
-      expected.push([`postgres.${kind}`, produced[kind] ?? 0]);
-  }
+  for (const [key, n] of Object.entries(landed))
+    if (key.startsWith('postgres.')) expected.push([key, produced[key.slice('postgres.'.length)] ?? 0]);
   return expected.every(([key, n]) => (landed[key] ?? 0) >= n);
 }

@@ -5,9 +5,9 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { stringify } from 'yaml';
+import { freePort } from '../../core/ports.ts';
 import type { ControlMessage } from '../../producers/control.ts';
 
 export type StageKind = 'producer' | 'processors' | 'sinks';
@@ -48,17 +48,6 @@ const ENTRY: Record<StageKind, string> = {
 function entryOf(kind: StageKind): string {
   const extension = path.extname(import.meta.filename);
   return path.join(import.meta.dirname, '..', '..', `${ENTRY[kind]}${extension}`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 export function processLauncher(options: { workDir: string; env?: NodeJS.ProcessEnv }): StageLauncher {

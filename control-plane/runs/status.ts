@@ -105,9 +105,10 @@ export function computeStatus(
     },
     sinkRows: scrapes.sinks ? sinkRows : (previous?.sinkRows ?? {}),
     deadLetters:
-      (scrapes.processors ? total(scrapes.processors, 'synfin_processor_dead_letters_total') : 0) +
-        (scrapes.sinks ? total(scrapes.sinks, 'synfin_sink_dead_letters_total') : 0) ||
-      (previous?.deadLetters ?? 0),
+      scrapes.processors || scrapes.sinks
+        ? total(scrapes.processors ?? [], 'synfin_processor_dead_letters_total') +
+          total(scrapes.sinks ?? [], 'synfin_sink_dead_letters_total')
+        : (previous?.deadLetters ?? 0),
     startedAt: record.startedAt,
     endedAt: record.endedAt,
     error: record.error,
@@ -150,15 +151,11 @@ export function drained(
     if (options.restarted) return true;
     for (const sink of plan.sinks.sinks) {
       const consumed = sumBy(samples, 'synfin_sink_records_consumed_total', 'topic', { sink });
-      // Every input topic this sink reads has been read to at least what the producer wrote.
-      const kinds: string[] = [...TOPIC_KINDS];
-      if (plan.processors && sink === 'clickhouse') kinds.push('features', 'labeled');
-      for (const kind of kinds) {
-        const topic = plan.topics[kind] as string;
-        const read = consumed.get(topic);
+      // Every topic this sink reads (its settings say which) has been read to what was produced.
+      for (const kind of plan.sinks[sink].kinds) {
         const expected = produced[kind] ?? 0;
-        const reads = sink === 'clickhouse' || kind !== 'transactions';
-        if (reads && expected > 0 && (read ?? 0) < expected) return false;
+        const topic = plan.topics[kind];
+        if (topic && expected > 0 && (consumed.get(topic) ?? 0) < expected) return false;
       }
     }
   }

@@ -13,7 +13,7 @@ import { parseSamples, type Sample } from './exposition.ts';
 import { allLanded, type LandedCounter } from './landed.ts';
 import type { StageHandle, StageKind, StageLauncher } from './launcher.ts';
 import { planRun, type RunPlan, type RunSpec } from './spec.ts';
-import { assertIn, isTerminal, type RunState, transition } from './states.ts';
+import { assertIn, isTerminal, type RunState, RunStateError, transition } from './states.ts';
 import {
   computeStatus,
   drained,
@@ -244,7 +244,8 @@ export class RunSupervisor extends EventEmitter<{ status: [RunStatus]; state: [R
   #live(id: string, action: string): ActiveRun {
     const run = this.#active.get(id);
     if (!run) throw new SynfinError('RUN_NOT_FOUND', `no live run ${id}`);
-    if (run.finishing) assertIn(id, run.record.state, [], action);
+    // A run being finished takes no more changes; say so with its current state.
+    if (run.finishing) throw new RunStateError(id, run.record.state, action);
     return run;
   }
 

@@ -324,8 +324,8 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
         const decoded = await Promise.all(
           batch.messages.map((message) => toRecord(batch.topic, batch.partition, kind, message)),
         );
-        metrics.recordsConsumed.inc({ ...labels, topic: batch.topic }, decoded.length);
-        metrics.recordsSkipped.inc({ ...labels, topic: batch.topic }, 0);
+        const topicLabels = { ...labels, topic: batch.topic };
+        metrics.recordsConsumed.inc(topicLabels, decoded.length);
         await whileBeating(
           locked(async () => {
             if (resync) {
@@ -348,7 +348,8 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
               next.set(key, record.offset + 1);
               if (batcher.full) await flush();
             }
-            if (skipped > 0) metrics.recordsSkipped.inc({ ...labels, topic: batch.topic }, skipped);
+            // Also at 0: the series exists from the first batch, for rate() and the dashboards.
+            metrics.recordsSkipped.inc(topicLabels, skipped);
             metrics.bufferedRows.set(labels, batcher.size);
           }),
         );

@@ -2,24 +2,12 @@
  * Path (b) of the harness: the real services in containers, through Testcontainers, with the image
  * tags of docker-compose.yml. Used where a Docker engine answers (users' machines and CI).
  */
-import net from 'node:net';
 import { ClickHouseContainer } from '@testcontainers/clickhouse';
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { GenericContainer, getContainerRuntimeClient, Network, Wait } from 'testcontainers';
+import { freePort } from '../../core/ports.ts';
 import { composeImage, readComposeFile } from './compose-file.ts';
 import type { Endpoints } from './endpoints.ts';
-
-/** A free host port: the broker must advertise the port clients reach it on before it starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startContainers(): Promise<{ endpoints: Endpoints; stop: () => Promise<void> }> {
   const compose = readComposeFile();

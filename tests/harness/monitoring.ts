@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { parseSamples } from '../../control-plane/runs/exposition.ts';
 import { projectRoot } from '../../core/paths.ts';
 import { DASHBOARDS } from '../../monitoring/grafana/dashboards.ts';
 
@@ -43,13 +44,7 @@ export function referencedMetrics(): Map<string, string[]> {
 
 /** The sample names of a Prometheus text exposition, with their values summed over labels. */
 export function parseExposition(text: string): Map<string, number> {
-  const samples = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})?\s+(\S+)/.exec(line);
-    if (!match) continue;
-    const [, name, , value] = match as unknown as [string, string, string, string];
-    samples.set(name, (samples.get(name) ?? 0) + Number(value));
-  }
-  return samples;
+  const sums = new Map<string, number>();
+  for (const { name, value } of parseSamples(text)) sums.set(name, (sums.get(name) ?? 0) + value);
+  return sums;
 }

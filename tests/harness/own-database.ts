@@ -12,9 +12,9 @@ import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { validateConfig } from '../../core/config/load.ts';
 import { projectRoot } from '../../core/paths.ts';
+import { freePort } from '../../core/ports.ts';
 import { nativeStack } from '../../deploy/local/index.ts';
 import { composeImage, readComposeFile } from './compose-file.ts';
-import { freePort } from './containers.ts';
 import type { Endpoints } from './endpoints.ts';
 
 export type DatabaseKind = 'clickhouse' | 'postgres';

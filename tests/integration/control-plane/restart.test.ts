@@ -16,8 +16,8 @@ import {
 } from '../../../control-plane/cli/client.ts';
 import { newApiKey } from '../../../control-plane/http/auth.ts';
 import { INTERRUPTED_WHILE_PRODUCING } from '../../../control-plane/runs/supervisor.ts';
+import { freePort } from '../../../core/ports.ts';
 import { uniqueName } from '../../harness/config.ts';
-import { freePort } from '../../harness/containers.ts';
 import { stageProcess, testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
 

@@ -13,8 +13,8 @@ import { newApiKey } from '../../../control-plane/http/auth.ts';
 import type { RunStatus } from '../../../control-plane/runs/status.ts';
 import { type ControlPlane, startControlPlane } from '../../../control-plane/serve.ts';
 import type { Config } from '../../../core/config/schema.ts';
+import { freePort } from '../../../core/ports.ts';
 import { uniqueName } from '../../harness/config.ts';
-import { freePort } from '../../harness/containers.ts';
 import { testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
 
