@@ -1,9 +1,5 @@
 import { defineConfig } from 'vitest/config';
 
-// kafkajs 2.2.4 arms a timer with a negative delay until the broker first throttles it; Node 24
-// warns about each one. It is noise, not a fault, so the test workers drop that one warning.
-const execArgv = ['--disable-warning=TimeoutNegativeWarning'];
-
 export default defineConfig({
   test: {
     projects: [
@@ -12,7 +8,6 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
-          execArgv,
         },
       },
       {
@@ -23,7 +18,6 @@ export default defineConfig({
           globalSetup: ['tests/harness/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
-          execArgv,
         },
       },
     ],

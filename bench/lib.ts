@@ -1,6 +1,7 @@
 /** What every benchmark prints and records: the machine, the versions, the numbers. */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../core/config/load.ts';
@@ -71,5 +72,21 @@ export async function benchServices(): Promise<{
     logger,
     kafka: createKafkaClient(config.kafka, logger),
     codec: createRegistryCodec(config.schemaRegistry),
+  };
+}
+
+/** Starts a CPU profile of this process; `stop(file)` writes it (open it in Chrome DevTools). */
+export async function startProfile(): Promise<{ stop(file: string): Promise<void> }> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await session.post('Profiler.stop');
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.error(`[bench] CPU profile written to ${file}`);
+    },
   };
 }

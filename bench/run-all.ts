@@ -30,11 +30,7 @@ const outcomes: { name: string; ok: boolean; seconds: number; rows: BenchRow[] }
 for (const { script, name } of BENCHMARKS) {
   console.error(`\n[bench] ${script}`);
   const t0 = performance.now();
-  const run = spawnSync(
-    process.execPath,
-    ['--disable-warning=TimeoutNegativeWarning', path.join(benchDir, script)],
-    { stdio: 'inherit' },
-  );
+  const run = spawnSync(process.execPath, [path.join(benchDir, script)], { stdio: 'inherit' });
   const seconds = (performance.now() - t0) / 1000;
   const file = path.join(resultsDir, `${name}.json`);
   // A results file older than this run is a previous run's, not this one's.

@@ -99,7 +99,23 @@ export const ProcessorSchema = Type.Object(
       default: 30,
       description: 'How long features wait for their label',
     }),
-    maxBatchBytes: Type.Integer({ minimum: 65_536, default: 4 * 1024 * 1024 }),
+    commitIntervalMs: Type.Integer({
+      minimum: 10,
+      default: 100,
+      description: 'How often a stage commits its transaction (as Kafka Streams under exactly-once)',
+    }),
+    maxBatchBytes: Type.Integer({
+      minimum: 65_536,
+      default: 4 * 1024 * 1024,
+      description: 'Input bytes processed before a commit comes early',
+    }),
+    instanceId: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9._-]+$',
+        description:
+          "Names this instance's transactional producer; unique per running instance (default host-pid)",
+      }),
+    ),
     compression: Type.Enum(['none', 'gzip', 'zstd'], { default: 'zstd' }),
     rules: Type.Array(RuleSchema, { default: DEFAULT_RULES }),
   },

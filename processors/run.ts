@@ -39,6 +39,8 @@ export async function runProcessors(config: ProcessorConfig, deps: ProcessorDeps
           compression: config.compression,
           maxBatchBytes: config.maxBatchBytes,
           idleMs: config.idleMs,
+          commitIntervalMs: config.commitIntervalMs,
+          ...(config.instanceId === undefined ? {} : { instanceId: config.instanceId }),
         }).catch((error: unknown) => {
           stop.abort();
           throw error;

@@ -22,13 +22,7 @@ const port = await freePort();
 const url = `http://127.0.0.1:${port}`;
 const server: ChildProcess = spawn(
   process.execPath,
-  [
-    '--disable-warning=TimeoutNegativeWarning',
-    path.join(projectRoot(), 'control-plane/cli/synfin.ts'),
-    'serve',
-    '--port',
-    String(port),
-  ],
+  [path.join(projectRoot(), 'control-plane/cli/synfin.ts'), 'serve', '--port', String(port)],
   {
     env: { ...process.env, SYNFIN_CONTROL_PLANE__API_KEY_HASHES: entry, SYNFIN_LOG__LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],

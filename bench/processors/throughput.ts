@@ -9,7 +9,7 @@ import { processorMetrics } from '../../processors/metrics.ts';
 import { runProcessors } from '../../processors/run.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
 import { runGenerator } from '../../producers/run.ts';
-import { type BenchRow, benchServices, report } from '../lib.ts';
+import { type BenchRow, benchServices, report, startProfile } from '../lib.ts';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 2);
@@ -35,6 +35,8 @@ const settings = parseProcessorConfig({
   topics: topicsFor(generator.topics, name),
 });
 const baseline = process.memoryUsage().rss;
+// BENCH_PROFILE=file.cpuprofile: a CPU profile of the processing alone (input generation excluded).
+const profiling = process.env.BENCH_PROFILE ? await startProfile() : undefined;
 const stop = new AbortController();
 const started = performance.now();
 const running = runProcessors(settings, { kafka, codec, logger, metrics, signal: stop.signal });
@@ -47,6 +49,7 @@ while (emitted < transactions) {
   emitted = values.find((v) => v.labels.topic === settings.topics.features)?.value ?? 0;
 }
 const seconds = (performance.now() - started) / 1000;
+if (profiling) await profiling.stop(process.env.BENCH_PROFILE as string);
 stop.abort();
 await running;
 await kafka.close();

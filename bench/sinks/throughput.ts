@@ -60,7 +60,6 @@ async function measure(sink: SinkName, expected: number, count: () => Promise<nu
   const child = spawn(
     process.execPath,
     [
-      '--disable-warning=TimeoutNegativeWarning',
       path.join(projectRoot(), 'sinks', 'cli.ts'),
       '--sink',
       sink,

@@ -59,7 +59,6 @@ export function processLauncher(options: { workDir: string; env?: NodeJS.Process
       writeFileSync(file, stringify(settings));
       const port = await freePort();
       const args = [
-        '--disable-warning=TimeoutNegativeWarning',
         entryOf(kind),
         '--config',
         file,

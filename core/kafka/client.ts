@@ -1,53 +1,25 @@
 /**
- * The one thin module every Kafka call of the project goes through. kafkajs has had no release since
- * 2023; keeping its types and quirks behind this file means a client swap is an edit here only.
+ * The one module every Kafka call of the project goes through (with its siblings in this folder),
+ * on @platformatic/kafka. Callers see our own small types — messages, producers, transactions,
+ * consumed batches — so the client's types and quirks stay here.
  */
-import { promisify } from 'node:util';
-import zlib from 'node:zlib';
-import kafkajs, {
-  type Admin,
-  type Consumer,
-  type ConsumerConfig,
-  type IHeaders,
-  Kafka,
-  type LogEntry,
-  logLevel,
-  Partitioners,
-  type Producer,
-  type ProducerConfig,
+import {
+  Admin,
+  type BaseOptions,
+  Consumer,
+  compatibilityPartitioner,
+  type MessageToProduce,
+  Producer,
   type SASLOptions,
-} from 'kafkajs';
+} from '@platformatic/kafka';
 import type { KafkaConfig } from '../config/schema.ts';
 import { SynfinError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { KafkaClientMetrics } from '../metrics.ts';
 import { defaultRetry, type RetryPolicy, withRetry } from '../retry.ts';
-
-export type { Admin, Consumer, IHeaders, Producer };
+import { isRetriableKafkaError, kafkaErrorId, retryDelayMs } from './errors.ts';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
-
-// Member-expression exports of kafkajs' CommonJS index are invisible to ESM named imports.
-const { CompressionCodecs, CompressionTypes } = kafkajs;
-type CompressionTypes = kafkajs.CompressionTypes;
-
-const zstdCompress = promisify(zlib.zstdCompress);
-const zstdDecompress = promisify(zlib.zstdDecompress);
-
-// kafkajs ships gzip only; Node's own zlib does zstd (Node 22.15+), so register it rather than
-// pulling in a native codec package.
-CompressionCodecs[CompressionTypes.ZSTD] = () => ({
-  compress: (encoder: { buffer: Buffer }) => zstdCompress(encoder.buffer),
-  decompress: (buffer: Buffer) => zstdDecompress(buffer),
-});
-
-export function compressionType(compression: Compression): CompressionTypes {
-  return compression === 'gzip'
-    ? CompressionTypes.GZIP
-    : compression === 'zstd'
-      ? CompressionTypes.ZSTD
-      : CompressionTypes.None;
-}
 
 export interface TopicSpec {
   topic: string;
@@ -56,76 +28,186 @@ export interface TopicSpec {
   configs?: Record<string, string>;
 }
 
+/** A record to produce. Without a partition, the key decides it (Java's murmur2, as every Kafka client). */
+export interface OutgoingMessage {
+  topic: string;
+  partition?: number;
+  key?: string | Buffer | null;
+  value: Buffer | string | null;
+  headers?: Record<string, string>;
+  /** Epoch milliseconds; the broker's time when omitted. */
+  timestamp?: number;
+}
+
+export interface SendOptions {
+  compression?: Compression;
+}
+
+/** An idempotent producer (acks=all): a retried request is never written twice. */
+export interface KafkaProducer {
+  send(messages: readonly OutgoingMessage[], options?: SendOptions): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Offsets to commit with a transaction: the next offset to read, per input partition. */
+export interface PartitionOffset {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+/** The consumer-group identity a transaction commits offsets for (KIP-447: fenced by generation). */
+export interface GroupMetadata {
+  groupId: string;
+  generationId: number;
+  memberId: string;
+  coordinatorId: number;
+}
+
+export interface KafkaTransaction {
+  send(messages: readonly OutgoingMessage[], options?: SendOptions): Promise<void>;
+  /** Commits consumer offsets in this transaction, for the group as it is now (exactly-once v2). */
+  sendOffsets(group: GroupMetadata, offsets: readonly PartitionOffset[]): Promise<void>;
+  commit(): Promise<void>;
+  abort(): Promise<void>;
+}
+
+/** A producer whose writes are transactions; one transaction at a time. */
+export interface TransactionalProducer {
+  readonly transactionalId: string;
+  /** Fences older producers of the same id (their open transaction is aborted). */
+  init(): Promise<void>;
+  begin(): Promise<KafkaTransaction>;
+  close(): Promise<void>;
+}
+
 export interface KafkaClient {
-  /** Creates the topics that are missing; existing topics are left as they are. Returns those created. */
+  /** Creates the topics that are missing and waits for their leaders; returns those created. */
   ensureTopics(specs: readonly TopicSpec[]): Promise<string[]>;
   /** Deletes those of `topics` that exist. */
   deleteTopics(topics: readonly string[]): Promise<void>;
   listTopics(): Promise<string[]>;
   /** Who answers: the cluster id, its brokers and the active controller. */
   describeCluster(): Promise<{ clusterId: string; brokers: number; controller: number | null }>;
-  /** The committed offset of each partition of `topic` for `groupId` ('-1' where none). */
-  groupOffsets(groupId: string, topic: string): Promise<Map<number, string>>;
-  /** The first and next offsets of each partition of `topic`. */
+  /**
+   * The committed offset of each partition of `topic` for `groupId` ('-1' where none). `stable`
+   * waits for offsets still pending in an open transaction (KIP-447), as a new owner must.
+   */
+  groupOffsets(groupId: string, topic: string, options?: { stable?: boolean }): Promise<Map<number, string>>;
+  /** The first and next offsets (high watermark) of each partition of `topic`. */
   topicOffsets(topic: string): Promise<Map<number, { low: number; high: number }>>;
   /** How many partitions `topic` has; undefined when it does not exist. */
   partitionCount(topic: string): Promise<number | undefined>;
   /** Deletes consumer groups (those that exist and are empty). */
   deleteGroups(groupIds: readonly string[]): Promise<void>;
-  producer(config?: ProducerConfig): Producer;
-  consumer(config: ConsumerConfig): Consumer;
+  producer(): KafkaProducer;
+  transactionalProducer(transactionalId: string): TransactionalProducer;
+  /** A client for group membership or fetching (see group-runtime.ts and reader.ts). */
+  rawConsumer(groupId: string, options?: RawConsumerOptions): Consumer;
+  readonly logger: Logger;
   /** Disconnects the shared admin client; producers and consumers are closed by their owners. */
   close(): Promise<void>;
 }
 
-const PINO_LEVEL: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
-  [logLevel.ERROR]: 'error',
-  [logLevel.WARN]: 'warn',
-  [logLevel.INFO]: 'info',
-  [logLevel.DEBUG]: 'debug',
-};
+export interface RawConsumerOptions {
+  sessionTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  rebalanceTimeoutMs?: number;
+}
 
 export interface KafkaClientOptions {
   retry?: RetryPolicy;
   /** Where produce counts, bytes and latency go; none when omitted. */
   metrics?: KafkaClientMetrics;
-  /** kafkajs' own retries per request (its default when omitted); 0 for one-shot probes. */
+  /** The client's own retries per request (its default when omitted); 0 for one-shot probes. */
   clientRetries?: number;
 }
 
-/** Counts what Kafka acknowledged, per topic, around a producer's `send` and `sendBatch`. */
-function instrument(producer: Producer, metrics: KafkaClientMetrics): Producer {
-  const record = (topic: string, messages: readonly { value: Buffer | string | null }[], seconds: number) => {
-    let bytes = 0;
-    for (const message of messages) bytes += message.value === null ? 0 : Buffer.byteLength(message.value);
-    metrics.messagesProduced.inc({ topic }, messages.length);
+const SASL_MECHANISM = {
+  plain: 'PLAIN',
+  'scram-sha-256': 'SCRAM-SHA-256',
+  'scram-sha-512': 'SCRAM-SHA-512',
+} as const;
+
+function toBuffer(value: string | Buffer | null | undefined): Buffer | undefined {
+  if (value === null || value === undefined) return undefined;
+  return typeof value === 'string' ? Buffer.from(value) : value;
+}
+
+/** Our message as the client's (Buffers, bigint timestamp). */
+function toClientMessage(message: OutgoingMessage): MessageToProduce {
+  const converted: MessageToProduce = { topic: message.topic };
+  const key = toBuffer(message.key);
+  if (key !== undefined) converted.key = key;
+  const value = toBuffer(message.value);
+  if (value !== undefined) converted.value = value;
+  if (message.partition !== undefined) converted.partition = message.partition;
+  if (message.timestamp !== undefined) converted.timestamp = BigInt(message.timestamp);
+  if (message.headers) {
+    const headers = new Map<Buffer, Buffer>();
+    for (const name in message.headers)
+      headers.set(Buffer.from(name), Buffer.from(message.headers[name] ?? ''));
+    converted.headers = headers;
+  }
+  return converted;
+}
+
+function compressionOf(options: SendOptions | undefined): 'gzip' | 'zstd' | undefined {
+  const compression = options?.compression;
+  return compression === 'gzip' || compression === 'zstd' ? compression : undefined;
+}
+
+/** Counts what Kafka acknowledged per topic; one pass over the messages of a request. */
+function recordProduced(
+  metrics: KafkaClientMetrics | undefined,
+  messages: readonly OutgoingMessage[],
+  seconds: number,
+  failed: boolean,
+): void {
+  if (!metrics) return;
+  const perTopic = new Map<string, { count: number; bytes: number }>();
+  for (const message of messages) {
+    let entry = perTopic.get(message.topic);
+    if (!entry) {
+      entry = { count: 0, bytes: 0 };
+      perTopic.set(message.topic, entry);
+    }
+    entry.count++;
+    entry.bytes += message.value === null ? 0 : Buffer.byteLength(message.value);
+  }
+  for (const [topic, { count, bytes }] of perTopic) {
+    if (failed) {
+      metrics.produceFailures.inc({ topic }, count);
+      continue;
+    }
+    metrics.messagesProduced.inc({ topic }, count);
     // A failure series at 0 beside each topic, so an error ratio exists before the first error.
     metrics.produceFailures.inc({ topic }, 0);
     metrics.bytesProduced.inc({ topic }, bytes);
     metrics.produceLatency.observe({ topic }, seconds);
-  };
-  const failed = (topic: string, messages: readonly unknown[]) =>
-    metrics.produceFailures.inc({ topic }, messages.length);
-  const send: Producer['send'] = async (batch) => {
-    const started = performance.now();
-    const result = await producer.send(batch).catch((error: unknown) => {
-      failed(batch.topic, batch.messages);
-      throw error;
-    });
-    record(batch.topic, batch.messages, (performance.now() - started) / 1000);
-    return result;
-  };
-  const sendBatch: Producer['sendBatch'] = async (batch) => {
-    const started = performance.now();
-    const result = await producer.sendBatch(batch).catch((error: unknown) => {
-      for (const { topic, messages } of batch.topicMessages ?? []) failed(topic, messages);
-      throw error;
-    });
-    const seconds = (performance.now() - started) / 1000;
-    for (const { topic, messages } of batch.topicMessages ?? []) record(topic, messages, seconds);
-    return result;
-  };
-  return { ...producer, send, sendBatch };
+  }
+}
+
+/** Sends in requests of bounded size: a partition's batch must stay under the broker's message.max.bytes. */
+const REQUEST_BYTES = 768 * 1024;
+
+async function sendChunked(
+  send: (messages: MessageToProduce[]) => Promise<unknown>,
+  messages: readonly OutgoingMessage[],
+): Promise<void> {
+  let chunk: MessageToProduce[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = 64 + (message.value?.length ?? 0) + (message.key?.length ?? 0);
+    if (bytes + size > REQUEST_BYTES && chunk.length > 0) {
+      await send(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(toClientMessage(message));
+    bytes += size;
+  }
+  if (chunk.length > 0) await send(chunk);
 }
 
 export function createKafkaClient(
@@ -135,46 +217,39 @@ export function createKafkaClient(
 ): KafkaClient {
   const retry = options.retry ?? defaultRetry;
   const log = logger.child({ component: 'kafka' });
-  const kafka = new Kafka({
+  const base: BaseOptions = {
     clientId: config.clientId,
-    brokers: [...config.brokers],
-    connectionTimeout: config.connectionTimeoutMs,
+    bootstrapBrokers: [...config.brokers],
+    connectTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
-    ssl: config.ssl,
+    // Also the transaction timeout: a killed producer's open transaction is aborted after this.
+    timeout: 10_000,
+    retries: options.clientRetries ?? 10,
+    retryDelay: retryDelayMs,
+    ...(config.ssl ? { tls: {} } : {}),
     ...(config.sasl.mechanism === 'none'
       ? {}
       : {
-          // kafkajs types SASL options as a union per mechanism; ours is one of its three.
           sasl: {
-            mechanism: config.sasl.mechanism,
+            mechanism: SASL_MECHANISM[config.sasl.mechanism],
             username: config.sasl.username,
             password: config.sasl.password,
-          } as SASLOptions,
+          } satisfies SASLOptions,
         }),
-    logLevel: logger.isLevelEnabled('warn') ? logLevel.WARN : logLevel.NOTHING,
-    ...(options.clientRetries === undefined ? {} : { retry: { retries: options.clientRetries } }),
-    logCreator:
-      () =>
-      ({ level, log: entry }: LogEntry) => {
-        const { message, ...rest } = entry;
-        log[PINO_LEVEL[level] ?? 'info'](rest, message);
-      },
-  });
+  };
 
   let admin: Admin | undefined;
   const connectedAdmin = async (): Promise<Admin> => {
     if (!admin) {
-      const created = kafka.admin();
+      const created = new Admin(base);
       try {
-        await created.connect();
+        await created.metadata({ topics: [] });
       } catch (cause) {
+        await created.close().catch(() => undefined);
         throw new SynfinError(
           'KAFKA_UNAVAILABLE',
-          `cannot reach Kafka at ${config.brokers.join(',')} (kafka.brokers)`,
-          {
-            cause,
-            retriable: true,
-          },
+          `cannot reach Kafka at ${config.brokers.join(',')} (kafka.brokers): ${String(cause)}`,
+          { cause, retriable: true },
         );
       }
       admin = created;
@@ -182,25 +257,146 @@ export function createKafkaClient(
     return admin;
   };
 
+  async function waitForLeaders(topics: readonly string[]): Promise<void> {
+    const client = await connectedAdmin();
+    await withRetry(async () => {
+      const metadata = await client.metadata({ topics: [...topics], forceUpdate: true });
+      for (const topic of topics) {
+        const partitions = metadata.topics.get(topic)?.partitions ?? [];
+        if (partitions.length === 0 || partitions.some((p) => p.leader < 0)) {
+          throw new SynfinError('TOPIC_MISSING', `${topic}: no leader yet`, { retriable: true });
+        }
+      }
+    }, retry);
+  }
+
+  /** The broker coordinating a consumer group (key type 0: group). */
+  async function groupCoordinator(groupId: string): Promise<number> {
+    const [found] = await (await connectedAdmin()).findCoordinator({ keyType: 0, keys: [groupId] });
+    if (!found)
+      throw new SynfinError('KAFKA_UNAVAILABLE', `no coordinator for group ${groupId}`, { retriable: true });
+    return found.nodeId;
+  }
+
+  const producer = (): KafkaProducer => {
+    const client = new Producer({
+      ...base,
+      idempotent: true,
+      acks: -1,
+      partitioner: compatibilityPartitioner,
+    });
+    return {
+      async send(messages, sendOptions) {
+        const started = performance.now();
+        const compression = compressionOf(sendOptions);
+        try {
+          await sendChunked(
+            (chunk) => client.send(compression ? { messages: chunk, compression } : { messages: chunk }),
+            messages,
+          );
+        } catch (error) {
+          recordProduced(options.metrics, messages, 0, true);
+          throw error;
+        }
+        recordProduced(options.metrics, messages, (performance.now() - started) / 1000, false);
+      },
+      close: () => client.close(true),
+    };
+  };
+
+  const transactionalProducer = (transactionalId: string): TransactionalProducer => {
+    const client = new Producer({
+      ...base,
+      idempotent: true,
+      acks: -1,
+      transactionalId,
+      partitioner: compatibilityPartitioner,
+    });
+    return {
+      transactionalId,
+      async init() {
+        await client.initIdempotentProducer({});
+      },
+      async begin() {
+        const transaction = await client.beginTransaction();
+        const sent: OutgoingMessage[][] = [];
+        let started = performance.now();
+        return {
+          async send(messages, sendOptions) {
+            if (sent.length === 0) started = performance.now();
+            const compression = compressionOf(sendOptions);
+            await sendChunked(
+              (chunk) =>
+                transaction.send(compression ? { messages: chunk, compression } : { messages: chunk }),
+              messages,
+            );
+            sent.push(messages as OutgoingMessage[]);
+          },
+          async sendOffsets(group, offsets) {
+            if (offsets.length === 0) return;
+            if (group.coordinatorId < 0)
+              group = { ...group, coordinatorId: await groupCoordinator(group.groupId) };
+            // The client commits `offset + 1` of the message it is given: hand it the last read one.
+            await transaction.addConsumer({ groupId: group.groupId } as Consumer);
+            for (const { topic, partition, offset } of offsets) {
+              await transaction.addOffset({
+                topic,
+                partition,
+                offset: BigInt(offset - 1),
+                metadata: { consumer: group },
+              } as unknown as Parameters<typeof transaction.addOffset>[0]);
+            }
+          },
+          async commit() {
+            try {
+              await transaction.commit();
+            } catch (error) {
+              for (const messages of sent) recordProduced(options.metrics, messages, 0, true);
+              throw error;
+            }
+            const seconds = (performance.now() - started) / 1000;
+            for (const messages of sent) recordProduced(options.metrics, messages, seconds, false);
+          },
+          async abort() {
+            await transaction.abort();
+          },
+        };
+      },
+      close: () => client.close(true),
+    };
+  };
+
   return {
+    logger: log,
     async ensureTopics(specs) {
       const client = await connectedAdmin();
       const existing = new Set(await client.listTopics());
       const missing = specs.filter((spec) => !existing.has(spec.topic));
       if (missing.length === 0) return [];
-      // Topic metadata and group coordinators settle a moment after creation; retry what is retriable.
-      await withRetry(
-        () =>
-          client.createTopics({
-            waitForLeaders: true,
-            topics: missing.map((spec) => ({
-              topic: spec.topic,
-              numPartitions: spec.partitions,
-              configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
-            })),
-          }),
-        retry,
-      );
+      // One request per shape: the client takes partitions and configs per call.
+      const shapes = new Map<string, TopicSpec[]>();
+      for (const spec of missing) {
+        const shape = JSON.stringify([spec.partitions, spec.configs ?? {}]);
+        shapes.set(shape, [...(shapes.get(shape) ?? []), spec]);
+      }
+      for (const group of shapes.values()) {
+        const [first] = group as [TopicSpec];
+        await withRetry(async () => {
+          try {
+            await client.createTopics({
+              topics: group.map((spec) => spec.topic),
+              partitions: first.partitions,
+              replicas: -1,
+              configs: Object.entries(first.configs ?? {}).map(([name, value]) => ({ name, value })),
+            });
+          } catch (error) {
+            // Created by someone else meanwhile (or by our own earlier attempt): that is the goal.
+            if (kafkaErrorId(error) === 'TOPIC_ALREADY_EXISTS') return;
+            throw error;
+          }
+        }, retry);
+      }
+      await waitForLeaders(missing.map((spec) => spec.topic));
       return missing.map((spec) => spec.topic);
     },
     async deleteTopics(topics) {
@@ -213,46 +409,81 @@ export function createKafkaClient(
       return (await connectedAdmin()).listTopics();
     },
     async describeCluster() {
-      const cluster = await (await connectedAdmin()).describeCluster();
+      const metadata = await (await connectedAdmin()).metadata({ topics: [], forceUpdate: true });
       return {
-        clusterId: cluster.clusterId,
-        brokers: cluster.brokers.length,
-        controller: cluster.controller,
+        clusterId: metadata.id,
+        brokers: metadata.brokers.size,
+        controller: metadata.controllerId >= 0 ? metadata.controllerId : null,
       };
     },
-    async groupOffsets(groupId, topic) {
-      const [entry] = await (await connectedAdmin()).fetchOffsets({ groupId, topics: [topic] });
-      return new Map((entry?.partitions ?? []).map((p) => [p.partition, p.offset]));
+    async groupOffsets(groupId, topic, offsetOptions = {}) {
+      const client = await connectedAdmin();
+      const partitions = (await this.partitionCount(topic)) ?? 0;
+      const result = new Map<number, string>();
+      for (let p = 0; p < partitions; p++) result.set(p, '-1');
+      const request = {
+        groups: [{ groupId, topics: [{ name: topic, partitionIndexes: [...result.keys()] }] }],
+        requireStable: offsetOptions.stable === true,
+      };
+      // UNSTABLE_OFFSET_COMMIT (a transaction still deciding) is retriable: wait for it.
+      const [group] = await withRetry(() => client.listConsumerGroupOffsets(request), retry);
+      for (const entry of group?.topics ?? []) {
+        for (const partition of entry.partitions) {
+          result.set(partition.partitionIndex, String(partition.committedOffset));
+        }
+      }
+      return result;
     },
     async topicOffsets(topic) {
-      const offsets = await (await connectedAdmin()).fetchTopicOffsets(topic);
-      return new Map(
-        offsets.map((p) => [p.partition, { low: Number(p.low), high: Number(p.high) }] as const),
-      );
+      const client = await connectedAdmin();
+      const partitions = (await this.partitionCount(topic)) ?? 0;
+      const indexes = Array.from({ length: partitions }, (_, p) => p);
+      const list = async (timestamp: bigint) =>
+        client.listOffsets({
+          // The high watermark: everything written, transactions still open or aborted included.
+          isolationLevel: 0,
+          topics: [
+            { name: topic, partitions: indexes.map((partitionIndex) => ({ partitionIndex, timestamp })) },
+          ],
+        });
+      const [earliest, latest] = await Promise.all([list(-2n), list(-1n)]);
+      const result = new Map<number, { low: number; high: number }>();
+      for (const p of earliest[0]?.partitions ?? [])
+        result.set(p.partitionIndex, { low: Number(p.offset), high: 0 });
+      for (const p of latest[0]?.partitions ?? []) {
+        const entry = result.get(p.partitionIndex) ?? { low: 0, high: 0 };
+        entry.high = Number(p.offset);
+        result.set(p.partitionIndex, entry);
+      }
+      return result;
     },
     async partitionCount(topic) {
       const client = await connectedAdmin();
       if (!(await client.listTopics()).includes(topic)) return undefined;
-      const metadata = await client.fetchTopicMetadata({ topics: [topic] });
-      return metadata.topics[0]?.partitions.length;
+      const metadata = await client.metadata({ topics: [topic], forceUpdate: true });
+      return metadata.topics.get(topic)?.partitionsCount;
     },
     async deleteGroups(groupIds) {
       if (groupIds.length === 0) return;
-      await (await connectedAdmin()).deleteGroups([...groupIds]).catch(() => undefined);
+      await (await connectedAdmin()).deleteGroups({ groups: [...groupIds] }).catch(() => undefined);
     },
-    producer(producerConfig) {
-      const producer = kafka.producer({
-        createPartitioner: Partitioners.DefaultPartitioner,
-        ...producerConfig,
+    producer,
+    transactionalProducer,
+    rawConsumer(groupId, consumerOptions = {}) {
+      return new Consumer({
+        ...base,
+        groupId,
+        sessionTimeout: consumerOptions.sessionTimeoutMs ?? 10_000,
+        heartbeatInterval: consumerOptions.heartbeatIntervalMs ?? 1_000,
+        rebalanceTimeout: consumerOptions.rebalanceTimeoutMs ?? 30_000,
+        autocommit: false,
       });
-      return options.metrics ? instrument(producer, options.metrics) : producer;
-    },
-    consumer(consumerConfig) {
-      return kafka.consumer(consumerConfig);
     },
     async close() {
-      await admin?.disconnect();
+      await admin?.close();
       admin = undefined;
     },
   };
 }
+
+export { isRetriableKafkaError };

@@ -1,31 +1,34 @@
 /**
- * Rebuilding task state from a compacted changelog. The task's transactional producer has just
- * fenced any previous owner; it then commits a barrier record to each partition, and the state is
- * everything read (read_committed) before that barrier — so "the end" needs no offset arithmetic
- * around transaction markers.
+ * Rebuilding task state from a compacted changelog. The stage's transactional producer commits a
+ * barrier record to each partition to restore, and the state is everything read (read_committed)
+ * before that barrier — so "the end" needs no offset arithmetic around transaction markers, and a
+ * previous owner's transaction still open holds the read back until it is decided.
  */
 import { randomUUID } from 'node:crypto';
-import { SynfinError } from '../../core/errors.ts';
-import type { KafkaClient, Producer } from '../../core/kafka/client.ts';
+import type { KafkaClient, TransactionalProducer } from '../../core/kafka/client.ts';
+import { readPartitions } from '../../core/kafka/reader.ts';
 import type { ChangelogRecord } from './task.ts';
 
 export const BARRIER_KEY = '__restore_barrier';
 
-export async function writeBarrier(
-  producer: Producer,
+/** Commits one barrier per partition in one transaction; returns each partition's barrier id. */
+export async function writeBarriers(
+  producer: TransactionalProducer,
   changelog: string,
-  partition: number,
-): Promise<string> {
-  const id = randomUUID();
-  const transaction = await producer.transaction();
+  partitions: readonly number[],
+): Promise<Map<number, string>> {
+  const barriers = new Map(partitions.map((partition) => [partition, randomUUID()]));
+  const transaction = await producer.begin();
   try {
-    await transaction.send({ topic: changelog, messages: [{ key: BARRIER_KEY, value: id, partition }] });
+    await transaction.send(
+      [...barriers].map(([partition, id]) => ({ topic: changelog, partition, key: BARRIER_KEY, value: id })),
+    );
     await transaction.commit();
   } catch (error) {
     await transaction.abort().catch(() => undefined);
     throw error;
   }
-  return id;
+  return barriers;
 }
 
 /** Reads `changelog` until every partition in `barriers` has shown its barrier; returns the records. */
@@ -33,61 +36,25 @@ export async function readChangelog(
   kafka: KafkaClient,
   changelog: string,
   barriers: ReadonlyMap<number, string>,
-  options: { groupPrefix: string; timeoutMs: number; keepAlive?: () => Promise<void> },
+  options: { timeoutMs: number },
 ): Promise<Map<number, ChangelogRecord[]>> {
   const records = new Map<number, ChangelogRecord[]>([...barriers.keys()].map((p) => [p, []]));
   if (barriers.size === 0) return records;
-  const pending = new Set(barriers.keys());
-  const groupId = `${options.groupPrefix}-restore-${randomUUID()}`;
-  const consumer = kafka.consumer({ groupId, readUncommitted: false, maxBytesPerPartition: 8 * 1024 * 1024 });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic: changelog, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new SynfinError(
-              'STATE_RESTORE_FAILED',
-              `${changelog}: barrier not reached after ${options.timeoutMs} ms on partitions ${[...pending].join(',')}`,
-            ),
-          ),
-        options.timeoutMs,
-      );
-      const keepAlive = options.keepAlive ? setInterval(() => void options.keepAlive?.(), 3000) : undefined;
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const list = records.get(batch.partition);
-            if (!list || !pending.has(batch.partition)) return;
-            for (const message of batch.messages) {
-              const key = message.key?.toString('utf8') ?? '';
-              if (key === BARRIER_KEY) {
-                if (message.value?.toString('utf8') === barriers.get(batch.partition)) {
-                  pending.delete(batch.partition);
-                  break;
-                }
-                continue;
-              }
-              list.push({ key, value: message.value ? message.value.toString('utf8') : null });
-            }
-            if (pending.size === 0) {
-              clearTimeout(timer);
-              clearInterval(keepAlive);
-              resolve();
-            }
-          },
-        })
-        .catch((error: unknown) => {
-          clearTimeout(timer);
-          clearInterval(keepAlive);
-          reject(error);
-        });
-    });
-  } finally {
-    await consumer.disconnect();
-    await kafka.deleteGroups([groupId]);
-  }
+  await readPartitions(kafka, changelog, {
+    partitions: [...barriers.keys()],
+    timeoutMs: options.timeoutMs,
+    onBatch(batch) {
+      const list = records.get(batch.partition) as ChangelogRecord[];
+      for (const record of batch.records) {
+        const key = record.key?.toString('utf8') ?? '';
+        if (key === BARRIER_KEY) {
+          if (record.value?.toString('utf8') === barriers.get(batch.partition)) return true;
+          continue;
+        }
+        list.push({ key, value: record.value ? record.value.toString('utf8') : null });
+      }
+      return false;
+    },
+  });
   return records;
 }

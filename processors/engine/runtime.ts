@@ -1,23 +1,23 @@
 /**
- * Runs a stage as a Kafka consumer group. Each assigned partition is a task with its own
- * transactional producer (transactional id = group + partition, the pre-KIP-447 way: kafkajs sends
- * no group metadata with transactional offsets, so fencing has to come from the id). After every
- * batch — and on the idle timer — the task's outputs, changelog and input offsets are committed
- * in one transaction; a failed commit stops the stage (crash-only: a restart restores from the
- * changelog, and nothing half-done was visible to read_committed consumers).
+ * Runs a stage on the consumer-group runtime with exactly-once v2 (KIP-447): one transactional
+ * producer per stage instance, and one transaction — every assigned partition's outputs, changelog
+ * records and input offsets, the offsets sent with the group's generation — every
+ * `commitIntervalMs` or once `maxBatchBytes` of output is pending, not after every fetch. A zombie
+ * is fenced by the group: its offsets carry a generation the coordinator no longer accepts.
+ *
+ * Crash-only: a failed commit stops the stage (its memory is ahead of Kafka), and a restart restores
+ * from the changelog. A commit refused because the group has moved on (a rebalance) is aborted
+ * instead, and every task is restored again at the assignment that follows.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
+import { hostname } from 'node:os';
 import { SynfinError } from '../../core/errors.ts';
-import {
-  type Compression,
-  compressionType,
-  type KafkaClient,
-  type Producer,
-} from '../../core/kafka/client.ts';
+import type { Compression, KafkaClient, OutgoingMessage, PartitionOffset } from '../../core/kafka/client.ts';
+import { isGroupMovedOn } from '../../core/kafka/errors.ts';
+import type { FetchedBatch } from '../../core/kafka/fetcher.ts';
+import { GroupRuntime, partitionKey, type TopicPartition } from '../../core/kafka/group-runtime.ts';
 import type { Logger } from '../../core/logger.ts';
-import { untilStopped } from '../../core/stage-process.ts';
 import type { ProcessorMetrics } from '../metrics.ts';
-import { readChangelog, writeBarrier } from './restore.ts';
+import { readChangelog, writeBarriers } from './restore.ts';
 import type { InputRecord, StageTask, TaskOutput } from './task.ts';
 
 export interface StageSpec {
@@ -38,314 +38,182 @@ export interface StageOptions {
   compression: Compression;
   maxBatchBytes: number;
   idleMs: number;
+  commitIntervalMs: number;
+  /** Names this instance's transactional producer; unique per running instance. */
+  instanceId?: string;
   restoreTimeoutMs?: number;
 }
 
-interface TaskHandle {
-  partition: number;
-  producer: Producer;
-  task?: StageTask;
-  ready: Promise<void>;
-  /** Serializes batches and timer ticks on the task and its producer. */
-  lock: Promise<unknown>;
-  /** Per input topic: last offset seen and the partition's high watermark at that batch. */
-  seen: Map<string, { last: number; high: number }>;
-  lastOffsets: string;
-  closed: boolean;
-}
-
-type OutMessage = {
-  key: string | null;
-  value: Buffer | string | null;
-  partition: number;
-  headers?: Record<string, string>;
-};
-
-/** Bytes per produce request: a partition's record batch must stay under the broker's message.max.bytes (1 MiB by default). */
-const REQUEST_BYTES = 512 * 1024;
-
-/** Splits the messages of a commit into produce requests of bounded size (all in one transaction). */
-function* chunks(byTopic: Map<string, OutMessage[]>): Generator<{ topic: string; messages: OutMessage[] }[]> {
-  let request: { topic: string; messages: OutMessage[] }[] = [];
-  let bytes = 0;
-  for (const [topic, messages] of byTopic) {
-    let current: OutMessage[] = [];
-    request.push({ topic, messages: current });
-    for (const message of messages) {
-      const size = (message.key?.length ?? 0) + (message.value?.length ?? 0) + 64;
-      if (bytes + size > REQUEST_BYTES && bytes > 0) {
-        yield request;
-        current = [];
-        request = [{ topic, messages: current }];
-        bytes = 0;
-      }
-      current.push(message);
-      bytes += size;
-    }
-  }
-  if (bytes > 0) yield request.filter((entry) => entry.messages.length > 0);
-}
+/** Changelog keys of progress only: a commit of nothing but these, at unchanged offsets, is skipped. */
+const isProgressKey = (key: string) => key === 'w' || key === 'p' || key.startsWith('p|');
 
 export async function runStage(spec: StageSpec, options: StageOptions): Promise<void> {
   const { kafka, metrics, signal } = options;
   const log = options.logger.child({ stage: spec.name });
-  const handles = new Map<number, TaskHandle>();
-  const consumer = kafka.consumer({
+  const instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
+  const producer = kafka.transactionalProducer(`${spec.groupId}-${instanceId}`);
+  await producer.init();
+  const tasks = new Map<number, StageTask>();
+  /** Offsets last committed, per input partition: only those that moved are sent again. */
+  const committedOffsets = new Map<string, number>();
+  let pendingBytes = 0;
+  let lastCommit = Date.now();
+  /** The group moved on under a commit: until the next assignment, the tasks are ahead of Kafka. */
+  let stale = false;
+
+  const runtime = new GroupRuntime({
+    kafka,
     groupId: spec.groupId,
-    readUncommitted: false,
-    maxBytesPerPartition: options.maxBatchBytes,
-    sessionTimeout: 30_000,
-    heartbeatInterval: 3_000,
+    topics: spec.inputs,
+    logger: log,
+    signal,
+    sessionTimeoutMs: 10_000,
+    tickMs: Math.max(20, Math.min(options.commitIntervalMs, Math.floor(options.idleMs / 2))),
+    onLag: (topic, partition, lag) =>
+      metrics.lag.set({ stage: spec.name, topic, partition: String(partition) }, lag),
   });
-  let failure: unknown;
-  const fail = (error: unknown) => {
-    failure ??= error;
-  };
 
-  function withLock<T>(handle: TaskHandle, work: () => Promise<T>): Promise<T> {
-    const next = handle.lock.then(work);
-    handle.lock = next.catch(() => undefined);
-    return next;
-  }
-
-  async function openTasks(partitions: number[]): Promise<void> {
+  async function restore(partitions: readonly number[]): Promise<void> {
+    if (partitions.length === 0) return;
     const started = performance.now();
-    const barriers = new Map<number, string>();
-    for (const partition of partitions) {
-      const handle = handles.get(partition) as TaskHandle;
-      await handle.producer.connect();
-      barriers.set(partition, await writeBarrier(handle.producer, spec.changelog, partition));
-    }
+    const barriers = await writeBarriers(producer, spec.changelog, partitions);
     const restored = await readChangelog(kafka, spec.changelog, barriers, {
-      groupPrefix: spec.groupId,
       timeoutMs: options.restoreTimeoutMs ?? 300_000,
     });
     for (const partition of partitions) {
-      const handle = handles.get(partition) as TaskHandle;
       const task = spec.createTask(partition);
       const records = restored.get(partition) ?? [];
       task.restore(records);
       metrics.restoredRecords.inc({ stage: spec.name }, records.length);
-      handle.task = task;
+      tasks.set(partition, task);
     }
     metrics.restoreSeconds.observe({ stage: spec.name }, (performance.now() - started) / 1000);
     log.info({ partitions, ms: Math.round(performance.now() - started) }, 'tasks restored');
   }
 
-  function assign(partitions: number[]): void {
-    for (const [partition, handle] of handles) {
-      if (partitions.includes(partition)) continue;
-      handles.delete(partition);
-      handle.closed = true;
-      void withLock(handle, () => handle.producer.disconnect()).catch(() => undefined);
-    }
-    const added = partitions.filter((partition) => !handles.has(partition));
-    if (added.length === 0) return;
-    let resolveReady: () => void = () => undefined;
-    let rejectReady: (error: unknown) => void = () => undefined;
-    const ready = new Promise<void>((resolve, reject) => {
-      resolveReady = resolve;
-      rejectReady = reject;
-    });
-    ready.catch(() => undefined);
-    for (const partition of added) {
-      handles.set(partition, {
-        partition,
-        producer: kafka.producer({
-          transactionalId: `${spec.groupId}-${partition}`,
-          idempotent: true,
-          maxInFlightRequests: 1,
-          transactionTimeout: 60_000,
-        }),
-        ready,
-        lock: ready,
-        seen: new Map(),
-        lastOffsets: '',
-        closed: false,
-      });
-    }
-    openTasks(added).then(resolveReady, (error) => {
-      fail(error);
-      rejectReady(error);
-    });
-  }
-
-  async function commit(handle: TaskHandle, output: TaskOutput): Promise<void> {
-    const offsetsKey = JSON.stringify(output.offsets);
-    const stateOnly = output.changelog.every((r) => r.key === 'w' || r.key === 'p' || r.key.startsWith('p|'));
-    if (output.records.length === 0 && stateOnly && offsetsKey === handle.lastOffsets) return;
-    const started = performance.now();
-    const byTopic = new Map<string, OutMessage[]>();
-    const add = (topic: string, message: OutMessage) => {
-      const list = byTopic.get(topic);
-      if (list) list.push(message);
-      else byTopic.set(topic, [message]);
-    };
-    for (const record of output.records) add(record.topic, record);
-    for (const record of output.changelog)
-      add(spec.changelog, { key: record.key, value: record.value, partition: handle.partition });
-    const transaction = await handle.producer.transaction();
-    try {
-      for (const topicMessages of chunks(byTopic)) {
-        await transaction.sendBatch({ compression: compressionType(options.compression), topicMessages });
+  async function commit(): Promise<void> {
+    lastCommit = Date.now();
+    pendingBytes = 0;
+    if (stale || tasks.size === 0) return;
+    const messages: OutgoingMessage[] = [];
+    const offsets: PartitionOffset[] = [];
+    const perTopic = new Map<string, number>();
+    let records = 0;
+    let progressOnly = true;
+    for (const task of tasks.values()) {
+      const output: TaskOutput = task.takeOutput();
+      for (const record of output.records) {
+        messages.push(record);
+        perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
       }
-      if (output.offsets.length > 0) {
-        await transaction.sendOffsets({
-          consumerGroupId: spec.groupId,
-          topics: output.offsets.map(({ topic, offset }) => ({
-            topic,
-            partitions: [{ partition: handle.partition, offset: String(offset) }],
-          })),
+      records += output.records.length;
+      for (const entry of output.changelog) {
+        if (!isProgressKey(entry.key)) progressOnly = false;
+        messages.push({
+          topic: spec.changelog,
+          partition: task.partition,
+          key: entry.key,
+          value: entry.value,
         });
       }
+      perTopic.set(spec.changelog, (perTopic.get(spec.changelog) ?? 0) + output.changelog.length);
+      for (const { topic, offset } of output.offsets) {
+        if (committedOffsets.get(partitionKey(topic, task.partition)) === offset) continue;
+        offsets.push({ topic, partition: task.partition, offset });
+      }
+    }
+    if (records === 0 && progressOnly && offsets.length === 0) return;
+    const started = performance.now();
+    const transaction = await producer.begin();
+    try {
+      await transaction.send(messages, { compression: options.compression });
+      await transaction.sendOffsets(runtime.group(), offsets);
       await transaction.commit();
     } catch (error) {
       await transaction.abort().catch(() => undefined);
-      throw new SynfinError(
-        'STAGE_FAILED',
-        `${spec.name} task ${handle.partition}: commit failed: ${String(error)}`,
-        {
-          cause: error,
-        },
-      );
+      if (isGroupMovedOn(error)) {
+        // A rebalance under way: nothing of this transaction is visible; restore at the next assignment.
+        log.info({ err: String(error) }, 'group moved on during a commit: tasks will be restored');
+        stale = true;
+        return;
+      }
+      throw new SynfinError('STAGE_FAILED', `${spec.name}: commit failed: ${String(error)}`, {
+        cause: error,
+      });
     }
-    handle.lastOffsets = offsetsKey;
+    for (const offset of offsets)
+      committedOffsets.set(partitionKey(offset.topic, offset.partition), offset.offset);
+    runtime.committed(offsets);
     metrics.commitSeconds.observe({ stage: spec.name }, (performance.now() - started) / 1000);
-    for (const [topic, messages] of byTopic)
-      metrics.produced.inc({ stage: spec.name, topic }, messages.length);
-    for (const [kind, size] of Object.entries((handle.task as StageTask).stateSize())) {
-      metrics.stateEntries.set({ stage: spec.name, kind: `${kind}_p${handle.partition}` }, size);
+    for (const [topic, count] of perTopic)
+      if (count > 0) metrics.produced.inc({ stage: spec.name, topic }, count);
+    for (const task of tasks.values()) {
+      for (const [kind, size] of Object.entries(task.stateSize())) {
+        metrics.stateEntries.set({ stage: spec.name, kind: `${kind}_p${task.partition}` }, size);
+      }
     }
   }
 
-  async function decode(
-    topic: string,
-    message: { offset: string; key: Buffer | null; value: Buffer | null },
-    partition: number,
-  ): Promise<InputRecord> {
+  async function decode(topic: string, partition: number, record: FetchedBatch['records'][number]) {
     const base = {
       topic,
       partition,
-      offset: Number(message.offset),
-      key: message.key?.toString('utf8') ?? null,
-      value: message.value,
+      offset: record.offset,
+      key: record.key?.toString('utf8') ?? null,
+      value: record.value,
     };
-    for (;;) {
-      try {
-        return { ...base, decoded: { ok: true, value: await spec.decode(topic, message.value) } };
-      } catch (error) {
-        // The registry being down is not the record's fault: wait for it rather than dead-letter.
-        if (!(error instanceof SynfinError && error.retriable) || signal.aborted) {
-          return { ...base, decoded: { ok: false, error: error as Error } };
-        }
-        log.warn({ err: error.message }, 'schema lookup failed, retrying');
-        await sleep(1000);
+    try {
+      return { ...base, decoded: { ok: true, value: await spec.decode(topic, record.value) } } as InputRecord;
+    } catch (error) {
+      // The registry being down is not the record's fault: fail the batch, never dead-letter it.
+      if (error instanceof SynfinError && error.retriable) throw error;
+      return { ...base, decoded: { ok: false, error: error as Error } } as InputRecord;
+    }
+  }
+
+  await runtime.run({
+    async assigned(partitions: readonly TopicPartition[]) {
+      const wanted = new Set(partitions.map((p) => p.partition));
+      // A revoked task's work since its last commit is dropped: its new owner redoes it from the
+      // committed offsets. What the kept tasks did is still ours to commit, in the new generation.
+      for (const partition of tasks.keys()) if (!wanted.has(partition)) tasks.delete(partition);
+      await commit();
+      if (stale) {
+        tasks.clear();
+        stale = false;
       }
-    }
-  }
-
-  /** Whether a task's input partition has nothing more to read right now. */
-  async function caughtUpChecker(handle: TaskHandle): Promise<(topic: string) => boolean> {
-    const unseen = spec.inputs.filter((topic) => !handle.seen.has(topic));
-    const empty = new Set<string>();
-    for (const topic of unseen) {
-      const [ends, committed] = await Promise.all([
-        kafka.topicOffsets(topic),
-        kafka.groupOffsets(spec.groupId, topic),
-      ]);
-      const end = ends.get(handle.partition);
-      const position = Number(committed.get(handle.partition) ?? '-1');
-      if (end && end.high <= Math.max(position, end.low)) empty.add(topic);
-    }
-    return (topic) => {
-      const seen = handle.seen.get(topic);
-      return seen ? seen.last + 1 >= seen.high : empty.has(topic);
-    };
-  }
-
-  const ticker = setInterval(
-    () => {
-      for (const handle of handles.values()) {
-        if (!handle.task || handle.closed) continue;
-        void withLock(handle, async () => {
-          if (handle.closed || !handle.task) return;
-          const caughtUp = await caughtUpChecker(handle);
-          handle.task.tick(Date.now(), caughtUp);
-          await commit(handle, handle.task.takeOutput());
-        }).catch(fail);
+      committedOffsets.clear();
+      await restore([...wanted].filter((partition) => !tasks.has(partition)));
+      return undefined;
+    },
+    async records(batches) {
+      if (stale) return;
+      const now = Date.now();
+      for (const batch of batches) {
+        const task = tasks.get(batch.partition);
+        if (!task || batch.records.length === 0) continue;
+        const records = await Promise.all(batch.records.map((r) => decode(batch.topic, batch.partition, r)));
+        metrics.consumed.inc({ stage: spec.name, topic: batch.topic }, records.length);
+        task.process(records, now);
+        for (const record of batch.records) pendingBytes += (record.value?.length ?? 0) + 64;
+      }
+      if (pendingBytes >= options.maxBatchBytes) await commit();
+    },
+    async tick(now) {
+      if (stale) return;
+      for (const task of tasks.values()) {
+        task.tick(now, (topic) => runtime.caughtUp(topic, task.partition));
+      }
+      if (now - lastCommit >= options.commitIntervalMs) await commit();
+    },
+    async close() {
+      try {
+        // After a failure nothing more is committed: memory may be ahead of what Kafka holds.
+        if (!runtime.failed)
+          await commit().catch((error: unknown) => log.warn({ err: String(error) }, 'final commit failed'));
+      } finally {
+        await producer.close().catch(() => undefined);
       }
     },
-    Math.max(100, Math.floor(options.idleMs / 2)),
-  );
-
-  consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    const assignment = event.payload.memberAssignment as Record<string, number[]>;
-    const partitions = [...new Set(Object.values(assignment).flat())].sort((a, b) => a - b);
-    log.info({ partitions }, 'partitions assigned');
-    assign(partitions);
   });
-  // After every batch, including those holding only transaction markers, which kafkajs consumes
-  // without calling eachBatch: a transactional input ends in a marker, not in a record.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    metrics.lag.set(
-      { stage: spec.name, topic: payload.topic, partition: String(payload.partition) },
-      Math.max(0, Number(payload.offsetLag)),
-    );
-  });
-  // kafkajs restarts the consumer itself after a retriable crash (a coordinator still loading
-  // right after a broker start); the rejoin that follows resyncs. Only a final crash stops us.
-  consumer.on(consumer.events.CRASH, (event) => {
-    if (!event.payload.restart) fail(event.payload.error);
-  });
-
-  await consumer.connect();
-  try {
-    for (const topic of spec.inputs) await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: async ({ batch, heartbeat, isRunning, isStale }) => {
-        if (failure !== undefined) return;
-        const handle = handles.get(batch.partition);
-        if (!handle)
-          throw new SynfinError(
-            'STAGE_FAILED',
-            `${spec.name}: batch for unassigned partition ${batch.partition}`,
-          );
-        while (!handle.task) {
-          await Promise.race([handle.ready, sleep(3000)]);
-          await heartbeat();
-        }
-        if (!isRunning() || isStale() || handle.closed) return;
-        const records = await Promise.all(
-          batch.messages.map((message) => decode(batch.topic, message, batch.partition)),
-        );
-        metrics.consumed.inc({ stage: spec.name, topic: batch.topic }, records.length);
-        const last = batch.messages.at(-1);
-        await withLock(handle, async () => {
-          const task = handle.task as StageTask;
-          task.process(records, Date.now());
-          // Only once the task holds these records: a tick between fetch and process would
-          // otherwise judge the input caught up and idle while its records wait for the lock.
-          if (last)
-            handle.seen.set(batch.topic, { last: Number(last.offset), high: Number(batch.highWatermark) });
-          await commit(handle, task.takeOutput());
-        }).catch((error: unknown) => {
-          // The task's memory is now ahead of what Kafka holds: stop, and restore on restart.
-          fail(error);
-        });
-        await heartbeat();
-      },
-    });
-    await untilStopped(signal, () => failure !== undefined);
-  } finally {
-    clearInterval(ticker);
-    await consumer.disconnect().catch(() => undefined);
-    for (const handle of handles.values()) {
-      handle.closed = true;
-      await handle.lock;
-      await handle.producer.disconnect().catch(() => undefined);
-    }
-  }
-  if (failure !== undefined) throw failure;
 }

@@ -2,13 +2,7 @@
  * Where generated events go: batched into Kafka through the one Kafka module, with a bounded number
  * of batches in flight, so a slow broker slows the generator instead of filling memory.
  */
-import {
-  type Compression,
-  compressionType,
-  type IHeaders,
-  type KafkaClient,
-  type Producer,
-} from '../../core/kafka/client.ts';
+import type { Compression, KafkaClient, KafkaProducer, OutgoingMessage } from '../../core/kafka/client.ts';
 
 export interface KafkaSinkOptions {
   /** Messages per produce request. */
@@ -40,7 +34,7 @@ export interface EventSink {
     key: string,
     value: Buffer,
     timestamp: number,
-    headers?: IHeaders,
+    headers?: Record<string, string>,
   ): Promise<void> | undefined;
   /** Sends what is buffered and waits for every acknowledgement: nothing half-written. */
   flush(): Promise<void>;
@@ -49,54 +43,39 @@ export interface EventSink {
   readonly acknowledged: ReadonlyMap<string, number>;
 }
 
-interface PendingMessage {
-  key: string;
-  value: Buffer;
-  timestamp: string;
-  headers?: IHeaders;
-}
-
 export async function kafkaEventSink(
   kafka: KafkaClient,
   options: KafkaSinkOptions = DEFAULT_SINK_OPTIONS,
 ): Promise<EventSink> {
-  // Idempotent: a retried request is never written twice. kafkajs keeps one request in flight per
-  // broker for it, so throughput comes from large batches, several queued.
-  const producer: Producer = kafka.producer({
-    idempotent: true,
-    maxInFlightRequests: 1,
-    allowAutoTopicCreation: false,
-  });
-  await producer.connect();
-  const compression = compressionType(options.compression);
+  // Idempotent: a retried request is never written twice. Requests go out one after another (the
+  // next batch fills meanwhile): an idempotent producer's sequence numbers must reach the broker in
+  // the order they were assigned, and sends racing each other cannot promise that.
+  const producer: KafkaProducer = kafka.producer();
+  const sendOptions = { compression: options.compression };
   const acknowledged = new Map<string, number>();
-  let buffered = new Map<string, PendingMessage[]>();
-  let bufferedCount = 0;
+  let buffered: OutgoingMessage[] = [];
   const inFlight = new Set<Promise<void>>();
+  let chain: Promise<void> = Promise.resolve();
   let failure: unknown;
 
   let linger: NodeJS.Timeout | undefined;
   const dispatch = () => {
     clearTimeout(linger);
     linger = undefined;
-    if (bufferedCount === 0) return;
+    if (buffered.length === 0) return;
     const batch = buffered;
-    buffered = new Map();
-    bufferedCount = 0;
-    const sending = producer
-      .sendBatch({
-        acks: -1,
-        compression,
-        topicMessages: [...batch].map(([topic, messages]) => ({ topic, messages })),
-      })
+    buffered = [];
+    const sending = chain
+      .then(() => (failure === undefined ? producer.send(batch, sendOptions) : undefined))
       .then(() => {
-        for (const [topic, messages] of batch)
-          acknowledged.set(topic, (acknowledged.get(topic) ?? 0) + messages.length);
+        for (const message of batch)
+          acknowledged.set(message.topic, (acknowledged.get(message.topic) ?? 0) + 1);
       })
       .catch((error: unknown) => {
         failure ??= error;
       })
       .finally(() => inFlight.delete(sending));
+    chain = sending;
     inFlight.add(sending);
   };
 
@@ -119,18 +98,8 @@ export async function kafkaEventSink(
     acknowledged,
     write(topic, key, value, timestamp, headers) {
       throwIfFailed();
-      let list = buffered.get(topic);
-      if (!list) {
-        list = [];
-        buffered.set(topic, list);
-      }
-      list.push(
-        headers
-          ? { key, value, timestamp: String(timestamp), headers }
-          : { key, value, timestamp: String(timestamp) },
-      );
-      bufferedCount += 1;
-      if (bufferedCount < options.batchMessages) {
+      buffered.push(headers ? { topic, key, value, timestamp, headers } : { topic, key, value, timestamp });
+      if (buffered.length < options.batchMessages) {
         linger ??= setTimeout(dispatch, options.lingerMs ?? DEFAULT_SINK_OPTIONS.lingerMs);
         return undefined;
       }
@@ -142,7 +111,7 @@ export async function kafkaEventSink(
       try {
         await flush();
       } finally {
-        await producer.disconnect();
+        await producer.close();
       }
     },
   };

@@ -1,18 +1,19 @@
 /**
- * Runs one sink as a Kafka consumer group: read, decode, batch by rows/bytes/time, land the batch
- * durably, then commit the offsets to Kafka. The database is the source of truth for progress —
- * each sink reads back how far every partition has landed (`Sink.positions`) and skips what it
- * already holds — so a crash anywhere, a rebalance or a database failure neither loses nor
- * duplicates a row. Kafka's committed offsets only spare re-reading.
+ * Runs one sink on the consumer-group runtime: read, decode, batch by rows/bytes/time, land the
+ * batch durably, then commit the offsets to Kafka. The database is the source of truth for
+ * progress — at every assignment the sink reads back how far each partition has landed
+ * (`Sink.positions`) and reading starts there — so a crash anywhere, a rebalance or a database
+ * failure neither loses nor duplicates a row. Kafka's committed offsets are only for tooling.
  *
- * Backpressure: while a batch cannot be written the consumer does not read on (memory stays
- * bounded by one batch plus one fetch), and group membership is kept alive by heartbeats.
+ * Backpressure: while a batch cannot be written the runtime does not fetch on (memory stays
+ * bounded by one batch plus one fetch); heartbeats run in the client, apart from the work.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isProgrammingError, isSynfinError } from '../../core/errors.ts';
 import type { KafkaClient } from '../../core/kafka/client.ts';
+import type { ConsumedRecord } from '../../core/kafka/fetcher.ts';
+import { GroupRuntime, partitionKey, type TopicPartition } from '../../core/kafka/group-runtime.ts';
 import type { Logger } from '../../core/logger.ts';
-import { untilStopped } from '../../core/stage-process.ts';
 import type { SinkMetrics } from '../metrics.ts';
 import { type RecordKind, TABLES } from '../tables.ts';
 import { Batcher, type BatchLimits } from './batcher.ts';
@@ -34,16 +35,15 @@ export interface SinkRunOptions {
   maxBytesPerPartition: number;
 }
 
-type Headers = Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+type Headers = ConsumedRecord['headers'];
 
-function header(headers: Headers | undefined, name: string): string {
-  const value = headers?.[name];
-  const first = Array.isArray(value) ? value[0] : value;
-  return first === undefined ? '' : first.toString();
+function header(headers: Headers, name: string): string {
+  for (const [key, value] of headers) if (key?.toString() === name) return value?.toString() ?? '';
+  return '';
 }
 
 /** A record of a processor's dead-letter topic: its provenance travels in headers. */
-function processorDeadLetter(headers: Headers | undefined, payload: Buffer | null): DeadLetterInfo {
+function processorDeadLetter(headers: Headers, payload: Buffer | null): DeadLetterInfo {
   return {
     stage: 'processor',
     error: header(headers, 'synfin.error'),
@@ -73,23 +73,15 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
   // Series at 0 from the start: rate() and the alerts see a counter before its first increment.
   metrics.retries.inc(labels, 0);
   for (const reason of ['rejected', 'undecodable']) metrics.deadLetters.inc({ ...labels, reason }, 0);
-  let heartbeat: (() => Promise<void>) | undefined;
-  let failure: unknown;
-  const fail = (error: unknown) => {
-    failure ??= error;
-  };
 
   /** A long outage says so at the first failure and every tenth retry, not at each one. */
   const retryLog = (attempt: number) =>
     attempt === 1 || attempt % 10 === 0 ? log.warn.bind(log) : log.debug.bind(log);
 
-  /** Waits `ms` in slices, heartbeating, so a long outage does not cost the group membership. */
+  /** Waits `ms`, or less when the sink is stopped meanwhile. */
   async function pause(ms: number): Promise<void> {
     const until = Date.now() + ms;
-    while (!signal.aborted && Date.now() < until) {
-      await sleep(Math.min(3000, until - Date.now()));
-      await heartbeat?.().catch(() => undefined);
-    }
+    while (!signal.aborted && Date.now() < until) await sleep(Math.min(250, until - Date.now()));
   }
 
   /** Retries an operation against the database until it succeeds or the sink stops. */
@@ -111,16 +103,19 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
   await waitForTopics();
 
   const batcher = new Batcher(options.batch);
-  /** Per `topic|partition`: the next offset to accept (what is below is in the database or the batch). */
+  /** Per partition: the next offset to accept (what is below is in the database or the batch). */
   const next = new Map<string, number>();
-  const loadedTopics = new Set<string>();
-  let resync = false;
-  let lock: Promise<unknown> = Promise.resolve();
-  const locked = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = lock.then(work);
-    lock = run.catch(() => undefined);
-    return run;
-  };
+  const runtime = new GroupRuntime({
+    kafka,
+    groupId: options.groupId,
+    topics: [...options.routes.keys()],
+    logger: log,
+    signal,
+    tickMs: Math.max(50, Math.min(250, Math.floor(options.batch.maxWaitMs / 4))),
+    fetch: { partitionMaxBytes: options.maxBytesPerPartition },
+    onLag: (topic, partition, lag) =>
+      metrics.lag.set({ ...labels, topic, partition: String(partition) }, lag),
+  });
 
   async function waitForTopics(): Promise<void> {
     const wanted = [...options.routes.keys()];
@@ -145,7 +140,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     if (records.length === 0) return;
     const previous = landing;
     landing = previous.then(() => land(records));
-    landing.catch(fail);
+    landing.catch((error: unknown) => runtime.fail(error));
     await previous;
   }
 
@@ -187,7 +182,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
       perTable.set(record.kind, (perTable.get(record.kind) ?? 0) + 1);
       // Records of a partition come in runs: look the partition up once per run.
       if (last?.topic !== record.topic || last.partition !== record.partition) {
-        const key = `${record.topic}|${record.partition}`;
+        const key = partitionKey(record.topic, record.partition);
         last = committed.get(key) ?? { topic: record.topic, partition: record.partition, offset: 0 };
         committed.set(key, last);
       }
@@ -199,57 +194,13 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
       latency.set(kind, metrics.endToEndSeconds.labels(sink.name, TABLES[kind]));
     }
     for (const record of records) latency.get(record.kind)?.observe((now - record.timestampMs) / 1000);
-    // Only a hint for where to read from next: the database holds the truth.
-    const offsets = [...committed.values()].map((c) => ({ ...c, offset: String(c.offset) }));
-    await consumer.commitOffsets(offsets).catch((error: unknown) => {
+    const offsets = [...committed.values()];
+    runtime.committed(offsets);
+    // Only for tooling (consumer-group lag): the database holds the truth.
+    await runtime.commitOffsets(offsets).catch((error: unknown) => {
       log.debug({ err: String(error) }, 'offset commit skipped');
     });
   }
-
-  async function loadPositions(topic: string): Promise<void> {
-    const positions = await persist(`read positions of ${topic}`, () => sink.positions(topic));
-    for (const [partition, offset] of positions) {
-      const key = `${topic}|${partition}`;
-      next.set(key, Math.max(next.get(key) ?? 0, offset));
-    }
-    loadedTopics.add(topic);
-  }
-
-  async function whileBeating<T>(work: Promise<T>): Promise<T> {
-    const timer = setInterval(() => void heartbeat?.().catch(() => undefined), 3000);
-    try {
-      return await work;
-    } finally {
-      clearInterval(timer);
-    }
-  }
-
-  const consumer = kafka.consumer({
-    groupId: options.groupId,
-    readUncommitted: false,
-    maxBytesPerPartition: options.maxBytesPerPartition,
-    // Short: a crashed instance's partitions move on after 10 s. Long writes heartbeat meanwhile.
-    sessionTimeout: 10_000,
-    heartbeatInterval: 3_000,
-  });
-  consumer.on(consumer.events.GROUP_JOIN, (event) => {
-    log.info({ assignment: event.payload.memberAssignment }, 'partitions assigned');
-    // Another instance may have written our new partitions meanwhile: flush, then re-read positions.
-    resync = true;
-  });
-  // After every batch read, including those holding only transaction markers, which kafkajs
-  // consumes without calling eachBatch: a transactional topic ends in a marker, not in a record.
-  consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-    metrics.lag.set(
-      { ...labels, topic: payload.topic, partition: String(payload.partition) },
-      Math.max(0, Number(payload.offsetLag)),
-    );
-  });
-  // kafkajs restarts the consumer itself after a retriable crash (a coordinator still loading
-  // right after a broker start); the rejoin that follows resyncs. Only a final crash stops us.
-  consumer.on(consumer.events.CRASH, (event) => {
-    if (!event.payload.restart) fail(event.payload.error);
-  });
 
   /** The value decoded; a registry outage is not the record's fault: wait for it, never dead-letter. */
   async function decodeWaiting(value: Buffer): Promise<Record<string, unknown>> {
@@ -271,20 +222,20 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     topic: string,
     partition: number,
     kind: RecordKind,
-    message: { offset: string; timestamp: string; value: Buffer | null; headers?: unknown },
+    message: ConsumedRecord,
   ): Promise<SinkRecord> {
-    const offset = Number(message.offset);
+    const offset = message.offset;
     const record: SinkRecord = {
       topic,
       partition,
       offset,
       kind,
-      timestampMs: Number(message.timestamp),
+      timestampMs: message.timestamp,
       bytes: message.value?.length ?? 0,
       value: null,
     };
     if (kind === 'deadLetters') {
-      record.deadLetter = processorDeadLetter(message.headers as Headers, message.value);
+      record.deadLetter = processorDeadLetter(message.headers, message.value);
       return record;
     }
     try {
@@ -305,65 +256,54 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     return record;
   }
 
-  const ticker = setInterval(
-    () => {
-      if (batcher.due(Date.now())) void locked(flush).catch(fail);
+  await runtime.run({
+    async assigned(partitions: readonly TopicPartition[]) {
+      // Another instance may have written our new partitions meanwhile: land what we hold, then
+      // read every position back from the database and start reading there.
+      await drain();
+      next.clear();
+      for (const topic of new Set(partitions.map((p) => p.topic))) {
+        const positions = await persist(`read positions of ${topic}`, () => sink.positions(topic));
+        for (const { partition } of partitions.filter((p) => p.topic === topic)) {
+          next.set(partitionKey(topic, partition), positions.get(partition) ?? 0);
+        }
+      }
+      return next;
     },
-    Math.max(50, Math.min(250, Math.floor(options.batch.maxWaitMs / 4))),
-  );
-
-  await consumer.connect();
-  try {
-    for (const topic of options.routes.keys()) await consumer.subscribe({ topic, fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatch: async ({ batch, heartbeat: beat, isStale }) => {
-        heartbeat = beat;
-        if (failure !== undefined || signal.aborted) return;
+    async records(batches) {
+      const now = Date.now();
+      for (const batch of batches) {
+        if (batch.records.length === 0) continue;
         const kind = options.routes.get(batch.topic) as RecordKind;
+        const key = partitionKey(batch.topic, batch.partition);
         const decoded = await Promise.all(
-          batch.messages.map((message) => toRecord(batch.topic, batch.partition, kind, message)),
+          batch.records.map((message) => toRecord(batch.topic, batch.partition, kind, message)),
         );
         const topicLabels = { ...labels, topic: batch.topic };
         metrics.recordsConsumed.inc(topicLabels, decoded.length);
-        await whileBeating(
-          locked(async () => {
-            if (resync) {
-              await drain();
-              next.clear();
-              loadedTopics.clear();
-              resync = false;
-            }
-            if (!loadedTopics.has(batch.topic)) await loadPositions(batch.topic);
-            if (isStale()) return;
-            const key = `${batch.topic}|${batch.partition}`;
-            let skipped = 0;
-            const now = Date.now();
-            for (const record of decoded) {
-              if (record.offset < (next.get(key) ?? 0)) {
-                skipped++;
-                continue;
-              }
-              batcher.add(record, now);
-              next.set(key, record.offset + 1);
-              if (batcher.full) await flush();
-            }
-            // Also at 0: the series exists from the first batch, for rate() and the dashboards.
-            metrics.recordsSkipped.inc(topicLabels, skipped);
-            metrics.bufferedRows.set(labels, batcher.size);
-          }),
-        );
-        await beat().catch(() => undefined);
-      },
-    });
-    await untilStopped(signal, () => failure !== undefined);
-  } finally {
-    clearInterval(ticker);
-    await consumer.stop().catch(() => undefined);
-    // Land what was read (best effort: unwritten records are read again after a restart).
-    await locked(drain).catch((error: unknown) => log.warn({ err: String(error) }, 'final flush failed'));
-    await consumer.disconnect().catch(() => undefined);
-    await sink.close().catch(() => undefined);
-  }
-  if (failure !== undefined) throw failure;
+        let skipped = 0;
+        for (const record of decoded) {
+          if (record.offset < (next.get(key) ?? 0)) {
+            skipped++;
+            continue;
+          }
+          batcher.add(record, now);
+          next.set(key, record.offset + 1);
+          if (batcher.full) await flush();
+        }
+        // Also at 0: the series exists from the first batch, for rate() and the dashboards.
+        metrics.recordsSkipped.inc(topicLabels, skipped);
+      }
+      metrics.bufferedRows.set(labels, batcher.size);
+    },
+    async tick(now) {
+      if (batcher.due(now)) await flush();
+    },
+    async close() {
+      // Land what was read (best effort: unwritten records are read again after a restart).
+      if (!runtime.failed)
+        await drain().catch((error: unknown) => log.warn({ err: String(error) }, 'final flush failed'));
+      await sink.close().catch(() => undefined);
+    },
+  });
 }

@@ -1,6 +1,6 @@
 /** Reading a whole topic back (read_committed) in integration tests. */
 import type { KafkaClient } from '../../core/kafka/client.ts';
-import { uniqueName } from './config.ts';
+import { readPartitions } from '../../core/kafka/reader.ts';
 
 export interface ReadRecord {
   key: string | null;
@@ -10,7 +10,7 @@ export interface ReadRecord {
   headers: Record<string, string>;
 }
 
-/** Reads `topic` from the beginning until `done` says so (checked after each batch) or the timeout. */
+/** Reads `topic` from the beginning until `done` says so (checked after each fetch) or the timeout. */
 export async function readTopic(
   kafka: KafkaClient,
   topic: string,
@@ -23,41 +23,32 @@ export async function readTopic(
     if (Date.now() > deadline) throw new Error(`${topic}: does not exist after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  const consumer = kafka.consumer({ groupId: uniqueName('reader'), readUncommitted: false });
   const records: ReadRecord[] = [];
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`${topic}: ${records.length} records after ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      consumer
-        .run({
-          eachBatch: async ({ batch }) => {
-            for (const message of batch.messages) {
-              const headers: Record<string, string> = {};
-              for (const [name, value] of Object.entries(message.headers ?? {}))
-                headers[name] = String(value);
-              records.push({
-                key: message.key?.toString('utf8') ?? null,
-                value: message.value,
-                partition: batch.partition,
-                offset: Number(message.offset),
-                headers,
-              });
-            }
-            if (done(records)) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        })
-        .catch(reject);
-    });
-  } finally {
-    await consumer.disconnect();
-  }
+  let finished = false;
+  await readPartitions(kafka, topic, {
+    timeoutMs: Math.max(1000, deadline - Date.now()),
+    onBatch(batch) {
+      for (const record of batch.records) {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of record.headers) headers[name?.toString() ?? ''] = value?.toString() ?? '';
+        records.push({
+          key: record.key?.toString('utf8') ?? null,
+          value: record.value,
+          partition: batch.partition,
+          offset: record.offset,
+          headers,
+        });
+      }
+      return false;
+    },
+    done: () => {
+      finished ||= done(records);
+      return finished;
+    },
+  }).catch((error: unknown) => {
+    if (!finished)
+      throw new Error(`${topic}: ${records.length} records after ${timeoutMs} ms (${String(error)})`);
+  });
+  if (!finished) throw new Error(`${topic}: ${records.length} records after ${timeoutMs} ms`);
   return records;
 }

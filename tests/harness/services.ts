@@ -43,19 +43,15 @@ export function stageProcess(
   env: Record<string, string> = {},
   options: { stdout?: 'ignore' | 'pipe' } = {},
 ): ChildProcess {
-  return spawn(
-    process.execPath,
-    ['--disable-warning=TimeoutNegativeWarning', path.join(projectRoot(), cli), ...args],
-    {
-      env: {
-        ...process.env,
-        SYNFIN_ENV: 'test',
-        SYNFIN_LOG__LEVEL: 'warn',
-        SYNFIN_KAFKA__BROKERS: endpoints.kafkaBrokers.join(','),
-        SYNFIN_SCHEMA_REGISTRY__URL: endpoints.schemaRegistryUrl,
-        ...env,
-      },
-      stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],
+  return spawn(process.execPath, [path.join(projectRoot(), cli), ...args], {
+    env: {
+      ...process.env,
+      SYNFIN_ENV: 'test',
+      SYNFIN_LOG__LEVEL: 'warn',
+      SYNFIN_KAFKA__BROKERS: endpoints.kafkaBrokers.join(','),
+      SYNFIN_SCHEMA_REGISTRY__URL: endpoints.schemaRegistryUrl,
+      ...env,
     },
-  );
+    stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],
+  });
 }

@@ -11,6 +11,7 @@ import { createMetricsRegistry, kafkaClientMetrics } from '../../core/metrics.ts
 import { type AvroSchema, createRegistryCodec } from '../../core/registry/codec.ts';
 import { probeServices } from '../../core/service-info.ts';
 import { testConfig, uniqueName } from '../harness/config.ts';
+import { readTopic } from '../harness/kafka-read.ts';
 
 const endpoints = inject('endpoints');
 const config = testConfig(endpoints);
@@ -66,23 +67,12 @@ describe('Kafka and the schema registry', () => {
     const event = { id: 'evt-1', amountMinor: 12_345, at: Date.parse('2026-01-02T03:04:05.678Z') };
     const value = await codec.encode(schemaId, event);
 
-    const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    await producer.send({ topic, messages: [{ key: event.id, value }] });
-    await producer.disconnect();
+    const producer = kafka.producer();
+    await producer.send([{ topic, key: event.id, value }]);
+    await producer.close();
 
-    const consumer = kafka.consumer({ groupId: uniqueName('smoke-group') });
-    await consumer.connect();
-    await consumer.subscribe({ topic, fromBeginning: true });
-    const received = await new Promise<Buffer>((resolve, reject) => {
-      consumer
-        .run({
-          eachMessage: async ({ message }) =>
-            message.value ? resolve(message.value) : reject(new Error('empty')),
-        })
-        .catch(reject);
-    });
-    await consumer.disconnect();
+    const [record] = await readTopic(kafka, topic, (records) => records.length >= 1);
+    const received = record?.value ?? Buffer.alloc(0);
 
     expect(received[0]).toBe(0);
     expect(received.readUInt32BE(1)).toBe(schemaId);

@@ -107,12 +107,13 @@ beforeAll(async () => {
 
   // A record nobody can decode: the processors and the sink each count a dead letter.
   const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic: topics.transactions,
-    messages: [{ key: 'poison', value: Buffer.from('not avro at all'), partition: 0 }],
-  });
-  await producer.disconnect();
+  await producer.send(
+    [{ key: 'poison', value: Buffer.from('not avro at all'), partition: 0 }].map((message) => ({
+      topic: topics.transactions,
+      ...message,
+    })),
+  );
+  await producer.close();
 
   const processorSettings = writeSettings('processors.yaml', {
     applicationId: name,

@@ -54,16 +54,14 @@ beforeAll(async () => {
   await runGenerator(generator, { kafka, codec, logger, signal: new AbortController().signal });
   // Poison between good records: bytes that are not Avro, and Avro under a schema id nobody registered.
   const producer = kafka.producer();
-  await producer.connect();
   const unknownId = Buffer.concat([Buffer.from([0, 0x7f, 0xff, 0xff, 0xf0]), Buffer.from('body')]);
-  await producer.send({
-    topic: generator.topics.transactions,
-    messages: [
+  await producer.send(
+    [
       { key: 'poison-1', value: Buffer.from('this is not avro'), partition: 0 },
       { key: 'poison-2', value: unknownId, partition: 1 },
-    ],
-  });
-  await producer.disconnect();
+    ].map((message) => ({ topic: generator.topics.transactions, ...message })),
+  );
+  await producer.close();
   const registry = createMetricsRegistry({ defaultMetrics: false });
   running = runProcessors(settings, {
     kafka,

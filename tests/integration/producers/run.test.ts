@@ -10,6 +10,7 @@ import { type AvroSchema, createRegistryCodec } from '../../../core/registry/cod
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { runGenerator, topicsOf } from '../../../producers/run.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
+import { readTopic } from '../../harness/kafka-read.ts';
 
 const config = testConfig(inject('endpoints'));
 const logger = createLogger(config.log);
@@ -31,29 +32,8 @@ function runConfig(prefix: string, overrides: Record<string, unknown> = {}) {
 }
 
 async function consumeAll(topic: string, expected: number): Promise<{ key: string; value: Buffer }[]> {
-  const consumer = kafka.consumer({ groupId: uniqueName('reader') });
-  const received: { key: string; value: Buffer }[] = [];
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${topic}: ${received.length}/${expected} after 60 s`)),
-      60_000,
-    );
-    consumer
-      .run({
-        eachMessage: async ({ message }) => {
-          received.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0) });
-          if (received.length >= expected) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
-  return received;
+  const records = await readTopic(kafka, topic, (read) => read.length >= expected, 60_000);
+  return records.map((record) => ({ key: record.key ?? '', value: record.value ?? Buffer.alloc(0) }));
 }
 
 describe('producer run on the real stack', () => {

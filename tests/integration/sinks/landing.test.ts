@@ -54,10 +54,8 @@ beforeAll(async () => {
   const transactionId = await codec.register(`${topics.transactions}-value`, loadSchema('transaction'));
   const customerId = await codec.register(`${topics.customers}-value`, loadSchema('customer'));
   const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic: topics.transactions,
-    messages: [
+  await producer.send(
+    [
       { key: 'poison-bytes', value: Buffer.from('this is not avro'), partition: 0 },
       {
         key: 'poison-time',
@@ -68,11 +66,10 @@ beforeAll(async () => {
         }),
         partition: 1,
       },
-    ],
-  });
-  await producer.send({
-    topic: topics.customers,
-    messages: [
+    ].map((message) => ({ topic: topics.transactions, ...message })),
+  );
+  await producer.send(
+    [
       {
         key: 'poison-nul',
         value: await codec.encode(customerId, {
@@ -82,9 +79,9 @@ beforeAll(async () => {
         }),
         partition: 2,
       },
-    ],
-  });
-  await producer.disconnect();
+    ].map((message) => ({ topic: topics.customers, ...message })),
+  );
+  await producer.close();
   running = runSinks(settings, {
     config: stores.config,
     kafka,

@@ -51,12 +51,13 @@ beforeAll(async () => {
   stores = await createSinkStores(base, name);
   summary = await runGenerator(generator, { kafka, codec, logger, signal: new AbortController().signal });
   const producer = kafka.producer();
-  await producer.connect();
-  await producer.send({
-    topic: generator.topics.transactions,
-    messages: [{ key: 'poison', value: Buffer.from('not avro at all'), partition: 0 }],
-  });
-  await producer.disconnect();
+  await producer.send(
+    [{ key: 'poison', value: Buffer.from('not avro at all'), partition: 0 }].map((message) => ({
+      topic: generator.topics.transactions,
+      ...message,
+    })),
+  );
+  await producer.close();
   const processors = runProcessors(
     parseProcessorConfig({
       applicationId: name,
