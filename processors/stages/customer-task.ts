@@ -243,7 +243,7 @@ export class CustomerTask implements StageTask {
     entry.customerFeatures = features;
     this.byTransaction.set(tx.transactionId, entry);
     this.queue.push(entry);
-    this.dirty.mark(dayKey(tx.customerId, tx.eventTime));
+    this.dirty.mark(entryKey(tx.customerId, tx.transactionId));
     const { merchantPartitions, internal } = this.options;
     this.send(internal.merchantInput, partitionFor(tx.merchantId, merchantPartitions), tx.merchantId, {
       k: 'tx',
@@ -271,7 +271,7 @@ export class CustomerTask implements StageTask {
     }
     if (entry.emitted) this.emitLabeled(entry, label);
     else entry.label = label;
-    this.dirty.mark(dayKey(entry.customerId, entry.t));
+    this.dirty.mark(entryKey(entry.customerId, entry.id));
   }
 
   private attachMerchantFeatures(record: InputRecord): void {
@@ -280,7 +280,7 @@ export class CustomerTask implements StageTask {
     if (!entry || entry.emitted) return;
     entry.merchantFeatures = message.v;
     entry.late ||= message.late;
-    this.dirty.mark(dayKey(entry.customerId, entry.t));
+    this.dirty.mark(entryKey(entry.customerId, entry.id));
   }
 
   /** Emits, in processing order, every record whose merchant features are back. */
@@ -329,7 +329,7 @@ export class CustomerTask implements StageTask {
       this.emitLabeled(entry, entry.label);
       delete entry.label;
     }
-    this.dirty.mark(dayKey(entry.customerId, entry.t));
+    this.dirty.mark(entryKey(entry.customerId, entry.id));
   }
 
   private emitLabeled(entry: StoredEntry, label: LabelFacts): void {
@@ -390,7 +390,7 @@ export class CustomerTask implements StageTask {
         const entry = state.entries[drop] as StoredEntry;
         if (entry.t >= cutoff || !entry.emitted) break;
         this.byTransaction.delete(entry.id);
-        this.dirty.mark(dayKey(customerId, entry.t));
+        this.dirty.mark(entryKey(customerId, entry.id));
         drop++;
       }
       if (drop > 0) state.entries.splice(0, drop);
@@ -414,13 +414,13 @@ export class CustomerTask implements StageTask {
 
   private materialize(key: string): unknown {
     if (key === 'w') return this.merge.state();
-    const [kind, id, day] = key.split('|') as [string, string, string | undefined];
+    const [kind, id, transactionId] = key.split('|') as [string, string, string | undefined];
     if (kind === 'p') return this.progressOf(id).compact();
-    const state = this.customers.get(id);
-    if (kind === 'h') return state?.home ?? undefined;
-    const from = Number(day) * DAY_MS;
-    const entries = (state?.entries ?? []).filter((entry) => entry.t >= from && entry.t < from + DAY_MS);
-    return entries.length > 0 ? entries.map(serializeEntry) : undefined;
+    if (kind === 'h') return this.customers.get(id)?.home ?? undefined;
+    if (kind !== 't') return undefined;
+    // `t|<customer>|<transaction>`: one purchase, written when it changes, a tombstone once swept.
+    const entry = this.byTransaction.get(transactionId as string);
+    return entry ? serializeEntry(entry) : undefined;
   }
 
   restore(records: Iterable<ChangelogRecord>): void {
@@ -433,13 +433,22 @@ export class CustomerTask implements StageTask {
       if (key === 'w') this.merge.restore(parsed as EventTimeState);
       else if (kind === 'p') this.progress.get(id)?.restore(parsed as ProgressState);
       else if (kind === 'h') this.customer(id).home = parsed as Home;
-      else if (kind === 'd') {
+      else if (kind === 't') {
+        const state = this.customer(id);
+        const entry = deserializeEntry(parsed as SerializedEntry, id);
+        insertSorted(state.entries, entry);
+        this.byTransaction.set(entry.id, entry);
+      } else if (kind === 'd') {
+        // A day of purchases under one key, the layout of older changelogs: each purchase is
+        // written again under its own key and the day key is deleted at the next commit.
         const state = this.customer(id);
         for (const stored of parsed as SerializedEntry[]) {
           const entry = deserializeEntry(stored, id);
           insertSorted(state.entries, entry);
           this.byTransaction.set(entry.id, entry);
+          this.dirty.mark(entryKey(id, entry.id));
         }
+        this.dirty.mark(key);
       }
     }
     this.queue = [...this.byTransaction.values()].filter((entry) => !entry.emitted).sort(compareEntries);
@@ -455,8 +464,8 @@ export class CustomerTask implements StageTask {
   }
 }
 
-function dayKey(customerId: string, t: number): string {
-  return `d|${customerId}|${Math.floor(t / DAY_MS)}`;
+function entryKey(customerId: string, transactionId: string): string {
+  return `t|${customerId}|${transactionId}`;
 }
 
 function compareEntries(a: StoredEntry, b: StoredEntry): number {
