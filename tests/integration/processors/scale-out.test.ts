@@ -1,0 +1,163 @@
+/**
+ * Scale-out on the real stack: two processor instances share one run (one consumer group per
+ * stage, the partitions split between them); one is killed with SIGKILL mid-stream and never comes
+ * back. The survivor takes its partitions over, restores their state from the changelogs, and the
+ * output holds every purchase exactly once with the features of an uninterrupted run.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { stringify } from 'yaml';
+import { createKafkaClient } from '../../../core/kafka/client.ts';
+import { createLogger } from '../../../core/logger.ts';
+import { createMetricsRegistry } from '../../../core/metrics.ts';
+import { createRegistryCodec } from '../../../core/registry/codec.ts';
+import { outputCodec } from '../../../processors/avro.ts';
+import { parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
+import { featuresSchema } from '../../../processors/features/catalog.ts';
+import { processorMetrics } from '../../../processors/metrics.ts';
+import { runProcessors } from '../../../processors/run.ts';
+import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
+import { runGenerator } from '../../../producers/run.ts';
+import { testConfig, uniqueName } from '../../harness/config.ts';
+import { readTopic } from '../../harness/kafka-read.ts';
+import { stageProcess } from '../../harness/services.ts';
+
+const endpoints = inject('endpoints');
+const config = testConfig(endpoints);
+const logger = createLogger(config.log);
+const kafka = createKafkaClient(config.kafka, logger);
+const codec = createRegistryCodec(config.schemaRegistry);
+const name = uniqueName('scale');
+const generator = parseGeneratorConfig({
+  runId: name,
+  seed: 29,
+  customers: 1500,
+  merchants: 300,
+  days: 20,
+  fraud: { rate: 0.02, labelDelay: { medianHours: 48, minHours: 1 } },
+  topics: prefixedTopics(name, 6),
+});
+const settingsFor = (app: string) => ({ applicationId: app, topics: topicsFor(generator.topics, app) });
+const reference = parseProcessorConfig(settingsFor(`${name}-reference`));
+const shared = settingsFor(`${name}-shared`);
+const settingsFile = path.join(mkdtempSync(path.join(tmpdir(), 'synfin-scale-')), 'processor.yaml');
+const features = outputCodec(0, featuresSchema());
+
+interface Instance {
+  child: ChildProcess;
+  /** Per stage: every assignment logged, as lists of `topic:partition`. */
+  assignments: Map<string, string[][]>;
+  exited: Promise<unknown>;
+}
+
+function startInstance(): Instance {
+  const child = stageProcess(
+    endpoints,
+    'processors/cli.ts',
+    ['--config', settingsFile],
+    { SYNFIN_LOG__LEVEL: 'info', SYNFIN_LOG__PRETTY: 'false' },
+    { stdout: 'pipe' },
+  );
+  const assignments = new Map<string, string[][]>();
+  let partial = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString('utf8')).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (!line.includes('partitions assigned')) continue;
+      const entry = JSON.parse(line) as { stage: string; partitions: string[] };
+      assignments.set(entry.stage, [...(assignments.get(entry.stage) ?? []), entry.partitions]);
+    }
+  });
+  return { child, assignments, exited: new Promise((resolve) => child.once('exit', resolve)) };
+}
+
+async function written(topic: string): Promise<number> {
+  const offsets = await kafka.topicOffsets(topic).catch(() => new Map<number, { high: number }>());
+  return [...offsets.values()].reduce((sum, o) => sum + o.high, 0);
+}
+
+const latest = (instance: Instance, stage: string) => instance.assignments.get(stage)?.at(-1) ?? [];
+
+let total = 0;
+const stop = new AbortController();
+let referenceRun: Promise<void> = Promise.resolve();
+const instances: Instance[] = [];
+
+beforeAll(() => {
+  writeFileSync(settingsFile, stringify(shared));
+});
+
+afterAll(async () => {
+  for (const instance of instances) instance.child.kill('SIGKILL');
+  stop.abort();
+  await referenceRun.catch(() => undefined);
+  await kafka.close();
+});
+
+describe('processor scale-out', () => {
+  it('two instances split the partitions; one killed, the survivor finishes: every purchase once, exact', async () => {
+    // Both instances are up and waiting for their inputs before any is written, so that both are
+    // mid-stream when one is killed.
+    const [doomed, survivor] = [startInstance(), startInstance()] as [Instance, Instance];
+    instances.push(doomed, survivor);
+    const summary = await runGenerator(generator, {
+      kafka,
+      codec,
+      logger,
+      signal: new AbortController().signal,
+    });
+    total = summary.produced.transaction ?? 0;
+    expect(await written(generator.topics.transactions)).toBe(total);
+    referenceRun = runProcessors(reference, {
+      kafka,
+      codec,
+      logger,
+      metrics: processorMetrics(createMetricsRegistry({ defaultMetrics: false })),
+      signal: stop.signal,
+    });
+    referenceRun.catch(() => undefined);
+    const transactionsTopic = generator.topics.transactions;
+    const ownsInput = (instance: Instance) =>
+      latest(instance, 'customer').some((p) => p.startsWith(`${transactionsTopic}:`));
+    const deadline = Date.now() + 120_000;
+    // Both hold customer partitions and the run is under way, not finished.
+    while (
+      !(ownsInput(doomed) && ownsInput(survivor)) ||
+      (await written(shared.topics.features)) < total * 0.2
+    ) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await sleep(200);
+    }
+    doomed.child.kill('SIGKILL');
+    await doomed.exited;
+    const before = await written(shared.topics.features);
+    expect(before).toBeLessThan(total);
+
+    const read = async (topic: string) =>
+      (await readTopic(kafka, topic, (records) => records.length >= total, 240_000)).map((record) =>
+        features.decode(record.value as Buffer),
+      );
+    const [taken, uninterrupted] = await Promise.all([
+      read(shared.topics.features),
+      read(reference.topics.features),
+    ]);
+    // The survivor ended up with every input partition of the customer stage.
+    const survivorInputs = latest(survivor, 'customer').filter((p) => p.startsWith(`${transactionsTopic}:`));
+    expect(survivorInputs.length).toBe(6);
+    // Give a duplicate time to show up before counting.
+    await sleep(3000);
+    const again = await read(shared.topics.features);
+    expect(again.length).toBe(total);
+    expect(new Set(taken.map((row) => row.transactionId)).size).toBe(total);
+    const byId = new Map(uninterrupted.map((row) => [row.transactionId, row]));
+    const differing = again.filter(
+      (row) => JSON.stringify(row) !== JSON.stringify(byId.get(row.transactionId)),
+    );
+    expect(differing.slice(0, 3)).toEqual([]);
+  }, 480_000);
+});
