@@ -1,14 +1,17 @@
 /** What every benchmark prints and records: the machine, the versions, the numbers. */
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { controlPlaneClient } from '../control-plane/cli/client.ts';
+import { newApiKey } from '../control-plane/http/auth.ts';
 import { loadConfig } from '../core/config/load.ts';
 import type { Config } from '../core/config/schema.ts';
 import { createKafkaClient, type KafkaClient } from '../core/kafka/client.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { projectRoot } from '../core/paths.ts';
+import { freePort } from '../core/ports.ts';
 import { createRegistryCodec, type RegistryCodec } from '../core/registry/codec.ts';
 import { nativeStack } from '../deploy/local/index.ts';
 
@@ -87,6 +90,38 @@ export async function startProfile(): Promise<{ stop(file: string): Promise<void
       writeFileSync(file, JSON.stringify(profile));
       session.disconnect();
       console.error(`[bench] CPU profile written to ${file}`);
+    },
+  };
+}
+
+/** A control plane of the bench's own (`synfin serve` on a free port, a fresh API key), answering. */
+export async function startControlPlane(): Promise<{
+  url: string;
+  client: ReturnType<typeof controlPlaneClient>;
+  stop(): Promise<void>;
+}> {
+  const { key, entry } = newApiKey('bench');
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server: ChildProcess = spawn(
+    process.execPath,
+    [path.join(projectRoot(), 'control-plane/cli/synfin.ts'), 'serve', '--port', String(port)],
+    {
+      env: { ...process.env, SYNFIN_CONTROL_PLANE__API_KEY_HASHES: entry, SYNFIN_LOG__LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  for (let i = 0; ; i++) {
+    if ((await fetch(`${url}/health`).catch(() => undefined))?.ok) break;
+    if (i > 120) throw new Error('control plane did not start');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  return {
+    url,
+    client: controlPlaneClient({ url, apiKey: key }),
+    async stop() {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server.once('exit', resolve));
     },
   };
 }

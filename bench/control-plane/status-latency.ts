@@ -5,35 +5,15 @@
  * backfill, and a backfill with every processor and sink running too (the whole machine busy).
  * Target (issue): p99 < 25 ms at ≥ 1000 requests/s.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { controlPlaneClient } from '../../control-plane/cli/client.ts';
-import { newApiKey } from '../../control-plane/http/auth.ts';
-import { projectRoot } from '../../core/paths.ts';
-import { freePort } from '../../core/ports.ts';
-import { type BenchRow, benchServices, report } from '../lib.ts';
+import { type BenchRow, benchServices, report, startControlPlane } from '../lib.ts';
 
 const SECONDS = 15;
 const { kafka } = await benchServices();
 await kafka.close();
-const { key, entry } = newApiKey('bench');
-const port = await freePort();
-const url = `http://127.0.0.1:${port}`;
-const server: ChildProcess = spawn(
-  process.execPath,
-  [path.join(projectRoot(), 'control-plane/cli/synfin.ts'), 'serve', '--port', String(port)],
-  {
-    env: { ...process.env, SYNFIN_CONTROL_PLANE__API_KEY_HASHES: entry, SYNFIN_LOG__LEVEL: 'warn' },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  },
-);
-const client = controlPlaneClient({ url, apiKey: key });
-for (let i = 0; ; i++) {
-  if ((await fetch(`${url}/health`).catch(() => undefined))?.ok) break;
-  if (i > 120) throw new Error('control plane did not start');
-  await sleep(500);
-}
+const { url, client, stop: stopControlPlane } = await startControlPlane();
 
 const rows: BenchRow[] = [];
 try {
@@ -82,7 +62,6 @@ try {
     await client.act(run.id, 'stop').catch(() => undefined);
   }
 } finally {
-  server.kill('SIGTERM');
-  await new Promise((resolve) => server.once('exit', resolve));
+  await stopControlPlane();
 }
 report('control-plane-status', rows);

@@ -223,7 +223,7 @@ export function createKafkaClient(
     connectTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     // Also the transaction timeout: a killed producer's open transaction is aborted after this.
-    timeout: 10_000,
+    timeout: 60_000,
     retries: options.clientRetries ?? 10,
     retryDelay: retryDelayMs,
     ...(config.ssl ? { tls: {} } : {}),

@@ -14,6 +14,8 @@ export interface TimedItem {
   source: string;
 }
 
+import { Heap } from 'mnemonist';
+
 export interface EventTimeState {
   released: number;
   progress: Record<string, number>;
@@ -23,10 +25,27 @@ export function compareTimed(a: TimedItem, b: TimedItem): number {
   return a.t - b.t || a.rank - b.rank || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/** A buffered event and its arrival number: events equal in (time, rank, id) leave in arrival order. */
+interface Buffered<T> {
+  item: T;
+  seq: number;
+}
+
+function compareBuffered<T extends TimedItem>(a: Buffered<T>, b: Buffered<T>): number {
+  return compareTimed(a.item, b.item) || a.seq - b.seq;
+}
+
 export class EventTimeMerge<T extends TimedItem> {
   private readonly progress = new Map<string, number>();
   private readonly idle = new Set<string>();
-  private buffer: T[] = [];
+  /**
+   * Buffered events, one heap per source: pushing and releasing cost log n (re-sorting everything
+   * buffered on every release was quadratic when a source held the others back), and each
+   * source's earliest buffered event — what `state` needs — is its heap's top.
+   */
+  private readonly heaps = new Map<string, Heap<Buffered<T>>>();
+  private count = 0;
+  private arrivals = 0;
   private released = Number.NEGATIVE_INFINITY;
 
   constructor(sources: readonly string[] = []) {
@@ -65,11 +84,17 @@ export class EventTimeMerge<T extends TimedItem> {
   }
 
   push(item: T): void {
-    this.buffer.push(item);
+    let heap = this.heaps.get(item.source);
+    if (!heap) {
+      heap = new Heap<Buffered<T>>(compareBuffered);
+      this.heaps.set(item.source, heap);
+    }
+    heap.push({ item, seq: this.arrivals++ });
+    this.count++;
   }
 
   get buffered(): number {
-    return this.buffer.length;
+    return this.count;
   }
 
   /** How far events have been released: everything at or before it has been handed out. */
@@ -77,25 +102,48 @@ export class EventTimeMerge<T extends TimedItem> {
     return this.released;
   }
 
-  /** The events every live source has passed, in (time, rank, id) order. */
-  release(): T[] {
+  /**
+   * The events every live source has passed, in (time, rank, id) order — at most about `max` of
+   * them (a run of events at one millisecond is never split), so that a caller can hand a large
+   * backlog out in slices and keep its thread responsive; the rest follow at the next call.
+   */
+  release(max = Number.POSITIVE_INFINITY): T[] {
     let limit = Number.POSITIVE_INFINITY;
     for (const [source, watermark] of this.progress) {
       if (!this.idle.has(source) && watermark < limit) limit = watermark;
     }
     if (this.progress.size === 0) limit = Number.NEGATIVE_INFINITY;
-    if (this.buffer.length === 0 || limit === Number.NEGATIVE_INFINITY) {
+    if (this.count === 0 || limit === Number.NEGATIVE_INFINITY) {
       if (Number.isFinite(limit) && limit > this.released) this.released = limit;
       return [];
     }
-    this.buffer.sort(compareTimed);
-    let count = 0;
-    while (count < this.buffer.length && (this.buffer[count] as T).t <= limit) count++;
-    const out = this.buffer.slice(0, count);
-    this.buffer = this.buffer.slice(count);
-    // With every source idle the limit is infinite: release all, but only claim what was released.
+    const out: T[] = [];
+    let capped = false;
+    for (;;) {
+      // The earliest event at or before the limit across the sources' heaps (a handful of them).
+      let from: Heap<Buffered<T>> | undefined;
+      let next: Buffered<T> | undefined;
+      for (const heap of this.heaps.values()) {
+        const top = heap.peek();
+        if (top && top.item.t <= limit && (!next || compareBuffered(top, next) < 0)) {
+          from = heap;
+          next = top;
+        }
+      }
+      if (!from || !next) break;
+      const previous = out.at(-1);
+      if (out.length >= max && previous && next.item.t > previous.t) {
+        capped = true;
+        break;
+      }
+      from.pop();
+      this.count--;
+      out.push(next.item);
+    }
+    // Everything up to the limit is out, unless the slice ended earlier: then only up to its last
+    // event (with every source idle the limit is infinite: claim only what was released).
     const last = out.at(-1);
-    const reached = Number.isFinite(limit) ? limit : (last?.t ?? this.released);
+    const reached = capped || !Number.isFinite(limit) ? (last?.t ?? this.released) : limit;
     if (reached > this.released) this.released = reached;
     return out;
   }
@@ -107,9 +155,11 @@ export class EventTimeMerge<T extends TimedItem> {
    */
   state(): EventTimeState {
     const progress = new Map(this.progress);
-    for (const item of this.buffer) {
-      const current = progress.get(item.source) ?? Number.NEGATIVE_INFINITY;
-      if (item.t - 1 < current) progress.set(item.source, item.t - 1);
+    for (const [source, heap] of this.heaps) {
+      const earliest = heap.peek();
+      if (!earliest) continue;
+      const current = progress.get(source) ?? Number.NEGATIVE_INFINITY;
+      if (earliest.item.t - 1 < current) progress.set(source, earliest.item.t - 1);
     }
     return { released: this.released, progress: Object.fromEntries(progress) };
   }

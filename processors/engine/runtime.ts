@@ -10,6 +10,7 @@
  * instead, and every task is restored again at the assignment that follows.
  */
 import { hostname } from 'node:os';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { SynfinError } from '../../core/errors.ts';
 import type { Compression, KafkaClient, OutgoingMessage, PartitionOffset } from '../../core/kafka/client.ts';
 import { isGroupMovedOn } from '../../core/kafka/errors.ts';
@@ -67,7 +68,10 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     topics: spec.inputs,
     logger: log,
     signal,
-    sessionTimeoutMs: 10_000,
+    // Work is done on the thread the heartbeats run on: a longer session keeps a busy instance in
+    // its group, and fetches are kept small so that no hand-off holds the thread for long.
+    sessionTimeoutMs: 30_000,
+    fetch: { partitionMaxBytes: 256 * 1024, maxBytes: 2 * 1024 * 1024 },
     tickMs: Math.max(20, Math.min(options.commitIntervalMs, Math.floor(options.idleMs / 2))),
     onLag: (topic, partition, lag) =>
       metrics.lag.set({ stage: spec.name, topic, partition: String(partition) }, lag),
@@ -196,6 +200,8 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
         metrics.consumed.inc({ stage: spec.name, topic: batch.topic }, records.length);
         task.process(records, now);
         for (const record of batch.records) pendingBytes += (record.value?.length ?? 0) + 64;
+        // Between partitions, let timers and I/O run (heartbeats, fetch responses).
+        await yieldToEventLoop();
       }
       if (pendingBytes >= options.maxBatchBytes) await commit();
     },

@@ -77,6 +77,8 @@ interface CustomerState {
 
 const RANK = { customer: 0, label: 1, tx: 2 } as const;
 const WINDOW_MS = 30 * DAY_MS;
+/** Events handed out per call at most: a backlog is worked off in slices, between heartbeats. */
+const RELEASE_SLICE = 5000;
 
 export class CustomerTask implements StageTask {
   readonly partition: number;
@@ -202,7 +204,7 @@ export class CustomerTask implements StageTask {
   private releaseAndEmit(): void {
     const { topics } = this.options.config;
     const topicOf = { tx: topics.transactions, label: topics.labels, customer: topics.customers };
-    for (const item of this.merge.release()) {
+    for (const item of this.merge.release(RELEASE_SLICE)) {
       this.handle(item, false);
       this.progressOf(topicOf[item.kind]).done(item.offset);
     }

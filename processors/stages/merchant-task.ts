@@ -33,6 +33,8 @@ type Item =
   | (TimedItem & { kind: 'tx'; offset: number; from: number; tx: TxFacts; late: boolean });
 
 const WINDOW_MS = 30 * DAY_MS;
+/** Events handed out per call at most: a backlog is worked off in slices, between heartbeats. */
+const RELEASE_SLICE = 5000;
 
 export class MerchantTask implements StageTask {
   readonly partition: number;
@@ -106,15 +108,20 @@ export class MerchantTask implements StageTask {
         this.progress.wait(record.offset);
       }
     }
-    for (const item of this.merge.release()) {
+    this.releaseAvailable();
+  }
+
+  /** Heartbeats from the customer tasks carry their progress; ticks work off a backlog. */
+  tick(): void {
+    this.releaseAvailable();
+  }
+
+  private releaseAvailable(): void {
+    for (const item of this.merge.release(RELEASE_SLICE)) {
       this.handle(item, false);
       this.progress.done(item.offset);
     }
     this.sweep();
-  }
-
-  tick(): void {
-    // Heartbeats from the customer tasks carry their progress and idleness; nothing to do alone.
   }
 
   private history(merchantId: string): MerchantHistory {

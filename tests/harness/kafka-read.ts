@@ -52,3 +52,9 @@ export async function readTopic(
   if (!finished) throw new Error(`${topic}: ${records.length} records after ${timeoutMs} ms`);
   return records;
 }
+
+/** Records written to `topic` so far, open and aborted transactions included (0 before it exists). */
+export async function recordsWritten(kafka: KafkaClient, topic: string): Promise<number> {
+  const offsets = await kafka.topicOffsets(topic).catch(() => new Map<number, { high: number }>());
+  return [...offsets.values()].reduce((sum, o) => sum + o.high, 0);
+}

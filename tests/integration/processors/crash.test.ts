@@ -22,7 +22,7 @@ import { runProcessors } from '../../../processors/run.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { runGenerator } from '../../../producers/run.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
-import { readTopic } from '../../harness/kafka-read.ts';
+import { readTopic, recordsWritten } from '../../harness/kafka-read.ts';
 import { stageProcess } from '../../harness/services.ts';
 
 const endpoints = inject('endpoints');
@@ -61,10 +61,7 @@ function startChild(): ChildProcess {
   return stageProcess(endpoints, 'processors/cli.ts', ['--config', settingsFile]);
 }
 
-async function written(topic: string): Promise<number> {
-  const offsets = await kafka.topicOffsets(topic).catch(() => new Map<number, { high: number }>());
-  return [...offsets.values()].reduce((sum, o) => sum + o.high, 0);
-}
+const written = (topic: string) => recordsWritten(kafka, topic);
 
 beforeAll(async () => {
   writeFileSync(settingsFile, stringify(crashed));

@@ -23,7 +23,7 @@ import { runProcessors } from '../../../processors/run.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { runGenerator } from '../../../producers/run.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
-import { readTopic } from '../../harness/kafka-read.ts';
+import { readTopic, recordsWritten } from '../../harness/kafka-read.ts';
 import { stageProcess } from '../../harness/services.ts';
 
 const endpoints = inject('endpoints');
@@ -76,10 +76,7 @@ function startInstance(): Instance {
   return { child, assignments, exited: new Promise((resolve) => child.once('exit', resolve)) };
 }
 
-async function written(topic: string): Promise<number> {
-  const offsets = await kafka.topicOffsets(topic).catch(() => new Map<number, { high: number }>());
-  return [...offsets.values()].reduce((sum, o) => sum + o.high, 0);
-}
+const written = (topic: string) => recordsWritten(kafka, topic);
 
 const latest = (instance: Instance, stage: string) => instance.assignments.get(stage)?.at(-1) ?? [];
 
