@@ -17,7 +17,7 @@ import { SynfinError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { KafkaClientMetrics } from '../metrics.ts';
 import { defaultRetry, type RetryPolicy, withRetry } from '../retry.ts';
-import { isRetriableKafkaError, kafkaErrorId, retryDelayMs } from './errors.ts';
+import { kafkaErrorId, retryDelayMs } from './errors.ts';
 
 export type Compression = 'none' | 'gzip' | 'zstd';
 
@@ -485,5 +485,3 @@ export function createKafkaClient(
     },
   };
 }
-
-export { isRetriableKafkaError };

@@ -189,7 +189,9 @@ export class PartitionFetcher {
       this.options.onError?.(error, attempt);
       this.client.clearMetadata();
       await sleep(Math.min(2000, 100 * 2 ** Math.min(attempt, 4)));
-      if (!isRetriableKafkaError(error) && kafkaErrorId(error) === undefined && attempt > 30) throw error;
+      // Retriable failures (a leader moving, a broker restarting) are retried for as long as it
+      // takes; anything else is given up after 30 in a row.
+      if (!isRetriableKafkaError(error) && attempt >= 30) throw error;
       return { epoch, batches: [], failures: attempt };
     }
   }
