@@ -41,3 +41,8 @@ export function createLogger(
   };
   return destination ? pino(options, destination) : pino(options);
 }
+
+/** Where a retry is logged: a long outage says so at the first failure and every tenth, not at each. */
+export function retryLog(log: Logger, attempt: number): Logger['warn'] {
+  return attempt === 1 || attempt % 10 === 0 ? log.warn.bind(log) : log.debug.bind(log);
+}

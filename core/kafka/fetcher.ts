@@ -1,8 +1,8 @@
 /**
  * Reads assigned partitions from their leaders, read_committed, one fetch request ahead of the
  * handler: while a batch is processed the next one is already on its way. Positions are ours, so a
- * caller seeks by `assign` and knows, per partition, where reading stands and where the committed
- * end is (for lag and "caught up").
+ * caller seeks by `assign`, and every batch says where reading stands and where the committed end
+ * is (for lag and "caught up").
  *
  * Aborted transactions are filtered here, the way Kafka's Java client does it: the fetch response
  * lists the aborted transactions it overlaps, and every batch of such a producer from the
@@ -124,7 +124,6 @@ export class PartitionFetcher {
   private readonly client: Consumer;
   private readonly options: FetcherOptions;
   private positions = new Map<string, { topic: string; partition: number; offset: number }>();
-  private readonly ends = new Map<string, number>();
   private epoch = 0;
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -140,16 +139,6 @@ export class PartitionFetcher {
     this.epoch++;
     this.positions = new Map(positions.map((p) => [partitionKey(p.topic, p.partition), { ...p }]));
     this.wake?.();
-  }
-
-  /** The next offset to read, if the partition is assigned. */
-  position(topic: string, partition: number): number | undefined {
-    return this.positions.get(partitionKey(topic, partition))?.offset;
-  }
-
-  /** The read-committed end last seen, if any fetch reported it. */
-  endOffset(topic: string, partition: number): number | undefined {
-    return this.ends.get(partitionKey(topic, partition));
   }
 
   stop(): void {
@@ -254,7 +243,6 @@ export class PartitionFetcher {
           if (!position || raw.errorCode !== 0) continue;
           const stable = Number(raw.lastStableOffset);
           const end = stable >= 0 ? stable : Number(raw.highWatermark);
-          this.ends.set(key, end);
           const { records, nextOffset } = visibleRecords(raw, position.offset);
           position.offset = Math.max(position.offset, nextOffset);
           batches.push({

@@ -10,7 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer } from '@platformatic/kafka';
 import { SynfinError } from '../errors.ts';
-import type { Logger } from '../logger.ts';
+import { type Logger, retryLog } from '../logger.ts';
 import type { GroupMetadata, KafkaClient, PartitionOffset } from './client.ts';
 import { type FetchedBatch, PartitionFetcher, partitionKey } from './fetcher.ts';
 import { PartitionProgress } from './partition-progress.ts';
@@ -64,7 +64,6 @@ export class GroupRuntime {
   private readonly fetchClient: Consumer;
   private readonly fetcher: PartitionFetcher;
   private readonly progress = new PartitionProgress();
-  private assignment: TopicPartition[] = [];
   private generation = { groupId: '', generationId: -1, memberId: '' };
   private queue: Promise<unknown> = Promise.resolve();
   private failure: unknown;
@@ -84,13 +83,8 @@ export class GroupRuntime {
       partitionMaxBytes: options.fetch?.partitionMaxBytes ?? 1024 * 1024,
       maxBytes: options.fetch?.maxBytes ?? 16 * 1024 * 1024,
       onError: (error, attempt) =>
-        this.retryLog(attempt)({ err: String(error), attempt }, 'fetch failed, retrying'),
+        retryLog(this.log, attempt)({ err: String(error), attempt }, 'fetch failed, retrying'),
     });
-  }
-
-  /** A long outage says so at the first failure and every tenth retry, not at each one. */
-  private retryLog(attempt: number) {
-    return attempt === 1 || attempt % 10 === 0 ? this.log.warn.bind(this.log) : this.log.debug.bind(this.log);
   }
 
   /**
@@ -104,10 +98,6 @@ export class GroupRuntime {
 
   get failed(): boolean {
     return this.failure !== undefined;
-  }
-
-  get partitions(): readonly TopicPartition[] {
-    return this.assignment;
   }
 
   /** The handler has made everything below `offset` durable; lag is measured from here. */
@@ -196,7 +186,6 @@ export class GroupRuntime {
     // Nothing more of the old assignment is handed over once the new one is known.
     this.fetcher.assign([]);
     await this.serial(async () => {
-      this.assignment = partitions;
       this.generation = generation;
       this.log.info(
         { partitions: partitions.map((p) => `${p.topic}:${p.partition}`) },
@@ -217,7 +206,7 @@ export class GroupRuntime {
         return await operation();
       } catch (error) {
         if (this.stopped || Date.now() > deadline) throw error;
-        this.retryLog(attempt)({ err: String(error), attempt }, `${what} failed, retrying`);
+        retryLog(this.log, attempt)({ err: String(error), attempt }, `${what} failed, retrying`);
         await sleep(Math.min(2000, 100 * 2 ** Math.min(attempt, 4)));
       }
     }

@@ -10,13 +10,13 @@
  * instead, and every task is restored again at the assignment that follows.
  */
 import { hostname } from 'node:os';
-import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { setTimeout as sleep, setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { SynfinError } from '../../core/errors.ts';
 import type { Compression, KafkaClient, OutgoingMessage, PartitionOffset } from '../../core/kafka/client.ts';
 import { isGroupMovedOn } from '../../core/kafka/errors.ts';
 import type { FetchedBatch } from '../../core/kafka/fetcher.ts';
 import { GroupRuntime, partitionKey, type TopicPartition } from '../../core/kafka/group-runtime.ts';
-import type { Logger } from '../../core/logger.ts';
+import { type Logger, retryLog } from '../../core/logger.ts';
 import type { ProcessorMetrics } from '../metrics.ts';
 import { readChangelog, writeBarriers } from './restore.ts';
 import type { InputRecord, StageTask, TaskOutput } from './task.ts';
@@ -158,20 +158,39 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     }
   }
 
-  async function decode(topic: string, partition: number, record: FetchedBatch['records'][number]) {
-    const base = {
-      topic,
-      partition,
-      offset: record.offset,
-      key: record.key?.toString('utf8') ?? null,
-      value: record.value,
-    };
-    try {
-      return { ...base, decoded: { ok: true, value: await spec.decode(topic, record.value) } } as InputRecord;
-    } catch (error) {
-      // The registry being down is not the record's fault: fail the batch, never dead-letter it.
-      if (error instanceof SynfinError && error.retriable) throw error;
-      return { ...base, decoded: { ok: false, error: error as Error } } as InputRecord;
+  async function decode(
+    topic: string,
+    partition: number,
+    record: FetchedBatch['records'][number],
+  ): Promise<InputRecord> {
+    const key = record.key?.toString('utf8') ?? null;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const value = await spec.decode(topic, record.value);
+        return {
+          topic,
+          partition,
+          offset: record.offset,
+          key,
+          value: record.value,
+          decoded: { ok: true, value },
+        };
+      } catch (error) {
+        // The registry being down is not the record's fault: wait for it rather than dead-letter.
+        if (!(error instanceof SynfinError && error.retriable) || signal.aborted) {
+          const failure = error as Error;
+          return {
+            topic,
+            partition,
+            offset: record.offset,
+            key,
+            value: record.value,
+            decoded: { ok: false, error: failure },
+          };
+        }
+        retryLog(log, attempt)({ err: error.message, attempt }, 'schema lookup failed, retrying');
+        await sleep(1000);
+      }
     }
   }
 

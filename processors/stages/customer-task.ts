@@ -435,25 +435,24 @@ export class CustomerTask implements StageTask {
       if (key === 'w') this.merge.restore(parsed as EventTimeState);
       else if (kind === 'p') this.progress.get(id)?.restore(parsed as ProgressState);
       else if (kind === 'h') this.customer(id).home = parsed as Home;
-      else if (kind === 't') {
-        const state = this.customer(id);
-        const entry = deserializeEntry(parsed as SerializedEntry, id);
-        insertSorted(state.entries, entry);
-        this.byTransaction.set(entry.id, entry);
-      } else if (kind === 'd') {
+      else if (kind === 't') this.restoreEntry(id, parsed as SerializedEntry);
+      else if (kind === 'd') {
         // A day of purchases under one key, the layout of older changelogs: each purchase is
         // written again under its own key and the day key is deleted at the next commit.
-        const state = this.customer(id);
         for (const stored of parsed as SerializedEntry[]) {
-          const entry = deserializeEntry(stored, id);
-          insertSorted(state.entries, entry);
-          this.byTransaction.set(entry.id, entry);
-          this.dirty.mark(entryKey(id, entry.id));
+          this.dirty.mark(entryKey(id, this.restoreEntry(id, stored).id));
         }
         this.dirty.mark(key);
       }
     }
     this.queue = [...this.byTransaction.values()].filter((entry) => !entry.emitted).sort(compareEntries);
+  }
+
+  private restoreEntry(customerId: string, stored: SerializedEntry): StoredEntry {
+    const entry = deserializeEntry(stored, customerId);
+    insertSorted(this.customer(customerId).entries, entry);
+    this.byTransaction.set(entry.id, entry);
+    return entry;
   }
 
   stateSize(): Record<string, number> {

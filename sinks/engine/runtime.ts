@@ -13,7 +13,7 @@ import { isProgrammingError, isSynfinError } from '../../core/errors.ts';
 import type { KafkaClient } from '../../core/kafka/client.ts';
 import type { ConsumedRecord } from '../../core/kafka/fetcher.ts';
 import { GroupRuntime, partitionKey, type TopicPartition } from '../../core/kafka/group-runtime.ts';
-import type { Logger } from '../../core/logger.ts';
+import { type Logger, retryLog } from '../../core/logger.ts';
 import type { SinkMetrics } from '../metrics.ts';
 import { type RecordKind, TABLES } from '../tables.ts';
 import { Batcher, type BatchLimits } from './batcher.ts';
@@ -74,10 +74,6 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
   metrics.retries.inc(labels, 0);
   for (const reason of ['rejected', 'undecodable']) metrics.deadLetters.inc({ ...labels, reason }, 0);
 
-  /** A long outage says so at the first failure and every tenth retry, not at each one. */
-  const retryLog = (attempt: number) =>
-    attempt === 1 || attempt % 10 === 0 ? log.warn.bind(log) : log.debug.bind(log);
-
   /** Waits `ms`, or less when the sink is stopped meanwhile. */
   async function pause(ms: number): Promise<void> {
     const until = Date.now() + ms;
@@ -93,7 +89,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
         if (isProgrammingError(error) || error instanceof NotDecodable || signal.aborted) throw error;
         const delay = backoffMs(attempt, options.retry);
         metrics.retries.inc(labels);
-        retryLog(attempt)({ err: String(error), attempt, delayMs: delay }, `${what} failed, retrying`);
+        retryLog(log, attempt)({ err: String(error), attempt, delayMs: delay }, `${what} failed, retrying`);
         await pause(delay);
       }
     }
@@ -158,7 +154,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
       pause,
       onRetry: (error, attempt, delayMs) => {
         metrics.retries.inc(labels);
-        retryLog(attempt)(
+        retryLog(log, attempt)(
           { err: String(error), attempt, delayMs, rows: records.length },
           'write failed, retrying',
         );

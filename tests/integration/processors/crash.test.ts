@@ -12,17 +12,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createKafkaClient } from '../../../core/kafka/client.ts';
 import { createLogger } from '../../../core/logger.ts';
-import { createMetricsRegistry } from '../../../core/metrics.ts';
 import { createRegistryCodec } from '../../../core/registry/codec.ts';
-import { outputCodec } from '../../../processors/avro.ts';
 import { parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
-import { featuresSchema } from '../../../processors/features/catalog.ts';
-import { processorMetrics } from '../../../processors/metrics.ts';
-import { runProcessors } from '../../../processors/run.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { runGenerator } from '../../../producers/run.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
-import { readTopic, recordsWritten } from '../../harness/kafka-read.ts';
+import { recordsWritten } from '../../harness/kafka-read.ts';
+import { featureRows, inProcessRun } from '../../harness/processor-runs.ts';
 import { stageProcess } from '../../harness/services.ts';
 
 const endpoints = inject('endpoints');
@@ -51,7 +47,6 @@ function settingsFor(app: string) {
 const reference = parseProcessorConfig(settingsFor(`${name}-reference`));
 const crashed = settingsFor(`${name}-crashed`);
 const settingsFile = path.join(mkdtempSync(path.join(tmpdir(), 'synfin-crash-')), 'processor.yaml');
-const features = outputCodec(0, featuresSchema());
 let total = 0;
 const stop = new AbortController();
 let referenceRun: Promise<void> = Promise.resolve();
@@ -72,14 +67,7 @@ beforeAll(async () => {
     signal: new AbortController().signal,
   });
   total = summary.produced.transaction ?? 0;
-  referenceRun = runProcessors(reference, {
-    kafka,
-    codec,
-    logger,
-    metrics: processorMetrics(createMetricsRegistry({ defaultMetrics: false })),
-    signal: stop.signal,
-  });
-  referenceRun.catch(() => undefined);
+  referenceRun = inProcessRun(reference, { kafka, codec, logger, signal: stop.signal });
 }, 180_000);
 
 afterAll(async () => {
@@ -104,10 +92,7 @@ describe('processor crash', () => {
     expect(before).toBeLessThan(total);
     child = startChild();
 
-    const read = async (topic: string) =>
-      (await readTopic(kafka, topic, (records) => records.length >= total, 240_000)).map((record) =>
-        features.decode(record.value as Buffer),
-      );
+    const read = (topic: string) => featureRows(kafka, topic, total);
     const [restarted, uninterrupted] = await Promise.all([
       read(crashed.topics.features),
       read(reference.topics.features),

@@ -13,17 +13,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createKafkaClient } from '../../../core/kafka/client.ts';
 import { createLogger } from '../../../core/logger.ts';
-import { createMetricsRegistry } from '../../../core/metrics.ts';
 import { createRegistryCodec } from '../../../core/registry/codec.ts';
-import { outputCodec } from '../../../processors/avro.ts';
 import { parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
-import { featuresSchema } from '../../../processors/features/catalog.ts';
-import { processorMetrics } from '../../../processors/metrics.ts';
-import { runProcessors } from '../../../processors/run.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { runGenerator } from '../../../producers/run.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
-import { readTopic, recordsWritten } from '../../harness/kafka-read.ts';
+import { recordsWritten } from '../../harness/kafka-read.ts';
+import { featureRows, inProcessRun } from '../../harness/processor-runs.ts';
 import { stageProcess } from '../../harness/services.ts';
 
 const endpoints = inject('endpoints');
@@ -45,7 +41,6 @@ const settingsFor = (app: string) => ({ applicationId: app, topics: topicsFor(ge
 const reference = parseProcessorConfig(settingsFor(`${name}-reference`));
 const shared = settingsFor(`${name}-shared`);
 const settingsFile = path.join(mkdtempSync(path.join(tmpdir(), 'synfin-scale-')), 'processor.yaml');
-const features = outputCodec(0, featuresSchema());
 
 interface Instance {
   child: ChildProcess;
@@ -110,14 +105,7 @@ describe('processor scale-out', () => {
     });
     total = summary.produced.transaction ?? 0;
     expect(await written(generator.topics.transactions)).toBe(total);
-    referenceRun = runProcessors(reference, {
-      kafka,
-      codec,
-      logger,
-      metrics: processorMetrics(createMetricsRegistry({ defaultMetrics: false })),
-      signal: stop.signal,
-    });
-    referenceRun.catch(() => undefined);
+    referenceRun = inProcessRun(reference, { kafka, codec, logger, signal: stop.signal });
     const transactionsTopic = generator.topics.transactions;
     const ownsInput = (instance: Instance) =>
       latest(instance, 'customer').some((p) => p.startsWith(`${transactionsTopic}:`));
@@ -127,29 +115,32 @@ describe('processor scale-out', () => {
       !(ownsInput(doomed) && ownsInput(survivor)) ||
       (await written(shared.topics.features)) < total * 0.2
     ) {
-      expect(Date.now()).toBeLessThan(deadline);
+      expect(
+        Date.now(),
+        `both own customer partitions: ${ownsInput(doomed)}/${ownsInput(survivor)}`,
+      ).toBeLessThan(deadline);
       await sleep(200);
     }
     doomed.child.kill('SIGKILL');
     await doomed.exited;
     const before = await written(shared.topics.features);
-    expect(before).toBeLessThan(total);
+    expect(before, 'features written when the instance was killed').toBeLessThan(total);
 
-    const read = async (topic: string) =>
-      (await readTopic(kafka, topic, (records) => records.length >= total, 240_000)).map((record) =>
-        features.decode(record.value as Buffer),
-      );
+    const read = (topic: string) => featureRows(kafka, topic, total);
     const [taken, uninterrupted] = await Promise.all([
       read(shared.topics.features),
       read(reference.topics.features),
     ]);
     // The survivor ended up with every input partition of the customer stage.
     const survivorInputs = latest(survivor, 'customer').filter((p) => p.startsWith(`${transactionsTopic}:`));
-    expect(survivorInputs.length).toBe(6);
+    expect(
+      survivorInputs.length,
+      `survivor's assignments: ${JSON.stringify([...survivor.assignments])}`,
+    ).toBe(6);
     // Give a duplicate time to show up before counting.
     await sleep(3000);
     const again = await read(shared.topics.features);
-    expect(again.length).toBe(total);
+    expect(again.length, 'feature records after the survivor finished').toBe(total);
     expect(new Set(taken.map((row) => row.transactionId)).size).toBe(total);
     const byId = new Map(uninterrupted.map((row) => [row.transactionId, row]));
     const differing = again.filter(
