@@ -87,7 +87,10 @@ export class ServiceError extends SynfinError {
     options: SynfinErrorOptions & { logFile?: string } = {},
   ) {
     const where = options.logFile ? ` (log: ${options.logFile})` : '';
-    super(code, `${service}: ${message}${where}`, {
+    // A failed tool's own words (its exit code and last output lines) are the reason; a user who
+    // only sees "initdb failed" has to go and rerun it by hand to learn why.
+    const reason = options.cause instanceof Error ? `:\n${options.cause.message}` : '';
+    super(code, `${service}: ${message}${where}${reason}`, {
       ...options,
       details: { ...options.details, service, logFile: options.logFile },
     });

@@ -11,6 +11,18 @@ import { ensureMaven, findJava, type Java, run } from '../toolchain.ts';
 /** Readiness probes fail many times while the broker starts; none of that is worth a log line. */
 const silent = createLogger({ level: 'silent', pretty: false });
 
+/**
+ * A cluster id is 16 random bytes in URL-safe base64 without padding. Like Kafka's own
+ * `Uuid.randomUuid`, never one that starts with '-': one draw in 64 does, and a command line
+ * reads it as an option (StorageTool then failed with "--cluster-id/-t: expected one argument").
+ */
+export function kraftClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 export function kafkaService(ctx: StackContext): NativeService {
   const { version, port, controllerPort, heapMb } = ctx.config.kafka;
   const host = ctx.config.host;
@@ -122,8 +134,7 @@ export function kafkaService(ctx: StackContext): NativeService {
         ].join('\n'),
       );
       if (readdirSync(dataDir).includes('meta.properties')) return;
-      // A cluster id is 16 random bytes in URL-safe base64 without padding.
-      const clusterId = randomBytes(16).toString('base64url');
+      const clusterId = kraftClusterId();
       java ??= await findJava('kafka', 17);
       try {
         await run(
@@ -131,8 +142,7 @@ export function kafkaService(ctx: StackContext): NativeService {
           javaArgs(
             'kafka.tools.StorageTool',
             'format',
-            '-t',
-            clusterId,
+            `--cluster-id=${clusterId}`,
             '-c',
             serverProperties,
             '--standalone',
