@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { type MetricsSnapshot, mergedMetrics } from './stage-threads.ts';
 
 /** What `/ready` reports: ready, or which dependencies failed and why. */
 export interface Readiness {
@@ -15,11 +16,13 @@ export function serveMetrics(
   registry: Registry,
   port: number,
   readiness: () => Promise<Readiness> = async () => ({ ready: true, failed: [] }),
+  /** The registries of the process's stage threads, summed with its own on each scrape. */
+  threads: Iterable<() => Promise<MetricsSnapshot[]>> = [],
 ): Server {
   return createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (path === '/metrics') {
-      void registry.metrics().then(
+      void mergedMetrics(registry, threads).then(
         (body) => response.writeHead(200, { 'content-type': registry.contentType }).end(body),
         () => response.writeHead(500).end(),
       );

@@ -10,6 +10,7 @@ import { createMetricsRegistry, kafkaClientMetrics } from './metrics.ts';
 import { serveMetrics } from './metrics-server.ts';
 import { createRegistryCodec, type RegistryCodec } from './registry/codec.ts';
 import { cachedReadiness, type ServiceReport } from './service-info.ts';
+import type { MetricsSnapshot } from './stage-threads.ts';
 
 /** The settings of a `--config` YAML file as a plain object (empty without one), for flags to override. */
 export function readSettingsFile(file: string | number | undefined): Record<string, unknown> {
@@ -59,6 +60,8 @@ export interface StageServices {
   kafka: KafkaClient;
   codec: RegistryCodec;
   registry: Registry;
+  /** Adds stage threads' metrics to what /metrics serves; returns the call that removes them. */
+  addMetrics(source: () => Promise<MetricsSnapshot[]>): () => void;
 }
 
 export interface StageProcessOptions {
@@ -86,10 +89,17 @@ export async function withStageServices(
     labels: config.runId ? { run_id: config.runId } : {},
   });
   const port = options.metricsPort ?? config.metrics.port;
-  const server = port ? serveMetrics(registry, port, cachedReadiness(config, options.dependsOn)) : undefined;
+  const threads = new Set<() => Promise<MetricsSnapshot[]>>();
+  const server = port
+    ? serveMetrics(registry, port, cachedReadiness(config, options.dependsOn), threads)
+    : undefined;
   const kafka = createKafkaClient(config.kafka, logger, { metrics: kafkaClientMetrics(registry) });
+  const addMetrics = (source: () => Promise<MetricsSnapshot[]>) => {
+    threads.add(source);
+    return () => threads.delete(source);
+  };
   try {
-    await work({ kafka, codec: createRegistryCodec(config.schemaRegistry), registry });
+    await work({ kafka, codec: createRegistryCodec(config.schemaRegistry), registry, addMetrics });
   } finally {
     server?.close();
     await kafka.close();

@@ -10,7 +10,7 @@ import { createLogger } from '../core/logger.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseProcessorConfig } from './config.ts';
 import { processorMetrics } from './metrics.ts';
-import { runProcessors } from './run.ts';
+import { runProcessors, runProcessorThreads } from './run.ts';
 
 const number = (value: string) => Number(value);
 
@@ -20,6 +20,7 @@ const program = new Command('process')
   .option('--app-id <id>', 'application id: consumer groups, transactional ids, internal topics')
   .addOption(new Option('--stage <stage>', 'run one stage only').choices(['customer', 'merchant']))
   .option('--lateness-ms <ms>', 'event-time disorder to wait for', number)
+  .option('--threads <n>', 'processor instances in this process, one per worker thread', number)
   .option('--idle-ms <ms>', 'a caught-up silent input stops holding events back after this long', number)
   .option('--label-delay-days <days>', 'how far behind the merchant windows sit', number)
   .option('--run-id <id>', 'the run this process works for: run_id on metrics, runId on log lines')
@@ -37,6 +38,7 @@ function processorInput(): Record<string, unknown> {
   set('stages', flags.stage === undefined ? undefined : [flags.stage]);
   set('latenessMs', flags.latenessMs);
   set('idleMs', flags.idleMs);
+  set('threads', flags.threads);
   set('labelDelayDays', flags.labelDelayDays);
   return input;
 }
@@ -60,13 +62,15 @@ await stageMain(async () => {
       metricsPort: flags.metricsPort as number | undefined,
       dependsOn: ['kafka', 'schema-registry'],
     },
-    ({ kafka, codec, registry }) =>
-      runProcessors(settings, {
-        kafka,
-        codec,
-        logger,
-        metrics: processorMetrics(registry),
-        signal: controller.signal,
-      }),
+    ({ kafka, codec, registry, addMetrics }) =>
+      settings.threads > 1
+        ? runProcessorThreads(settings, { config, logger, signal: controller.signal, addMetrics })
+        : runProcessors(settings, {
+            kafka,
+            codec,
+            logger,
+            metrics: processorMetrics(registry),
+            signal: controller.signal,
+          }),
   );
 });

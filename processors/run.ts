@@ -1,7 +1,10 @@
 /** Runs the configured processor stages until the signal aborts or a stage fails. */
+import { hostname } from 'node:os';
+import type { Config } from '../core/config/schema.ts';
 import type { KafkaClient } from '../core/kafka/client.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RegistryCodec } from '../core/registry/codec.ts';
+import { type MetricsSnapshot, runStageThreads } from '../core/stage-threads.ts';
 import type { ProcessorConfig } from './config.ts';
 import { runStage } from './engine/runtime.ts';
 import type { ProcessorMetrics } from './metrics.ts';
@@ -50,4 +53,30 @@ export async function runProcessors(config: ProcessorConfig, deps: ProcessorDeps
   } finally {
     deps.signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * `config.threads` instances of the processors in this process, one per worker thread, each in the
+ * same consumer groups under an instance id of its own (`<instanceId>-t<n>`).
+ */
+export function runProcessorThreads(
+  config: ProcessorConfig,
+  deps: {
+    config: Config;
+    logger: Logger;
+    signal: AbortSignal;
+    addMetrics?: (source: () => Promise<MetricsSnapshot[]>) => () => void;
+  },
+): Promise<void> {
+  const base = config.instanceId ?? `${hostname()}-${process.pid}`;
+  deps.logger.info({ threads: config.threads, instanceId: base }, 'processor threads starting');
+  return runStageThreads({
+    // Source (.ts, run by Node's type stripping) or the build (.js), whichever this module is.
+    module: new URL(import.meta.url.endsWith('.ts') ? './thread.ts' : './thread.js', import.meta.url),
+    count: config.threads,
+    config: deps.config,
+    data: (index: number) => ({ ...config, threads: 1, instanceId: `${base}-t${index}` }),
+    signal: deps.signal,
+    ...(deps.addMetrics ? { addMetrics: deps.addMetrics } : {}),
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config/load.ts';
+import { COMPRESSIONS, type Compression } from '../core/kafka/client.ts';
 import { createLogger } from '../core/logger.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseGeneratorConfig } from './config.ts';
@@ -30,11 +31,7 @@ const program = new Command('produce')
   .option('--fraud-rate <fraction>', 'fraction of transactions that are fraud', number)
   .option('--partitions <n>', 'partitions of topics this run creates', number)
   .option('--shard <index/count>', 'own one shard of the customers, e.g. 0/4')
-  .addOption(
-    new Option('--compression <codec>', 'Kafka compression')
-      .choices(['none', 'gzip', 'zstd'])
-      .default('zstd'),
-  )
+  .addOption(new Option('--compression <codec>', 'Kafka compression').choices(COMPRESSIONS).default('zstd'))
   .option('--batch <messages>', 'messages per produce request', number, 4000)
   .option('--metrics-port <port>', 'serve /metrics, /health and /ready on this port while running', number);
 
@@ -104,7 +101,7 @@ await stageMain(async () => {
         sink: {
           batchMessages: Number(flags.batch),
           maxInFlight: 4,
-          compression: flags.compression as 'none' | 'gzip' | 'zstd',
+          compression: flags.compression as Compression,
         },
       });
       const seconds = (summary.endedAt - summary.startedAt) / 1000;

@@ -19,7 +19,9 @@ import type { KafkaClientMetrics } from '../metrics.ts';
 import { defaultRetry, type RetryPolicy, withRetry } from '../retry.ts';
 import { kafkaErrorId, retryDelayMs } from './errors.ts';
 
-export type Compression = 'none' | 'gzip' | 'zstd';
+/** The codecs a record batch may be compressed with (lz4 and snappy run in the client's WebAssembly). */
+export const COMPRESSIONS = ['none', 'gzip', 'lz4', 'snappy', 'zstd'] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
 
 export interface TopicSpec {
   topic: string;
@@ -152,9 +154,9 @@ function toClientMessage(message: OutgoingMessage): MessageToProduce {
   return converted;
 }
 
-function compressionOf(options: SendOptions | undefined): 'gzip' | 'zstd' | undefined {
+function compressionOf(options: SendOptions | undefined): Exclude<Compression, 'none'> | undefined {
   const compression = options?.compression;
-  return compression === 'gzip' || compression === 'zstd' ? compression : undefined;
+  return compression === 'none' ? undefined : compression;
 }
 
 /** Counts what Kafka acknowledged per topic; one pass over the messages of a request. */

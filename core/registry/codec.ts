@@ -39,10 +39,9 @@ export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec
   const registry = new SchemaRegistry({ host: baseUrl, clientId: 'synfin' });
   const compatibility = config.compatibility as COMPATIBILITY;
 
-  async function setCompatibility(subject: string): Promise<void> {
-    let response: Response;
+  async function putCompatibility(subject: string): Promise<Response> {
     try {
-      response = await fetch(`${baseUrl}/config/${encodeURIComponent(subject)}`, {
+      return await fetch(`${baseUrl}/config/${encodeURIComponent(subject)}`, {
         method: 'PUT',
         headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
         body: JSON.stringify({ compatibility }),
@@ -52,6 +51,17 @@ export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec
         cause,
         retriable: true,
       });
+    }
+  }
+
+  async function setCompatibility(subject: string): Promise<void> {
+    let response = await putCompatibility(subject);
+    // Apicurio answers 409 "A rule named 'COMPATIBILITY' already exists" when another instance
+    // created the subject's rule between its check and its insert (two processors starting at
+    // once); the rule exists now, so the same PUT updates it.
+    if (response.status === 409) {
+      await response.body?.cancel();
+      response = await putCompatibility(subject);
     }
     if (!response.ok) {
       throw new SynfinError(

@@ -1,0 +1,169 @@
+/**
+ * A stage as N instances on worker threads of one process. Each thread is a whole instance — its
+ * own Kafka client, registry codec and metrics — in the same consumer groups as its siblings, so
+ * the groups split the partitions between them exactly as between processes (and a failed thread
+ * stops them all: they share the process and its restart). Node runs JavaScript on one thread per
+ * isolate; this is how one process uses more than one core.
+ *
+ * `/metrics` of the process shows the sum over the threads: their registries are read on each
+ * scrape (`StageServices.addMetrics`), so lag is never older than the scrape.
+ */
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import {
+  AggregatorRegistry,
+  type MetricObjectWithValues,
+  type MetricValue,
+  type Registry,
+} from 'prom-client';
+import type { Config } from './config/schema.ts';
+import { type ErrorCode, SynfinError } from './errors.ts';
+import { createKafkaClient, type KafkaClient } from './kafka/client.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createMetricsRegistry, kafkaClientMetrics } from './metrics.ts';
+import { createRegistryCodec, type RegistryCodec } from './registry/codec.ts';
+
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
+
+/** What a stage thread is handed: its clients, its index among the threads, and its stop signal. */
+export interface StageThreadContext<Data> {
+  config: Config;
+  data: Data;
+  index: number;
+  logger: Logger;
+  kafka: KafkaClient;
+  codec: RegistryCodec;
+  registry: Registry;
+  signal: AbortSignal;
+}
+
+type ToThread = { type: 'stop' } | { type: 'metrics'; id: number };
+type FromThread =
+  | { type: 'metrics'; id: number; metrics: MetricsSnapshot }
+  | { type: 'failed'; code: ErrorCode | undefined; message: string };
+
+interface ThreadInput<Data> {
+  config: Config;
+  data: Data;
+  index: number;
+}
+
+/** A scrape waits this long for a busy thread's registry, then leaves that thread out. */
+const SCRAPE_TIMEOUT_MS = 2000;
+
+export interface StageThreadsOptions<Data> {
+  /** The module that calls `stageThread(...)`. */
+  module: URL;
+  count: number;
+  config: Config;
+  /** What thread `index` is given (plain data: it is copied to the thread). */
+  data: (index: number) => Data;
+  signal: AbortSignal;
+  /** Registers the threads' metrics with the process's /metrics; returns the unregister call. */
+  addMetrics?: (source: () => Promise<MetricsSnapshot[]>) => () => void;
+}
+
+/** Runs `count` threads until the signal aborts (resolves) or one fails (rejects with its error). */
+export async function runStageThreads<Data>(options: StageThreadsOptions<Data>): Promise<void> {
+  const pending = new Map<number, (metrics: MetricsSnapshot | undefined) => void>();
+  let nextId = 0;
+  let failure: Error | undefined;
+  const workers = Array.from({ length: options.count }, (_, index) => {
+    const input: ThreadInput<Data> = { config: options.config, data: options.data(index), index };
+    return new Worker(options.module, { workerData: input });
+  });
+  const stopAll = () => {
+    for (const worker of workers) worker.postMessage({ type: 'stop' } satisfies ToThread);
+  };
+  const exits = workers.map(
+    (worker, index) =>
+      new Promise<void>((resolve) => {
+        worker.on('message', (message: FromThread) => {
+          if (message.type === 'metrics') pending.get(message.id)?.(message.metrics);
+          else {
+            failure ??= new SynfinError(message.code ?? 'STAGE_FAILED', message.message);
+            stopAll();
+          }
+        });
+        worker.on('error', (error) => {
+          failure ??= new SynfinError('STAGE_FAILED', `thread ${index}: ${error.message}`, { cause: error });
+          stopAll();
+        });
+        worker.on('exit', (code) => {
+          if (code !== 0 && !options.signal.aborted)
+            failure ??= new SynfinError('STAGE_FAILED', `thread ${index} exited with code ${code}`);
+          if (failure) stopAll();
+          resolve();
+        });
+      }),
+  );
+  const scrape = (worker: Worker) =>
+    new Promise<MetricsSnapshot | undefined>((resolve) => {
+      const id = nextId++;
+      const timer = setTimeout(() => settle(undefined), SCRAPE_TIMEOUT_MS);
+      const settle = (metrics: MetricsSnapshot | undefined) => {
+        clearTimeout(timer);
+        pending.delete(id);
+        resolve(metrics);
+      };
+      pending.set(id, settle);
+      worker.postMessage({ type: 'metrics', id } satisfies ToThread);
+    });
+  const unregister = options.addMetrics?.(async () =>
+    (await Promise.all(workers.map(scrape))).filter((m): m is MetricsSnapshot => m !== undefined),
+  );
+  options.signal.addEventListener('abort', stopAll, { once: true });
+  try {
+    await Promise.all(exits);
+  } finally {
+    options.signal.removeEventListener('abort', stopAll);
+    unregister?.();
+  }
+  if (failure) throw failure;
+}
+
+/** The entry of a stage thread's module: runs `work` with the thread's own clients until told to stop. */
+export function stageThread<Data>(work: (context: StageThreadContext<Data>) => Promise<void>): void {
+  if (isMainThread || !parentPort) throw new Error('stageThread: not on a worker thread');
+  const port = parentPort;
+  const { config, data, index } = workerData as ThreadInput<Data>;
+  const logger = createLogger(config.log, { thread: index, runId: config.runId || undefined });
+  // Process-wide metrics (CPU, memory, event loop of the main thread) come from the main registry.
+  const registry = createMetricsRegistry({
+    defaultMetrics: false,
+    labels: config.runId ? { run_id: config.runId } : {},
+  });
+  const kafka = createKafkaClient(config.kafka, logger, { metrics: kafkaClientMetrics(registry) });
+  const stop = new AbortController();
+  port.on('message', (message: ToThread) => {
+    if (message.type === 'stop') stop.abort();
+    else
+      void registry
+        .getMetricsAsJSON()
+        .then((metrics) =>
+          port.postMessage({ type: 'metrics', id: message.id, metrics } satisfies FromThread),
+        );
+  });
+  const codec = createRegistryCodec(config.schemaRegistry);
+  void work({ config, data, index, logger, kafka, codec, registry, signal: stop.signal })
+    .catch((error: unknown) => {
+      const code = error instanceof SynfinError ? error.code : undefined;
+      const message = error instanceof Error ? error.message : String(error);
+      port.postMessage({ type: 'failed', code, message } satisfies FromThread);
+    })
+    .finally(async () => {
+      await kafka.close().catch(() => undefined);
+      // The work is over: end the thread even if a client left a handle open (an idle keep-alive
+      // socket of the registry's HTTP client did), so that the process's stop is not held up.
+      process.exit(0);
+    });
+}
+
+/** The sum of a registry and its threads' registries, as Prometheus text. */
+export async function mergedMetrics(
+  registry: Registry,
+  sources: Iterable<() => Promise<MetricsSnapshot[]>>,
+): Promise<string> {
+  const snapshots: MetricsSnapshot[] = [await registry.getMetricsAsJSON()];
+  for (const source of sources) snapshots.push(...(await source()));
+  return snapshots.length === 1 ? registry.metrics() : AggregatorRegistry.aggregate(snapshots).metrics();
+}
