@@ -19,6 +19,7 @@ const BENCHMARKS = [
   { script: 'producers/generate.ts', name: 'producers-generate' },
   { script: 'producers/kafka.ts', name: 'producers-kafka' },
   { script: 'processors/throughput.ts', name: 'processors-throughput' },
+  { script: 'processors/state-memory.ts', name: 'processors-state-memory' },
   { script: 'sinks/throughput.ts', name: 'sinks-throughput' },
   { script: 'control-plane/status-latency.ts', name: 'control-plane-status' },
   { script: 'pipeline/realtime-latency.ts', name: 'pipeline-realtime-latency' },

@@ -8,7 +8,7 @@
  * `/metrics` of the process shows the sum over the threads: their registries are read on each
  * scrape (`StageServices.addMetrics`), so lag is never older than the scrape.
  */
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, parentPort, type ResourceLimits, Worker, workerData } from 'node:worker_threads';
 import {
   AggregatorRegistry,
   type MetricObjectWithValues,
@@ -45,6 +45,7 @@ interface ThreadInput<Data> {
   config: Config;
   data: Data;
   index: number;
+  logBindings: Record<string, unknown>;
 }
 
 /** A scrape waits this long for a busy thread's registry, then leaves that thread out. */
@@ -58,6 +59,10 @@ export interface StageThreadsOptions<Data> {
   /** What thread `index` is given (plain data: it is copied to the thread). */
   data: (index: number) => Data;
   signal: AbortSignal;
+  /** Fields every log line of a thread carries (besides `thread`: its index). */
+  logBindings?: Record<string, unknown>;
+  /** V8 heap limits of each thread (Node sets these per worker; flags cannot, once started). */
+  resourceLimits?: ResourceLimits;
   /** Registers the threads' metrics with the process's /metrics; returns the unregister call. */
   addMetrics?: (source: () => Promise<MetricsSnapshot[]>) => () => void;
 }
@@ -68,8 +73,16 @@ export async function runStageThreads<Data>(options: StageThreadsOptions<Data>):
   let nextId = 0;
   let failure: Error | undefined;
   const workers = Array.from({ length: options.count }, (_, index) => {
-    const input: ThreadInput<Data> = { config: options.config, data: options.data(index), index };
-    return new Worker(options.module, { workerData: input });
+    const input: ThreadInput<Data> = {
+      config: options.config,
+      data: options.data(index),
+      index,
+      logBindings: options.logBindings ?? {},
+    };
+    return new Worker(options.module, {
+      workerData: input,
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+    });
   });
   const stopAll = () => {
     for (const worker of workers) worker.postMessage({ type: 'stop' } satisfies ToThread);
@@ -125,8 +138,8 @@ export async function runStageThreads<Data>(options: StageThreadsOptions<Data>):
 export function stageThread<Data>(work: (context: StageThreadContext<Data>) => Promise<void>): void {
   if (isMainThread || !parentPort) throw new Error('stageThread: not on a worker thread');
   const port = parentPort;
-  const { config, data, index } = workerData as ThreadInput<Data>;
-  const logger = createLogger(config.log, { thread: index, runId: config.runId || undefined });
+  const { config, data, index, logBindings } = workerData as ThreadInput<Data>;
+  const logger = createLogger(config.log, { ...logBindings, thread: index });
   // Process-wide metrics (CPU, memory, event loop of the main thread) come from the main registry.
   const registry = createMetricsRegistry({
     defaultMetrics: false,

@@ -9,8 +9,7 @@ import { loadConfig } from '../core/config/load.ts';
 import { createLogger } from '../core/logger.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseProcessorConfig } from './config.ts';
-import { processorMetrics } from './metrics.ts';
-import { runProcessors, runProcessorThreads } from './run.ts';
+import { runProcessorThreads } from './run.ts';
 
 const number = (value: string) => Number(value);
 
@@ -50,11 +49,12 @@ stopOnSignals(controller, 'finishing the current transaction');
 await stageMain(async () => {
   const config = loadConfig(flags.runId === undefined ? {} : { overrides: { runId: flags.runId } });
   const settings = parseProcessorConfig(processorInput(), flags.config ? `${flags.config} + flags` : 'flags');
-  const logger = createLogger(config.log, {
+  const logBindings = {
     service: 'synfin-processor',
     runId: config.runId || undefined,
     app: settings.applicationId,
-  });
+  };
+  const logger = createLogger(config.log, logBindings);
   await withStageServices(
     {
       config,
@@ -62,15 +62,8 @@ await stageMain(async () => {
       metricsPort: flags.metricsPort as number | undefined,
       dependsOn: ['kafka', 'schema-registry'],
     },
-    ({ kafka, codec, registry, addMetrics }) =>
-      settings.threads > 1
-        ? runProcessorThreads(settings, { config, logger, signal: controller.signal, addMetrics })
-        : runProcessors(settings, {
-            kafka,
-            codec,
-            logger,
-            metrics: processorMetrics(registry),
-            signal: controller.signal,
-          }),
+    // Even one instance runs on a worker thread: its heap is sized for the stages there.
+    ({ addMetrics }) =>
+      runProcessorThreads(settings, { config, logger, logBindings, signal: controller.signal, addMetrics }),
   );
 });

@@ -52,8 +52,9 @@ function featuresIn(snapshots: readonly MetricsSnapshot[], topic: string): numbe
 
 /**
  * One measurement: a fresh application (its own groups, changelogs and outputs) over the same
- * input, from start to the last feature record committed. One thread runs in this thread (so
- * BENCH_PROFILE can profile it); more run as `threads` worker threads, as `--threads` does.
+ * input, from start to the last feature record committed, on worker threads as `synfin process
+ * --threads` runs them. With BENCH_PROFILE the one-thread case runs in this thread instead, so
+ * that it can be profiled (with V8's default heap sizing).
  */
 async function measure(threads: number): Promise<{ seconds: number; peakRss: number; baseline: number }> {
   const settings = settingsFor(`${name}-t${threads}`, threads);
@@ -62,26 +63,26 @@ async function measure(threads: number): Promise<{ seconds: number; peakRss: num
   const registry = createMetricsRegistry({ defaultMetrics: false });
   let threadMetrics: (() => Promise<MetricsSnapshot[]>) | undefined;
   // BENCH_PROFILE=file.cpuprofile: a CPU profile of the processing alone (input generation excluded).
-  let profiling = threads === 1 && process.env.BENCH_PROFILE ? await startProfile() : undefined;
+  const inThisThread = threads === 1 && process.env.BENCH_PROFILE !== undefined;
+  let profiling = inThisThread ? await startProfile() : undefined;
   const started = performance.now();
-  const running =
-    threads === 1
-      ? runProcessors(settings, {
-          kafka,
-          codec,
-          logger,
-          metrics: processorMetrics(registry),
-          signal: stop.signal,
-        })
-      : runProcessorThreads(settings, {
-          config,
-          logger,
-          signal: stop.signal,
-          addMetrics: (source) => {
-            threadMetrics = source;
-            return () => undefined;
-          },
-        });
+  const running = inThisThread
+    ? runProcessors(settings, {
+        kafka,
+        codec,
+        logger,
+        metrics: processorMetrics(registry),
+        signal: stop.signal,
+      })
+    : runProcessorThreads(settings, {
+        config,
+        logger,
+        signal: stop.signal,
+        addMetrics: (source) => {
+          threadMetrics = source;
+          return () => undefined;
+        },
+      });
   let failed: unknown;
   running.catch((error: unknown) => {
     failed = error;

@@ -11,13 +11,10 @@ export class DirtyKeys {
     this.keys.add(key);
   }
 
-  /** `materialize` returns the key's current value, or undefined when it is gone (a tombstone). */
-  flush(materialize: (key: string) => unknown): ChangelogRecord[] {
+  /** `materialize` returns the key's current value, encoded, or undefined when it is gone (a tombstone). */
+  flush(materialize: (key: string) => Buffer | string | undefined): ChangelogRecord[] {
     const records: ChangelogRecord[] = [];
-    for (const key of this.keys) {
-      const value = materialize(key);
-      records.push({ key, value: value === undefined ? null : JSON.stringify(value) });
-    }
+    for (const key of this.keys) records.push({ key, value: materialize(key) ?? null });
     this.keys.clear();
     return records;
   }

@@ -51,7 +51,7 @@ export async function readChangelog(
           if (record.value?.toString('utf8') === barriers.get(batch.partition)) return true;
           continue;
         }
-        list.push({ key, value: record.value ? record.value.toString('utf8') : null });
+        list.push({ key, value: record.value ?? null });
       }
       return false;
     },

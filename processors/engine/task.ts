@@ -23,10 +23,13 @@ export interface OutputRecord {
   headers?: Record<string, string>;
 }
 
-/** A compacted-topic entry: the latest value of a state key, or a tombstone. */
+/**
+ * A compacted-topic entry: the latest value of a state key, or a tombstone. A task encodes its
+ * values as it likes (binary or JSON text); read back, a value is the bytes it wrote.
+ */
 export interface ChangelogRecord {
   key: string;
-  value: string | null;
+  value: Buffer | string | null;
 }
 
 export interface TaskOutput {

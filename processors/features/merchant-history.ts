@@ -31,6 +31,23 @@ export function countIn(list: readonly number[], from: number, to: number): numb
   return upper(list, to) - upper(list, from);
 }
 
+/** The values of an ascending list that lie in [from, to), as a new list. */
+export function sliceIn(list: readonly number[], from: number, to: number): number[] {
+  return list.slice(lower(list, from), lower(list, to));
+}
+
+/** How many values of an ascending list are below `t`. */
+function lower(list: readonly number[], t: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((list[mid] as number) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function upper(list: readonly number[], t: number): number {
   let lo = 0;
   let hi = list.length;

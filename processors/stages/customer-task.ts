@@ -23,6 +23,7 @@ import { customerFamilies } from '../features/catalog.ts';
 import { type CustomerEntry, entryOf, type Home, insertSorted } from '../features/customer-history.ts';
 import { scoreRules } from '../features/rules.ts';
 import { DAY_MS, type FeatureValue, type TxFacts } from '../features/types.ts';
+import { decodeEntry, encodeEntry, fromJson, type SerializedEntry } from './entry-codec.ts';
 import {
   type CustomerFacts,
   customerFacts,
@@ -90,6 +91,8 @@ export class CustomerTask implements StageTask {
   private readonly progress = new Map<string, InputProgress>();
   private readonly lastArrival = new Map<string, number>();
   private readonly dirty = new DirtyKeys();
+  /** Purchases changed since the last commit (by identity: no key string per change). */
+  private readonly dirtyEntries = new Set<StoredEntry>();
   private out: OutputRecord[] = [];
   private lastHeartbeat = '';
   private sweptDay = Number.NEGATIVE_INFINITY;
@@ -245,7 +248,7 @@ export class CustomerTask implements StageTask {
     entry.customerFeatures = features;
     this.byTransaction.set(tx.transactionId, entry);
     this.queue.push(entry);
-    this.dirty.mark(entryKey(tx.customerId, tx.transactionId));
+    this.dirtyEntries.add(entry);
     const { merchantPartitions, internal } = this.options;
     this.send(internal.merchantInput, partitionFor(tx.merchantId, merchantPartitions), tx.merchantId, {
       k: 'tx',
@@ -273,7 +276,7 @@ export class CustomerTask implements StageTask {
     }
     if (entry.emitted) this.emitLabeled(entry, label);
     else entry.label = label;
-    this.dirty.mark(entryKey(entry.customerId, entry.id));
+    this.dirtyEntries.add(entry);
   }
 
   private attachMerchantFeatures(record: InputRecord): void {
@@ -282,7 +285,7 @@ export class CustomerTask implements StageTask {
     if (!entry || entry.emitted) return;
     entry.merchantFeatures = message.v;
     entry.late ||= message.late;
-    this.dirty.mark(entryKey(entry.customerId, entry.id));
+    this.dirtyEntries.add(entry);
   }
 
   /** Emits, in processing order, every record whose merchant features are back. */
@@ -331,7 +334,7 @@ export class CustomerTask implements StageTask {
       this.emitLabeled(entry, entry.label);
       delete entry.label;
     }
-    this.dirty.mark(entryKey(entry.customerId, entry.id));
+    this.dirtyEntries.add(entry);
   }
 
   private emitLabeled(entry: StoredEntry, label: LabelFacts): void {
@@ -392,6 +395,7 @@ export class CustomerTask implements StageTask {
         const entry = state.entries[drop] as StoredEntry;
         if (entry.t >= cutoff || !entry.emitted) break;
         this.byTransaction.delete(entry.id);
+        this.dirtyEntries.delete(entry);
         this.dirty.mark(entryKey(customerId, entry.id));
         drop++;
       }
@@ -409,38 +413,47 @@ export class CustomerTask implements StageTask {
     }
     this.dirty.mark('w');
     const changelog = this.dirty.flush((key) => this.materialize(key));
+    for (const entry of this.dirtyEntries) {
+      changelog.push({
+        key: entryKey(entry.customerId, entry.id),
+        value: encodeEntry(serializeEntry(entry)),
+      });
+    }
+    this.dirtyEntries.clear();
     const records = this.out;
     this.out = [];
     return { records, changelog, offsets };
   }
 
-  private materialize(key: string): unknown {
-    if (key === 'w') return this.merge.state();
-    const [kind, id, transactionId] = key.split('|') as [string, string, string | undefined];
-    if (kind === 'p') return this.progressOf(id).compact();
-    if (kind === 'h') return this.customers.get(id)?.home ?? undefined;
-    if (kind !== 't') return undefined;
-    // `t|<customer>|<transaction>`: one purchase, written when it changes, a tombstone once swept.
-    const entry = this.byTransaction.get(transactionId as string);
-    return entry ? serializeEntry(entry) : undefined;
+  /** The value of a key marked dirty; purchases changed are written from `dirtyEntries` instead. */
+  private materialize(key: string): string | undefined {
+    if (key === 'w') return JSON.stringify(this.merge.state());
+    const [kind, id] = key.split('|') as [string, string];
+    if (kind === 'p') return JSON.stringify(this.progressOf(id).compact());
+    const home = kind === 'h' ? this.customers.get(id)?.home : undefined;
+    // `t|<customer>|<transaction>` is marked only once swept (a tombstone), `d|…` once moved.
+    return home ? JSON.stringify(home) : undefined;
   }
 
   restore(records: Iterable<ChangelogRecord>): void {
-    const latest = new Map<string, string | null>();
+    const latest = new Map<string, ChangelogRecord['value']>();
     for (const record of records) latest.set(record.key, record.value);
     for (const [key, value] of latest) {
       if (value === null) continue;
-      const parsed: unknown = JSON.parse(value);
       const [kind, id] = key.split('|') as [string, string];
+      if (kind === 't') {
+        this.restoreEntry(id, decodeEntry(value));
+        continue;
+      }
+      const parsed: unknown = JSON.parse(value.toString());
       if (key === 'w') this.merge.restore(parsed as EventTimeState);
       else if (kind === 'p') this.progress.get(id)?.restore(parsed as ProgressState);
       else if (kind === 'h') this.customer(id).home = parsed as Home;
-      else if (kind === 't') this.restoreEntry(id, parsed as SerializedEntry);
       else if (kind === 'd') {
         // A day of purchases under one key, the layout of older changelogs: each purchase is
         // written again under its own key and the day key is deleted at the next commit.
-        for (const stored of parsed as SerializedEntry[]) {
-          this.dirty.mark(entryKey(id, this.restoreEntry(id, stored).id));
+        for (const stored of parsed as Parameters<typeof fromJson>[0][]) {
+          this.dirtyEntries.add(this.restoreEntry(id, fromJson(stored)));
         }
         this.dirty.mark(key);
       }
@@ -473,22 +486,6 @@ function compareEntries(a: StoredEntry, b: StoredEntry): number {
   return compareTimed({ t: a.t, rank: 0, id: a.id, source: '' }, { t: b.t, rank: 0, id: b.id, source: '' });
 }
 
-type SerializedEntry = {
-  i: string;
-  t: number;
-  a: number;
-  m: string;
-  la: number;
-  lo: number;
-  e: boolean;
-  l: boolean;
-  f?: TxFacts;
-  cf?: Record<string, FeatureValue>;
-  mf?: Record<string, number>;
-  lb?: LabelFacts;
-  x?: string;
-};
-
 function serializeEntry(entry: StoredEntry): SerializedEntry {
   return {
     i: entry.id,
@@ -499,11 +496,11 @@ function serializeEntry(entry: StoredEntry): SerializedEntry {
     lo: entry.lon,
     e: entry.emitted,
     l: entry.late,
-    ...(entry.facts ? { f: entry.facts } : {}),
-    ...(entry.customerFeatures ? { cf: entry.customerFeatures } : {}),
-    ...(entry.merchantFeatures ? { mf: entry.merchantFeatures } : {}),
-    ...(entry.label ? { lb: entry.label } : {}),
-    ...(entry.features ? { x: entry.features.toString('base64') } : {}),
+    f: entry.facts ?? null,
+    cf: entry.customerFeatures ?? null,
+    mf: entry.merchantFeatures ?? null,
+    lb: entry.label ?? null,
+    x: entry.features ?? null,
   };
 }
 
@@ -522,6 +519,6 @@ function deserializeEntry(stored: SerializedEntry, customerId: string): StoredEn
     ...(stored.cf ? { customerFeatures: stored.cf } : {}),
     ...(stored.mf ? { merchantFeatures: stored.mf } : {}),
     ...(stored.lb ? { label: stored.lb } : {}),
-    ...(stored.x ? { features: Buffer.from(stored.x, 'base64') } : {}),
+    ...(stored.x ? { features: stored.x } : {}),
   };
 }

@@ -17,7 +17,7 @@ import {
   type TaskOutput,
 } from '../engine/task.ts';
 import { merchantFamilies } from '../features/catalog.ts';
-import { insertTime, type MerchantHistory, pruneBefore } from '../features/merchant-history.ts';
+import { insertTime, type MerchantHistory, pruneBefore, sliceIn } from '../features/merchant-history.ts';
 import { DAY_MS, HOUR_MS, type TxFacts } from '../features/types.ts';
 import { type MerchantFeaturesMessage, type MerchantInput, parseMerchantInput } from './messages.ts';
 
@@ -194,25 +194,25 @@ export class MerchantTask implements StageTask {
     };
   }
 
-  private materialize(key: string): unknown {
-    if (key === 'w') return this.merge.state();
-    if (key === 'p') return this.progress.compact();
+  private materialize(key: string): string | undefined {
+    if (key === 'w') return JSON.stringify(this.merge.state());
+    if (key === 'p') return JSON.stringify(this.progress.compact());
     const [, merchantId, hourText] = key.split('|') as [string, string, string];
     const history = this.merchants.get(merchantId);
     if (!history) return undefined;
+    // The lists are sorted, so the hour is a slice found by binary search.
     const from = Number(hourText) * HOUR_MS;
-    const inHour = (t: number) => t >= from && t < from + HOUR_MS;
-    const times = history.times.filter(inHour);
-    const frauds = history.frauds.filter(inHour);
-    return times.length + frauds.length > 0 ? { t: times, f: frauds } : undefined;
+    const times = sliceIn(history.times, from, from + HOUR_MS);
+    const frauds = sliceIn(history.frauds, from, from + HOUR_MS);
+    return times.length + frauds.length > 0 ? JSON.stringify({ t: times, f: frauds }) : undefined;
   }
 
   restore(records: Iterable<ChangelogRecord>): void {
-    const latest = new Map<string, string | null>();
+    const latest = new Map<string, ChangelogRecord['value']>();
     for (const record of records) latest.set(record.key, record.value);
     for (const [key, value] of latest) {
       if (value === null) continue;
-      const parsed: unknown = JSON.parse(value);
+      const parsed: unknown = JSON.parse(value.toString());
       if (key === 'w') this.merge.restore(parsed as EventTimeState);
       else if (key === 'p') this.progress.restore(parsed as ProgressState);
       else if (key.startsWith('m|')) {

@@ -5,7 +5,7 @@
  * output holds every purchase exactly once with the features of an uninterrupted run.
  */
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -49,6 +49,8 @@ interface Instance {
   exited: Promise<unknown>;
 }
 
+let started = 0;
+
 function startInstance(): Instance {
   const child = stageProcess(
     endpoints,
@@ -59,7 +61,10 @@ function startInstance(): Instance {
   );
   const assignments = new Map<string, string[][]>();
   let partial = '';
+  // Every log line of the instance, for the failure message to point at.
+  const log = path.join(path.dirname(settingsFile), `instance-${started++}.log`);
   child.stdout?.on('data', (chunk: Buffer) => {
+    appendFileSync(log, chunk);
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
     for (const line of lines) {
@@ -126,7 +131,10 @@ describe('processor scale-out', () => {
     const before = await written(shared.topics.features);
     expect(before, 'features written when the instance was killed').toBeLessThan(total);
 
-    const read = (topic: string) => featureRows(kafka, topic, total);
+    const read = (topic: string) =>
+      featureRows(kafka, topic, total).catch((error: Error) => {
+        throw new Error(`${topic}: ${error.message} (instance logs: ${path.dirname(settingsFile)})`);
+      });
     const [taken, uninterrupted] = await Promise.all([
       read(shared.topics.features),
       read(reference.topics.features),

@@ -3,6 +3,7 @@ import { outputCodec } from '../../../../processors/avro.ts';
 import { internalTopics, parseProcessorConfig } from '../../../../processors/config.ts';
 import { featuresSchema, labeledSchema } from '../../../../processors/features/catalog.ts';
 import { CustomerTask } from '../../../../processors/stages/customer-task.ts';
+import { decodeEntry } from '../../../../processors/stages/entry-codec.ts';
 
 const config = parseProcessorConfig({ applicationId: 'unit' });
 
@@ -34,8 +35,10 @@ describe('customer task changelog layout', () => {
     const byKey = new Map(changelog.map((record) => [record.key, record.value]));
     // The day key is deleted, its purchases written under their own keys.
     expect(byKey.get('d|C1|20000')).toBeNull();
-    expect(JSON.parse(byKey.get('t|C1|T1') ?? 'null')).toMatchObject({ i: 'T1' });
-    expect(JSON.parse(byKey.get('t|C1|T2') ?? 'null')).toMatchObject({ i: 'T2' });
+    // Written in the binary layout, read back to the same purchase.
+    expect(decodeEntry(byKey.get('t|C1|T1') as Buffer)).toMatchObject({ i: 'T1', t: 20_000 * 86_400_000 });
+    expect(decodeEntry(byKey.get('t|C1|T2') as Buffer)).toMatchObject({ i: 'T2' });
+    expect((byKey.get('t|C1|T1') as Buffer)[0]).toBe(1);
 
     // What it wrote restores the same state, without the day key.
     const again = task();

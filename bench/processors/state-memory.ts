@@ -1,0 +1,124 @@
+/**
+ * What the processors' state costs in memory per purchase kept, at 30 days of history (the
+ * customer windows and the label horizon are 30 days, so that is where state stops growing), and
+ * the RSS of a 100k-customer process extrapolated from two run sizes rather than from one.
+ *
+ * Heap is measured after a full garbage collection (this thread, where `gc` can be called), above
+ * what the process held before the run; divided by the purchases the customer stage holds.
+ */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { createMetricsRegistry } from '../../core/metrics.ts';
+import { parseProcessorConfig, topicsFor } from '../../processors/config.ts';
+import { processorMetrics } from '../../processors/metrics.ts';
+import { runProcessors } from '../../processors/run.ts';
+import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
+import { runGenerator } from '../../producers/run.ts';
+import { type BenchRow, benchServices, report } from '../lib.ts';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const DAYS = Number(process.env.BENCH_STATE_DAYS ?? 30);
+const SIZES = (process.env.BENCH_STATE_CUSTOMERS ?? '1500,3000').split(',').map(Number) as [number, number];
+const { logger, kafka, codec } = await benchServices();
+
+function settledHeap(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+interface Measured {
+  customers: number;
+  purchases: number;
+  heapBytes: number;
+  rssBytes: number;
+}
+
+async function measure(customers: number): Promise<Measured> {
+  const name = `bench-state-${customers}-${Date.now().toString(36)}`;
+  const generator = parseGeneratorConfig({
+    runId: name,
+    customers,
+    merchants: Math.max(100, customers / 20),
+    days: DAYS,
+    topics: prefixedTopics(name, 6),
+  });
+  const produced = (
+    await runGenerator(generator, { kafka, codec, logger, signal: new AbortController().signal })
+  ).produced;
+  const transactions = produced.transaction ?? 0;
+  const registry = createMetricsRegistry({ defaultMetrics: false });
+  const metrics = processorMetrics(registry);
+  const settings = parseProcessorConfig({ applicationId: name, topics: topicsFor(generator.topics, name) });
+  const heapBefore = settledHeap();
+  const rssBefore = process.memoryUsage().rss;
+  const stop = new AbortController();
+  const running = runProcessors(settings, { kafka, codec, logger, metrics, signal: stop.signal });
+  let emitted = 0;
+  while (emitted < transactions) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const values = (await metrics.produced.get()).values;
+    emitted = values.find((v) => v.labels.topic === settings.topics.features)?.value ?? 0;
+  }
+  // The state as it stands with everything emitted: read while the stages still hold it.
+  const heapAfter = settledHeap();
+  const rssAfter = process.memoryUsage().rss;
+  const state = (await metrics.stateEntries.get()).values;
+  // One series per task: kind `purchases_p<partition>`.
+  let purchases = 0;
+  for (const v of state)
+    if (v.labels.stage === 'customer' && String(v.labels.kind).startsWith('purchases_p'))
+      purchases += v.value;
+  stop.abort();
+  await running;
+  console.error(`[bench] ${customers} customers, ${DAYS} days: ${transactions} purchases, ${purchases} held`);
+  return { customers, purchases, heapBytes: heapAfter - heapBefore, rssBytes: rssAfter - rssBefore };
+}
+
+/** Each size in a fresh process, so that one run's freed memory does not hide the next one's growth. */
+function inChild(customers: number): Measured {
+  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
+    env: { ...process.env, BENCH_STATE_ONE: String(customers) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+  });
+  if (child.status !== 0)
+    throw new Error(`state-memory run of ${customers} customers failed (${child.status})`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as Measured;
+}
+
+if (process.env.BENCH_STATE_ONE) {
+  console.log(JSON.stringify(await measure(Number(process.env.BENCH_STATE_ONE))));
+  await kafka.close();
+  process.exit(0);
+}
+await kafka.close();
+const small = inChild(SIZES[0]);
+const large = inChild(SIZES[1]);
+
+// Two sizes: the slope is what another customer costs, without the fixed cost of the process.
+const rssPerCustomer = (large.rssBytes - small.rssBytes) / (large.customers - small.customers);
+const rows: BenchRow[] = [
+  {
+    case: `heap of state per purchase held, ${DAYS} days (${large.customers} customers, ${large.purchases} purchases)`,
+    value: Math.round(large.heapBytes / large.purchases),
+    unit: 'B',
+    target: '≤ 200',
+    note: 'after a full GC, above the heap before the run; window facts, the features record kept for the label join, maps',
+  },
+  {
+    case: `the same at ${small.customers} customers (${small.purchases} purchases)`,
+    value: Math.round(small.heapBytes / small.purchases),
+    unit: 'B',
+  },
+  {
+    case: `RSS per 100k customers at ${DAYS} days, from the two sizes`,
+    value: Math.round((rssPerCustomer * 100_000) / 2 ** 20),
+    unit: 'MB',
+    note: `(RSS growth at ${large.customers} − at ${small.customers}) / ${large.customers - small.customers} customers × 100k`,
+  },
+];
+report('processors-state-memory', rows, { days: DAYS, sizes: [small, large] });
