@@ -279,13 +279,15 @@ export class CustomerTask implements StageTask {
     this.dirtyEntries.add(entry);
   }
 
+  /** A block is validated whole before any of it is used: a bad one goes to the DLQ untouched. */
   private attachMerchantFeatures(record: InputRecord): void {
-    const message = parseMerchantFeatures(record.value);
-    const entry = this.byTransaction.get(message.id);
-    if (!entry || entry.emitted) return;
-    entry.merchantFeatures = message.v;
-    entry.late ||= message.late;
-    this.dirtyEntries.add(entry);
+    for (const message of parseMerchantFeatures(record.value)) {
+      const entry = this.byTransaction.get(message.id);
+      if (!entry || entry.emitted) continue;
+      entry.merchantFeatures = message.v;
+      entry.late ||= message.late;
+      this.dirtyEntries.add(entry);
+    }
   }
 
   /** Emits, in processing order, every record whose merchant features are back. */

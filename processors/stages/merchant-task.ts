@@ -35,6 +35,8 @@ type Item =
 const WINDOW_MS = 30 * DAY_MS;
 /** Events handed out per call at most: a backlog is worked off in slices, between heartbeats. */
 const RELEASE_SLICE = 5000;
+/** Merchant features per record back to a customer partition: ~350 B of JSON each. */
+const FEATURE_BLOCK = 500;
 
 export class MerchantTask implements StageTask {
   readonly partition: number;
@@ -44,6 +46,8 @@ export class MerchantTask implements StageTask {
   private readonly progress = new InputProgress();
   private readonly dirty = new DirtyKeys();
   private out: OutputRecord[] = [];
+  /** Merchant features computed since the last commit, per customer partition, in order. */
+  private readonly featureBlocks = new Map<number, MerchantFeaturesMessage[]>();
   private readonly delayMs: number;
   private sweptHour = Number.NEGATIVE_INFINITY;
 
@@ -153,12 +157,12 @@ export class MerchantTask implements StageTask {
       v: values,
       late: late || item.late,
     };
-    this.out.push({
-      topic: this.options.internal.merchantFeatures,
-      partition: item.from,
-      key: tx.customerId,
-      value: JSON.stringify(message),
-    });
+    let block = this.featureBlocks.get(item.from);
+    if (!block) {
+      block = [];
+      this.featureBlocks.set(item.from, block);
+    }
+    block.push(message);
   }
 
   /** Once per event-time hour: forget what lies behind every window. */
@@ -184,6 +188,19 @@ export class MerchantTask implements StageTask {
     this.dirty.mark('w');
     this.dirty.mark('p');
     const changelog = this.dirty.flush((key) => this.materialize(key));
+    // Per customer partition, what it gets back from this commit in blocks of a bounded size
+    // (well under Kafka's 1 MiB default for a record batch).
+    for (const [partition, block] of this.featureBlocks) {
+      for (let start = 0; start < block.length; start += FEATURE_BLOCK) {
+        this.out.push({
+          topic: this.options.internal.merchantFeatures,
+          partition,
+          key: null,
+          value: JSON.stringify(block.slice(start, start + FEATURE_BLOCK)),
+        });
+      }
+    }
+    this.featureBlocks.clear();
     const records = this.out;
     this.out = [];
     const offset = this.progress.commitOffset();

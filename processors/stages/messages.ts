@@ -45,12 +45,32 @@ export function parseMerchantInput(value: Buffer | null): MerchantInput {
   throw new InvalidRecordError(`merchant input: unknown kind ${JSON.stringify(message.k)}`);
 }
 
-export function parseMerchantFeatures(value: Buffer | null): MerchantFeaturesMessage {
-  const message = parse(value, 'merchant features');
-  if (typeof message.id !== 'string' || typeof message.v !== 'object' || message.v === null) {
-    throw new InvalidRecordError('merchant features: id and v are required');
+/**
+ * A record of the merchant features topic: every purchase of one customer partition a merchant
+ * task emitted in one commit, as a JSON array — one record per commit and partition instead of
+ * one per purchase. A single object (the layout of earlier versions) is read as a block of one.
+ */
+export function parseMerchantFeatures(value: Buffer | null): MerchantFeaturesMessage[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value?.toString('utf8') ?? '');
+  } catch (cause) {
+    throw new InvalidRecordError(`merchant features: not JSON (${(cause as Error).message})`);
   }
-  return message as unknown as MerchantFeaturesMessage;
+  const messages = Array.isArray(parsed) ? (parsed as unknown[]) : [parsed];
+  for (const message of messages) {
+    const m = message as Partial<MerchantFeaturesMessage> | null;
+    if (
+      typeof m !== 'object' ||
+      m === null ||
+      typeof m.id !== 'string' ||
+      typeof m.v !== 'object' ||
+      m.v === null
+    ) {
+      throw new InvalidRecordError('merchant features: every entry needs an id and v');
+    }
+  }
+  return messages as MerchantFeaturesMessage[];
 }
 
 /** A stable partition for a key, the same in every process (FNV-1a). */
