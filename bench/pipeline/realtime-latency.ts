@@ -7,6 +7,8 @@ import { type BenchRow, benchServices, report, startControlPlane } from '../lib.
 
 const RATE = Number(process.env.BENCH_RATE ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
+/** Processor instances on worker threads of the run's processor process (`processorThreads`). */
+const THREADS = Number(process.env.BENCH_THREADS ?? 2);
 const { kafka } = await benchServices();
 await kafka.close();
 const config = loadConfig({ env: { ...process.env, SYNFIN_LOG__LEVEL: 'warn' } });
@@ -23,6 +25,7 @@ try {
     customers: 20_000,
     merchants: 1_000,
     processors: true,
+    processorThreads: THREADS,
     sinks: ['clickhouse', 'postgres'],
   });
   let status = await client.status(run.id);
@@ -44,7 +47,7 @@ try {
   }>();
   await clickhouse.close();
   const [p50, p95, p99] = (result?.q ?? []).map((ms) => ms / 1000);
-  const note = `${Number(result?.n ?? 0).toLocaleString('en-US')} feature rows of a ${SECONDS} s run at ${RATE.toLocaleString('en-US')} events/s; ingested_at has whole seconds`;
+  const note = `${Number(result?.n ?? 0).toLocaleString('en-US')} feature rows of a ${SECONDS} s run at ${RATE.toLocaleString('en-US')} events/s, processorThreads ${THREADS}; ingested_at has whole seconds`;
   rows.push(
     { case: 'feature rows behind event time, p50', value: p50 ?? Number.NaN, unit: 's', note },
     { case: 'feature rows behind event time, p95', value: p95 ?? Number.NaN, unit: 's' },

@@ -4,7 +4,7 @@
  * body, a YAML file and CLI flags are validated by the same rules.
  */
 import Type, { type Static } from 'typebox';
-import { parseProcessorConfig, topicsFor } from '../../processors/config.ts';
+import { ProcessorSchema, parseProcessorConfig, topicsFor } from '../../processors/config.ts';
 import {
   type GeneratorConfig,
   GeneratorSchema,
@@ -36,6 +36,7 @@ export const RunSpecSchema = Type.Object(
       description: 'Partitions of the run’s topics',
     }),
     processors: Type.Boolean({ default: true, description: 'Derive features and labels in flight' }),
+    processorThreads: ProcessorSchema.properties.threads,
     sinks: Type.Array(Type.Enum([...SINK_NAMES]), {
       uniqueItems: true,
       default: [...SINK_NAMES],
@@ -78,7 +79,10 @@ export function planRun(id: string, spec: RunSpec): RunPlan {
     'run spec',
   );
   const processors = spec.processors
-    ? parseProcessorConfig({ applicationId: id, idleMs: 2000, topics: topicsFor(inputs, id) }, 'run spec')
+    ? parseProcessorConfig(
+        { applicationId: id, idleMs: 2000, threads: spec.processorThreads, topics: topicsFor(inputs, id) },
+        'run spec',
+      )
     : undefined;
   const sinks =
     spec.sinks.length > 0

@@ -17,6 +17,7 @@ import { SynfinError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { KafkaClientMetrics } from '../metrics.ts';
 import { defaultRetry, type RetryPolicy, withRetry } from '../retry.ts';
+import { copartitionedAssigner } from './assignor.ts';
 import { kafkaErrorId, retryDelayMs } from './errors.ts';
 
 /** The codecs a record batch may be compressed with (lz4 and snappy run in the client's WebAssembly). */
@@ -479,6 +480,7 @@ export function createKafkaClient(
         heartbeatInterval: consumerOptions.heartbeatIntervalMs ?? 1_000,
         rebalanceTimeout: consumerOptions.rebalanceTimeoutMs ?? 30_000,
         autocommit: false,
+        partitionAssigner: copartitionedAssigner,
       });
     },
     async close() {

@@ -44,8 +44,12 @@ export interface GroupRuntimeOptions {
   sessionTimeoutMs?: number;
   tickMs?: number;
   fetch?: { maxWaitMs?: number; partitionMaxBytes?: number; maxBytes?: number };
-  /** Unprocessed records per partition: committed end minus the handler's committed position. */
-  onLag?(topic: string, partition: number, lag: number): void;
+  /**
+   * Unprocessed records per partition: committed end minus the handler's committed position; null
+   * once the partition is no longer this member's (another reports it now: drop the series, or a
+   * sum over members would keep the last value forever).
+   */
+  onLag?(topic: string, partition: number, lag: number | null): void;
   /** How long the group may stay unreachable before the run fails. */
   membershipDeadlineMs?: number;
 }
@@ -193,7 +197,7 @@ export class GroupRuntime {
       );
       const known = this.options.signal.aborted ? undefined : await this.handler?.assigned(partitions);
       const starts = await this.retrying('read start offsets', () => this.startOffsets(partitions, known));
-      this.progress.reset(starts);
+      for (const gone of this.progress.reset(starts)) this.options.onLag?.(gone.topic, gone.partition, null);
       this.fetcher.assign(starts);
     });
   }

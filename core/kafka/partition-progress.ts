@@ -6,6 +6,8 @@
 import { partitionKey } from './fetcher.ts';
 
 interface Progress {
+  topic: string;
+  partition: number;
   committed: number;
   delivered: number;
   recordEnd: number;
@@ -15,17 +17,29 @@ interface Progress {
 export class PartitionProgress {
   private readonly partitions = new Map<string, Progress>();
 
-  /** Starts over: these partitions, read from these offsets. */
-  reset(starts: readonly { topic: string; partition: number; offset: number }[]): void {
+  /**
+   * Starts over: these partitions, read from these offsets. Returns the partitions it no longer
+   * follows, whose lag is not this instance's to report any more.
+   */
+  reset(
+    starts: readonly { topic: string; partition: number; offset: number }[],
+  ): { topic: string; partition: number }[] {
+    const kept = new Set(starts.map(({ topic, partition }) => partitionKey(topic, partition)));
+    const dropped = [...this.partitions]
+      .filter(([key]) => !kept.has(key))
+      .map(([, { topic, partition }]) => ({ topic, partition }));
     this.partitions.clear();
     for (const { topic, partition, offset } of starts) {
       this.partitions.set(partitionKey(topic, partition), {
+        topic,
+        partition,
         committed: offset,
         delivered: offset,
         recordEnd: offset,
         end: undefined,
       });
     }
+    return dropped;
   }
 
   /** A fetch's batch reached the handler: up to `nextOffset`, its last record at `lastRecord`. */

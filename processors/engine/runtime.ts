@@ -74,7 +74,9 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     fetch: { partitionMaxBytes: 256 * 1024, maxBytes: 2 * 1024 * 1024 },
     tickMs: Math.max(20, Math.min(options.commitIntervalMs, Math.floor(options.idleMs / 2))),
     onLag: (topic, partition, lag) =>
-      metrics.lag.set({ stage: spec.name, topic, partition: String(partition) }, lag),
+      lag === null
+        ? metrics.lag.remove({ stage: spec.name, topic, partition: String(partition) })
+        : metrics.lag.set({ stage: spec.name, topic, partition: String(partition) }, lag),
   });
 
   async function restore(partitions: readonly number[]): Promise<void> {

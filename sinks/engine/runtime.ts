@@ -110,7 +110,9 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     tickMs: Math.max(50, Math.min(250, Math.floor(options.batch.maxWaitMs / 4))),
     fetch: { partitionMaxBytes: options.maxBytesPerPartition },
     onLag: (topic, partition, lag) =>
-      metrics.lag.set({ ...labels, topic, partition: String(partition) }, lag),
+      lag === null
+        ? metrics.lag.remove({ ...labels, topic, partition: String(partition) })
+        : metrics.lag.set({ ...labels, topic, partition: String(partition) }, lag),
   });
 
   async function waitForTopics(): Promise<void> {

@@ -88,7 +88,7 @@ describe('the Kafka module against the running broker', () => {
           logger,
           signal: stop.signal,
           // Lag as the runtime reports it: end of the partition minus the handler's committed position.
-          onLag: (t, p, value) => lag.set(`${t}:${p}`, value),
+          onLag: (t, p, value) => (value === null ? lag.delete(`${t}:${p}`) : lag.set(`${t}:${p}`, value)),
         }),
     );
     const running = runtimes.map((runtime, index) =>

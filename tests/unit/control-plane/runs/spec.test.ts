@@ -1,0 +1,19 @@
+import { Value } from 'typebox/value';
+import { describe, expect, it } from 'vitest';
+import { planRun, type RunSpec, RunSpecSchema } from '../../../../control-plane/runs/spec.ts';
+
+const spec = (body: Record<string, unknown>): RunSpec =>
+  Value.Default(RunSpecSchema, structuredClone(body)) as RunSpec;
+
+describe('run spec', () => {
+  it("passes processorThreads to the run's processors, one by default", () => {
+    expect(planRun('r1', spec({ name: 'one' })).processors?.threads).toBe(1);
+    expect(planRun('r2', spec({ name: 'two', processorThreads: 2 })).processors?.threads).toBe(2);
+  });
+
+  it('refuses processorThreads outside 1..64, as the processor settings do', () => {
+    expect(Value.Check(RunSpecSchema, spec({ name: 'none', processorThreads: 0 }))).toBe(false);
+    expect(Value.Check(RunSpecSchema, spec({ name: 'many', processorThreads: 65 }))).toBe(false);
+    expect(Value.Check(RunSpecSchema, spec({ name: 'ok', processorThreads: 4 }))).toBe(true);
+  });
+});
