@@ -48,8 +48,8 @@ interface ThreadInput<Data> {
   logBindings: Record<string, unknown>;
 }
 
-/** A scrape waits this long for a busy thread's registry, then leaves that thread out. */
-const SCRAPE_TIMEOUT_MS = 2000;
+/** A scrape waits this long for a busy thread's registry, then fails (under the control plane's 2 s). */
+const SCRAPE_TIMEOUT_MS = 1500;
 
 export interface StageThreadsOptions<Data> {
   /** The module that calls `stageThread(...)`. */
@@ -69,7 +69,7 @@ export interface StageThreadsOptions<Data> {
 
 /** Runs `count` threads until the signal aborts (resolves) or one fails (rejects with its error). */
 export async function runStageThreads<Data>(options: StageThreadsOptions<Data>): Promise<void> {
-  const pending = new Map<number, (metrics: MetricsSnapshot | undefined) => void>();
+  const pending = new Map<number, (metrics: MetricsSnapshot) => void>();
   let nextId = 0;
   let failure: Error | undefined;
   const workers = Array.from({ length: options.count }, (_, index) => {
@@ -109,21 +109,23 @@ export async function runStageThreads<Data>(options: StageThreadsOptions<Data>):
         });
       }),
   );
-  const scrape = (worker: Worker) =>
-    new Promise<MetricsSnapshot | undefined>((resolve) => {
+  // A thread that does not answer fails the whole scrape: a sum without it would under-report lag,
+  // and a run whose processors seem to have no lag is taken for finished.
+  const scrape = (worker: Worker, index: number) =>
+    new Promise<MetricsSnapshot>((resolve, reject) => {
       const id = nextId++;
-      const timer = setTimeout(() => settle(undefined), SCRAPE_TIMEOUT_MS);
-      const settle = (metrics: MetricsSnapshot | undefined) => {
+      const timer = setTimeout(() => {
+        pending.delete(id);
+        reject(new Error(`thread ${index} did not answer a metrics scrape within ${SCRAPE_TIMEOUT_MS} ms`));
+      }, SCRAPE_TIMEOUT_MS);
+      pending.set(id, (metrics) => {
         clearTimeout(timer);
         pending.delete(id);
         resolve(metrics);
-      };
-      pending.set(id, settle);
+      });
       worker.postMessage({ type: 'metrics', id } satisfies ToThread);
     });
-  const unregister = options.addMetrics?.(async () =>
-    (await Promise.all(workers.map(scrape))).filter((m): m is MetricsSnapshot => m !== undefined),
-  );
+  const unregister = options.addMetrics?.(() => Promise.all(workers.map(scrape)));
   options.signal.addEventListener('abort', stopAll, { once: true });
   try {
     await Promise.all(exits);
