@@ -14,6 +14,8 @@ import { projectRoot } from '../core/paths.ts';
 import { freePort } from '../core/ports.ts';
 import { createRegistryCodec, type RegistryCodec } from '../core/registry/codec.ts';
 import { nativeStack } from '../deploy/local/index.ts';
+import { type GeneratorConfig, parseGeneratorConfig, prefixedTopics } from '../producers/config.ts';
+import { runGenerator } from '../producers/run.ts';
 
 export interface BenchRow {
   case: string;
@@ -124,4 +126,25 @@ export async function startControlPlane(): Promise<{
       await new Promise((resolve) => server.once('exit', resolve));
     },
   };
+}
+
+/**
+ * A backfill of `customers` over `days` into fresh topics of run `name` (6 partitions, one
+ * merchant per 20 customers), produced before anything is measured; returns its config and counts.
+ */
+export async function benchInput(
+  services: { kafka: KafkaClient; codec: RegistryCodec; logger: Logger },
+  name: string,
+  customers: number,
+  days: number,
+): Promise<{ generator: GeneratorConfig; produced: Record<string, number> }> {
+  const generator = parseGeneratorConfig({
+    runId: name,
+    customers,
+    merchants: Math.max(100, customers / 20),
+    days,
+    topics: prefixedTopics(name, 6),
+  });
+  const { produced } = await runGenerator(generator, { ...services, signal: new AbortController().signal });
+  return { generator, produced };
 }

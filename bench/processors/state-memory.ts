@@ -14,9 +14,7 @@ import { createMetricsRegistry } from '../../core/metrics.ts';
 import { parseProcessorConfig, topicsFor } from '../../processors/config.ts';
 import { processorMetrics } from '../../processors/metrics.ts';
 import { runProcessors } from '../../processors/run.ts';
-import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
-import { runGenerator } from '../../producers/run.ts';
-import { type BenchRow, benchServices, report } from '../lib.ts';
+import { type BenchRow, benchInput, benchServices, report } from '../lib.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -39,16 +37,7 @@ interface Measured {
 
 async function measure(customers: number): Promise<Measured> {
   const name = `bench-state-${customers}-${Date.now().toString(36)}`;
-  const generator = parseGeneratorConfig({
-    runId: name,
-    customers,
-    merchants: Math.max(100, customers / 20),
-    days: DAYS,
-    topics: prefixedTopics(name, 6),
-  });
-  const produced = (
-    await runGenerator(generator, { kafka, codec, logger, signal: new AbortController().signal })
-  ).produced;
+  const { generator, produced } = await benchInput({ kafka, codec, logger }, name, customers, DAYS);
   const transactions = produced.transaction ?? 0;
   const registry = createMetricsRegistry({ defaultMetrics: false });
   const metrics = processorMetrics(registry);
