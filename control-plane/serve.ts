@@ -48,6 +48,16 @@ export function stageEnvironment(config: Config): Record<string, string> {
   };
 }
 
+/** The runs table comes with the Postgres migrations (shared with the Postgres sink). */
+export async function migrateRunsTable(config: Config, logger: Logger): Promise<void> {
+  const migrator = postgresSink(config.postgres, { routes: new Map(), logger });
+  try {
+    await migrator.start();
+  } finally {
+    await migrator.close();
+  }
+}
+
 export async function startControlPlane(
   config: Config,
   logger: Logger,
@@ -55,13 +65,7 @@ export async function startControlPlane(
 ): Promise<ControlPlane> {
   const cp = config.controlPlane;
   const apiKeys = loadKeys(cp);
-  // The runs table comes with the Postgres migrations (shared with the Postgres sink).
-  const migrator = postgresSink(config.postgres, { routes: new Map(), logger });
-  try {
-    await migrator.start();
-  } finally {
-    await migrator.close();
-  }
+  await migrateRunsTable(config, logger);
   const pool = new pg.Pool({ connectionString: config.postgres.url, max: 5 });
   // An idle connection the server closes (a restart, an administrator) is replaced on next use.
   pool.on('error', (error) => logger.warn({ err: error.message }, 'postgres connection lost'));
@@ -90,6 +94,7 @@ async function serveWith(
     statusIntervalMs: cp.statusIntervalMs,
     stopTimeoutMs: cp.drainTimeoutMs,
     landed: databaseLandedCounter(config),
+    quotas: cp.quotas,
   });
   const recovered = await supervisor.recover();
   const registry = createMetricsRegistry({ defaultMetrics: true, prefix: config.metrics.prefix });

@@ -11,10 +11,20 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   UNAUTHORIZED: 401,
   RUN_NOT_FOUND: 404,
   RUN_STATE_CONFLICT: 409,
+  RUN_TOO_LARGE: 422,
+  RUN_QUOTA_EXCEEDED: 429,
   SHUTTING_DOWN: 503,
   KAFKA_UNAVAILABLE: 503,
   SCHEMA_REGISTRY_UNAVAILABLE: 503,
   SINK_UNAVAILABLE: 503,
+};
+
+/** Codes whose details are facts for the caller (a state, a quota's name and value), never settings. */
+const DETAILED: Partial<Record<ErrorCode, true>> = {
+  CONFIG_INVALID: true,
+  RUN_STATE_CONFLICT: true,
+  RUN_TOO_LARGE: true,
+  RUN_QUOTA_EXCEEDED: true,
 };
 
 export interface ErrorBody {
@@ -57,8 +67,7 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   }
   if (isSynfinError(error)) {
     const status = STATUS[error.code] ?? 500;
-    const details =
-      error.code === 'CONFIG_INVALID' || error.code === 'RUN_STATE_CONFLICT' ? error.details : undefined;
+    const details = DETAILED[error.code] ? error.details : undefined;
     // A run spec that fails the generator's own checks is the client's to fix: name its fields.
     const code = error.code === 'CONFIG_INVALID' ? 'VALIDATION_FAILED' : error.code;
     if (status >= 500) request.log.error({ err: error }, 'request failed');

@@ -4,6 +4,7 @@
  * `fastify.inject` and no services.
  */
 import { randomUUID } from 'node:crypto';
+import AjvCompiler from '@fastify/ajv-compiler';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -17,7 +18,9 @@ import type { Logger } from '../../core/logger.ts';
 import type { Readiness } from '../../core/metrics-server.ts';
 import type { RunSupervisor } from '../runs/supervisor.ts';
 import { handleError } from './errors.ts';
+import { methodNotAllowed } from './methods.ts';
 import { httpMetrics } from './metrics.ts';
+import { declareErrorResponses, toOpenApi30 } from './openapi.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { runRoutes } from './routes/runs.ts';
@@ -34,6 +37,51 @@ export interface ServerDependencies {
 
 export type ControlPlaneServer = FastifyInstance;
 
+const validatorPool = AjvCompiler();
+
+/**
+ * Query strings and path parameters are text, so their values are coerced to the declared types;
+ * a JSON body is typed already, and coercing it would turn `"processors": null` into `false`.
+ */
+const buildValidator: typeof validatorPool = (externalSchemas, options) => {
+  const coercing = validatorPool(externalSchemas, options);
+  const exact = validatorPool(externalSchemas, {
+    ...(options?.plugins ? { plugins: options.plugins } : {}),
+    customOptions: { ...(options?.customOptions as AjvCompiler.Options | undefined), coerceTypes: false },
+  });
+  return (route) => (route.httpPart === 'body' ? exact(route) : finiteOnly(coercing(route)));
+};
+
+type Validate = ReturnType<ReturnType<typeof validatorPool>>;
+
+/**
+ * Ajv coerces "1e400" or "Infinity" to a number and then skips its range checks (ajv-validator/ajv
+ * PRs #2626 and #2661, fastify/fastify#6718, open as of this writing): `?limit=1e400` passed
+ * `maximum: 200` and reached Postgres. A coerced value that is not finite is refused here.
+ */
+function finiteOnly(validate: Validate): Validate {
+  const checked = ((data: unknown) => {
+    const valid = validate(data);
+    checked.errors = validate.errors ?? null;
+    if (valid !== true || typeof data !== 'object' || data === null) return valid;
+    for (const [key, value] of Object.entries(data))
+      if (typeof value === 'number' && !Number.isFinite(value)) {
+        checked.errors = [
+          {
+            instancePath: `/${key}`,
+            schemaPath: '#/finite',
+            keyword: 'type',
+            params: {},
+            message: 'must be a finite number',
+          },
+        ];
+        return false;
+      }
+    return true;
+  }) as Validate;
+  return checked;
+}
+
 export async function buildServer(deps: ServerDependencies): Promise<ControlPlaneServer> {
   const { config } = deps;
   const app = Fastify({
@@ -48,9 +96,12 @@ export async function buildServer(deps: ServerDependencies): Promise<ControlPlan
       // A misspelt field is an error, not silently dropped; defaults are filled in.
       customOptions: { removeAdditional: false, useDefaults: true, coerceTypes: 'array', allErrors: true },
     },
+    schemaController: { compilersFactory: { buildValidator } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler(handleError);
+  methodNotAllowed(app);
+  app.addHook('onRoute', declareErrorResponses);
   app.addHook('onSend', async (request, reply) => {
     void reply.header('x-request-id', request.id);
   });
@@ -68,7 +119,10 @@ export async function buildServer(deps: ServerDependencies): Promise<ControlPlan
       }),
   });
   await app.register(swagger, {
+    transformObject: (document) =>
+      toOpenApi30('openapiObject' in document ? document.openapiObject : document.swaggerObject),
     openapi: {
+      openapi: '3.0.3',
       info: {
         title: 'SynFinance Stream control plane',
         version: '1',

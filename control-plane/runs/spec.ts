@@ -17,7 +17,13 @@ const generator = GeneratorSchema.properties;
 
 export const RunSpecSchema = Type.Object(
   {
-    name: Type.String({ minLength: 1, maxLength: 100, description: 'A label for people; ids are assigned' }),
+    name: Type.String({
+      minLength: 1,
+      maxLength: 100,
+      // Control characters (NUL above all: Postgres refuses it in text) have no place in a label.
+      pattern: '^[^\\u0000-\\u001f\\u007f]+$',
+      description: 'A label for people; ids are assigned',
+    }),
     seed: generator.seed,
     mode: Type.Enum(['backfill', 'realtime'], { default: 'realtime' }),
     ratePerSecond: generator.ratePerSecond,

@@ -10,6 +10,8 @@ import type { RunStatus } from './status.ts';
 export interface RunRecord {
   id: string;
   name: string;
+  /** The id of the API key that started it (null: started without one, or before owners were kept). */
+  owner: string | null;
   state: RunState;
   spec: RunSpec;
   createdAt: string;
@@ -37,7 +39,7 @@ export interface RunQuery {
 
 export interface RunStore {
   insert(run: RunRecord): Promise<void>;
-  update(id: string, patch: Partial<Omit<RunRecord, 'id' | 'spec' | 'createdAt'>>): Promise<void>;
+  update(id: string, patch: Partial<Omit<RunRecord, 'id' | 'owner' | 'spec' | 'createdAt'>>): Promise<void>;
   get(id: string): Promise<RunRecord | undefined>;
   list(query: RunQuery): Promise<{ items: RunRecord[]; total: number }>;
   /** Runs not in a terminal state. */
@@ -48,6 +50,7 @@ export interface RunStore {
 interface RunRow {
   id: string;
   name: string;
+  owner: string | null;
   state: RunState;
   config: RunSpec;
   created_at: Date;
@@ -64,6 +67,7 @@ function fromRow(row: RunRow): RunRecord {
   return {
     id: row.id,
     name: row.name,
+    owner: row.owner,
     state: row.state,
     spec: row.config,
     createdAt: iso(row.created_at) as string,
@@ -87,8 +91,8 @@ export function postgresRunStore(pool: pg.Pool): RunStore {
   return {
     async insert(run) {
       await pool.query(
-        `INSERT INTO runs (id, name, state, config, created_at, started_at, ended_at, error, stats)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        `INSERT INTO runs (id, name, state, config, created_at, started_at, ended_at, error, stats, owner)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [
           run.id,
           run.name,
@@ -99,6 +103,7 @@ export function postgresRunStore(pool: pg.Pool): RunStore {
           run.endedAt,
           run.error,
           run.stats,
+          run.owner,
         ],
       );
     },

@@ -12,6 +12,7 @@ import type { Logger } from '../../core/logger.ts';
 import { parseSamples, type Sample } from './exposition.ts';
 import { allLanded, type LandedCounter } from './landed.ts';
 import type { StageHandle, StageKind, StageLauncher } from './launcher.ts';
+import { checkConcurrency, checkRate, checkRunSize, type Quotas } from './quotas.ts';
 import { planRun, type RunPlan, type RunSpec } from './spec.ts';
 import { assertIn, isTerminal, type RunState, RunStateError, transition } from './states.ts';
 import {
@@ -33,6 +34,8 @@ export interface SupervisorOptions {
   stopTimeoutMs?: number;
   /** Counts in the databases, for runs resumed after a restart (see landed.ts). */
   landed?: LandedCounter;
+  /** Limits on what callers may start; none when absent. */
+  quotas?: Quotas;
 }
 
 interface ActiveRun {
@@ -63,6 +66,8 @@ export class RunSupervisor extends EventEmitter<{ status: [RunStatus]; state: [R
   readonly #options: SupervisorOptions;
   readonly #active = new Map<string, ActiveRun>();
   readonly #log: Logger;
+  /** Runs accepted but not yet in #active (their record is being written): counted by quotas. */
+  readonly #creating: (string | null)[] = [];
   #draining = false;
 
   constructor(options: SupervisorOptions) {
@@ -75,13 +80,36 @@ export class RunSupervisor extends EventEmitter<{ status: [RunStatus]; state: [R
     return this.#active.size;
   }
 
-  async create(spec: RunSpec): Promise<RunRecord> {
+  /** Starts a run for `owner` (the API key id that asked; null: unattributed). */
+  async create(spec: RunSpec, owner: string | null = null): Promise<RunRecord> {
     if (this.#draining) throw new SynfinError('SHUTTING_DOWN', 'the control plane is shutting down');
     const id = newRunId();
     const plan = planRun(id, spec);
+    const quotas = this.#options.quotas;
+    if (quotas) {
+      checkRunSize(spec, quotas);
+      checkConcurrency(this.#activeCounts(owner), owner, quotas);
+    }
+    // Reserved before the first await, so callers racing each other cannot all pass the check.
+    this.#creating.push(owner);
+    try {
+      return await this.#insertAndStart(id, plan, spec, owner);
+    } finally {
+      this.#creating.splice(this.#creating.indexOf(owner), 1);
+    }
+  }
+
+  #activeCounts(owner: string | null): { total: number; byOwner: number } {
+    let byOwner = this.#creating.filter((creator) => creator === owner).length;
+    for (const run of this.#active.values()) if (run.record.owner === owner) byOwner++;
+    return { total: this.#active.size + this.#creating.length, byOwner };
+  }
+
+  async #insertAndStart(id: string, plan: RunPlan, spec: RunSpec, owner: string | null): Promise<RunRecord> {
     const record: RunRecord = {
       id,
       name: spec.name,
+      owner,
       state: 'created',
       spec,
       createdAt: new Date().toISOString(),
@@ -131,22 +159,29 @@ export class RunSupervisor extends EventEmitter<{ status: [RunStatus]; state: [R
     return this.#active.get(id)?.status;
   }
 
+  // Asking for the state a run is in, or is heading to, answers with the run: PUT is idempotent.
+
   async pause(id: string): Promise<RunRecord> {
-    const run = this.#live(id, 'pause');
+    const already = await this.#alreadyIn(id, ['paused']);
+    if (already) return already;
+    const run = await this.#live(id, 'pause');
     await this.#setState(run, transition(id, run.record.state, 'paused', 'pause'));
     run.stages.producer?.send({ type: 'pause' });
     return run.record;
   }
 
   async resume(id: string): Promise<RunRecord> {
-    const run = this.#live(id, 'resume');
+    const already = await this.#alreadyIn(id, ['running']);
+    if (already) return already;
+    const run = await this.#live(id, 'resume');
     await this.#setState(run, transition(id, run.record.state, 'running', 'resume'));
     run.stages.producer?.send({ type: 'resume' });
     return run.record;
   }
 
   async setRate(id: string, ratePerSecond: number): Promise<RunRecord> {
-    const run = this.#live(id, 'change the rate');
+    if (this.#options.quotas) checkRate(ratePerSecond, this.#options.quotas);
+    const run = await this.#live(id, 'change the rate');
     assertIn(id, run.record.state, ['running', 'paused'], 'change the rate');
     if (run.record.spec.mode !== 'realtime')
       throw new SynfinError(
@@ -164,7 +199,9 @@ export class RunSupervisor extends EventEmitter<{ status: [RunStatus]; state: [R
   }
 
   async stop(id: string): Promise<RunRecord> {
-    const run = this.#live(id, 'stop');
+    const already = await this.#alreadyIn(id, ['stopping', 'stopped']);
+    if (already) return already;
+    const run = await this.#live(id, 'stop');
     await this.#setState(run, transition(id, run.record.state, 'stopping', 'stop'));
     // The producer flushes what it generated and exits; the run then drains like a completed one.
     run.stages.producer?.send({ type: 'stop' });
@@ -241,9 +278,16 @@ export class RunSupervisor extends EventEmitter<{ status: [RunStatus]; state: [R
     );
   }
 
-  #live(id: string, action: string): ActiveRun {
+  /** The run when it is in one of `states` (live or finished); otherwise undefined. */
+  async #alreadyIn(id: string, states: readonly RunState[]): Promise<RunRecord | undefined> {
+    const record = await this.get(id);
+    return states.includes(record.state) ? record : undefined;
+  }
+
+  /** The live run, or 404 (no such run) or 409 naming the state it ended in. */
+  async #live(id: string, action: string): Promise<ActiveRun> {
     const run = this.#active.get(id);
-    if (!run) throw new SynfinError('RUN_NOT_FOUND', `no live run ${id}`);
+    if (!run) throw new RunStateError(id, (await this.get(id)).state, action);
     // A run being finished takes no more changes; say so with its current state.
     if (run.finishing) throw new RunStateError(id, run.record.state, action);
     return run;

@@ -122,6 +122,24 @@ export const ControlPlaneSchema = Type.Object(
     statusIntervalMs: Type.Integer({ minimum: 100, default: 1000 }),
     /** How long a SIGTERM waits for runs to flush and commit before exiting anyway. */
     drainTimeoutMs: Type.Integer({ minimum: 1000, default: 30_000 }),
+    /**
+     * What one machine can carry. Over a concurrency limit a new run is refused with 429, over a
+     * size limit with 422; both name the limit and its value. The defaults fit 2 cores and 24 GiB:
+     * a 30-day backfill of 100,000 customers holds ~5.4 GB of processor state.
+     */
+    quotas: Type.Object(
+      {
+        /** Runs not yet finished, over all keys. */
+        maxActiveRuns: Type.Integer({ minimum: 1, default: 4 }),
+        /** Runs not yet finished started by one API key. */
+        maxActiveRunsPerKey: Type.Integer({ minimum: 1, default: 2 }),
+        /** customers × simulated days of one run (a realtime run counts one day). */
+        maxCustomerDays: Type.Integer({ minimum: 1, default: 3_000_000 }),
+        /** A realtime run's events/s, at start and when re-rated. */
+        maxRatePerSecond: Type.Number({ exclusiveMinimum: 0, default: 20_000 }),
+      },
+      closed,
+    ),
   },
   closed,
 );

@@ -25,6 +25,8 @@ export interface NativeService {
   readonly ports: readonly number[];
   /** Its folder under the data dir; also the marker that identifies its processes. */
   readonly home: string;
+  /** What its process's command line contains when not `home` (a cluster kept elsewhere). */
+  processMarker?(): string;
   readonly logFile: string;
   readonly pidFile: string;
   /** What clients use, e.g. 127.0.0.1:19092 or http://127.0.0.1:18123. */

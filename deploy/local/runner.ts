@@ -34,7 +34,7 @@ const PROBE_INTERVAL_MS = 500;
 
 async function ourPid(service: NativeService): Promise<number | undefined> {
   const pid = readPid(service.pidFile);
-  if (pid !== undefined && (await isOurs(pid, service.home))) return pid;
+  if (pid !== undefined && (await isOurs(pid, service.processMarker?.() ?? service.home))) return pid;
   if (pid !== undefined) removePidFile(service.pidFile);
   return undefined;
 }

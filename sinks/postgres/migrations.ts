@@ -129,4 +129,9 @@ export const postgresMigrations: readonly Migration[] = [
       'ALTER TABLE fraud_labels ADD COLUMN IF NOT EXISTS ingested_at timestamptz NOT NULL DEFAULT now()',
     ],
   },
+  {
+    version: 3,
+    name: 'the API key that started each run (per-key quotas)',
+    statements: ['ALTER TABLE runs ADD COLUMN IF NOT EXISTS owner text'],
+  },
 ];

@@ -17,6 +17,7 @@ function present(record: RunRecord) {
   return {
     id: record.id,
     name: record.name,
+    owner: record.owner,
     state: record.state,
     spec: record.spec,
     createdAt: record.createdAt,
@@ -59,7 +60,8 @@ export const runRoutes: FastifyPluginAsyncTypebox<ServerDependencies> = async (a
   app.post(
     '/runs',
     { ...writes, schema: { ...secured, summary: 'Start a run', body: RunSpecSchema } },
-    async (request, reply) => reply.status(201).send(present(await supervisor.create(request.body))),
+    async (request, reply) =>
+      reply.status(201).send(present(await supervisor.create(request.body, request.apiKeyId ?? null))),
   );
 
   app.get(
@@ -73,7 +75,7 @@ export const runRoutes: FastifyPluginAsyncTypebox<ServerDependencies> = async (a
           {
             state: Type.Optional(Type.Enum([...RUN_STATES])),
             limit: Type.Integer({ minimum: 1, maximum: 200, default: 20 }),
-            offset: Type.Integer({ minimum: 0, default: 0 }),
+            offset: Type.Integer({ minimum: 0, maximum: 1_000_000_000, default: 0 }),
           },
           { additionalProperties: false },
         ),

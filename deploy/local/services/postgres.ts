@@ -1,8 +1,20 @@
 /**
  * PostgreSQL from Debian's package, with its own cluster under the data dir. As root it runs as the
- * `postgres` system user (the server refuses root), which the package creates.
+ * `postgres` system user (the server refuses root), which the package creates. That user cannot
+ * enter a data dir under a 0700 folder (a clone under /root, any `mktemp -d`), so then the cluster
+ * lives in a folder of its own under /var/lib/synfin, recorded in the data dir (`cluster-home`).
  */
-import { chownSync, existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
@@ -24,6 +36,31 @@ async function systemUser(name: string): Promise<RunAs | undefined> {
   return fields ? { uid: Number(fields[2]), gid: Number(fields[3]) } : undefined;
 }
 
+/** Where relocated clusters live: a folder the `postgres` user can reach on any Debian machine. */
+export const RELOCATED_CLUSTERS = '/var/lib/synfin';
+
+/**
+ * Whether `who` can walk down to `dir`: search permission on every existing ancestor (by owner,
+ * group or others; the server runs with no supplementary groups).
+ */
+export function canEnter(dir: string, who: RunAs): boolean {
+  let current = path.resolve(dir);
+  const chain: string[] = [];
+  for (;;) {
+    chain.push(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of chain) {
+    if (!existsSync(folder)) continue;
+    const { mode, uid, gid } = statSync(folder);
+    const bit = uid === who.uid ? 0o100 : gid === who.gid ? 0o010 : 0o001;
+    if ((mode & bit) === 0) return false;
+  }
+  return true;
+}
+
 function chownTree(target: string, owner: RunAs): void {
   chownSync(target, owner.uid, owner.gid);
   if (statSync(target).isDirectory()) {
@@ -36,8 +73,26 @@ export function postgresService(ctx: StackContext): NativeService {
   const host = ctx.config.host;
   const folders = serviceFolders(ctx, 'postgres');
   const binDir = `/usr/lib/postgresql/${majorVersion}/bin`;
-  const data = path.join(folders.home, 'data');
+  const marker = path.join(folders.home, 'cluster-home');
   let runAs: RunAs | undefined;
+
+  /** The cluster's folder: under the data dir, or where a relocation recorded it. */
+  const clusterHome = (): string => (existsSync(marker) ? readFileSync(marker, 'utf8').trim() : folders.home);
+  const dataOf = () => path.join(clusterHome(), 'data');
+
+  /** Moves the cluster out of reach-less folders once, and says so. */
+  const relocateIfUnreachable = (who: RunAs): void => {
+    if (existsSync(marker) || canEnter(folders.home, who)) return;
+    const home = path.join(RELOCATED_CLUSTERS, `postgres-${randomBytes(6).toString('hex')}`);
+    mkdirSync(RELOCATED_CLUSTERS, { recursive: true, mode: 0o755 });
+    mkdirSync(home, { mode: 0o700 });
+    chownSync(home, who.uid, who.gid);
+    writeFileSync(marker, `${home}\n`);
+    ctx.say(
+      `postgres: the postgres user cannot enter ${folders.home} (a parent folder is private, mode 0700); ` +
+        `its cluster lives in ${home}, recorded in ${marker}`,
+    );
+  };
 
   const client = (db: string) =>
     new pg.Client({ host, port, user, password, database: db, connectionTimeoutMillis: 2000 });
@@ -55,6 +110,7 @@ export function postgresService(ctx: StackContext): NativeService {
     ports: [port],
     ...folders,
     endpoint: `postgres://${user}@${host}:${port}/${database}`,
+    processMarker: clusterHome,
     // SIGINT is Postgres' "fast" shutdown: it does not wait for clients to disconnect.
     stopSignal: 'SIGINT',
 
@@ -69,15 +125,16 @@ export function postgresService(ctx: StackContext): NativeService {
     async prepare() {
       mkdirSync(path.dirname(folders.logFile), { recursive: true });
       runAs ??= await resolveRunAs();
+      mkdirSync(folders.home, { recursive: true });
       if (runAs) {
-        // The server user must reach its folders through the data dir.
-        mkdirSync(folders.home, { recursive: true });
+        relocateIfUnreachable(runAs);
         chownTree(path.dirname(folders.logFile), runAs);
-        chownSync(folders.home, runAs.uid, runAs.gid);
+        chownSync(clusterHome(), runAs.uid, runAs.gid);
       }
+      const data = dataOf();
       if (existsSync(path.join(data, 'PG_VERSION'))) return;
       rmSync(data, { recursive: true, force: true });
-      const pwfile = path.join(folders.home, '.pwfile');
+      const pwfile = path.join(clusterHome(), '.pwfile');
       writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
       if (runAs) chownSync(pwfile, runAs.uid, runAs.gid);
       try {
@@ -105,7 +162,9 @@ export function postgresService(ctx: StackContext): NativeService {
           await run(path.join(binDir, 'initdb'), args);
         }
       } catch (cause) {
-        throw new ServiceError('SERVICE_START_FAILED', 'postgres', 'initdb failed', {
+        // The log named must exist and say what initdb said (the server has not written it yet).
+        writeFileSync(folders.logFile, `initdb -D ${data} failed:\n${String(cause)}\n`, { flag: 'a' });
+        throw new ServiceError('SERVICE_START_FAILED', 'postgres', `initdb failed in ${data}`, {
           cause,
           logFile: folders.logFile,
         });
@@ -120,7 +179,7 @@ export function postgresService(ctx: StackContext): NativeService {
         command: path.join(binDir, 'postgres'),
         args: [
           '-D',
-          data,
+          dataOf(),
           '-p',
           String(port),
           '-c',
@@ -133,7 +192,7 @@ export function postgresService(ctx: StackContext): NativeService {
           '-c',
           'fsync=on',
         ],
-        cwd: folders.home,
+        cwd: clusterHome(),
         ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}),
       };
     },

@@ -4,59 +4,20 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadKeys, newApiKey } from '../../../control-plane/http/auth.ts';
-import { buildServer, type ControlPlaneServer } from '../../../control-plane/http/server.ts';
-import { RunSupervisor } from '../../../control-plane/runs/supervisor.ts';
+import type { ControlPlaneServer } from '../../../control-plane/http/server.ts';
 import { loadConfig } from '../../../core/config/load.ts';
 import type { ControlPlaneConfig } from '../../../core/config/schema.ts';
-import { createLogger } from '../../../core/logger.ts';
-import { createMetricsRegistry } from '../../../core/metrics.ts';
-import type { Readiness } from '../../../core/metrics-server.ts';
-import { fakeLauncher } from '../../fixtures/fake-launcher.ts';
-import { memoryRunStore } from '../../fixtures/memory-run-store.ts';
+import { type TestServerOptions, testServer } from '../../fixtures/control-plane-server.ts';
 
 const apps: ControlPlaneServer[] = [];
 afterEach(async () => {
   for (const app of apps.splice(0)) await app.close();
 });
 
-async function setup(overrides: Partial<ControlPlaneConfig> = {}) {
-  const ci = newApiKey('ci');
-  const other = newApiKey('other');
-  const config: ControlPlaneConfig = {
-    ...loadConfig({ env: {} }).controlPlane,
-    apiKeyHashes: [ci.entry, other.entry],
-    statusIntervalMs: 20,
-    ...overrides,
-  };
-  const store = memoryRunStore();
-  const launcher = fakeLauncher();
-  const logger = createLogger({ level: 'silent', pretty: false });
-  const supervisor = new RunSupervisor({ store, launcher, logger, statusIntervalMs: 20, stopTimeoutMs: 500 });
-  let readiness: Readiness = { ready: true, failed: [] };
-  const app = await buildServer({
-    config,
-    supervisor,
-    logger,
-    apiKeys: loadKeys(config),
-    readiness: async () => readiness,
-    registry: createMetricsRegistry({ defaultMetrics: false }),
-  });
-  apps.push(app);
-  const auth = { authorization: `Bearer ${ci.key}` };
-  const start = (body: Record<string, unknown> = {}, headers: Record<string, string> = auth) =>
-    app.inject({ method: 'POST', url: '/v1/runs', headers, payload: { name: 'test run', ...body } });
-  return {
-    app,
-    auth,
-    otherKey: other.key,
-    store,
-    launcher,
-    supervisor,
-    start,
-    setReadiness: (next: Readiness) => {
-      readiness = next;
-    },
-  };
+async function setup(overrides: Partial<ControlPlaneConfig> = {}, options: TestServerOptions = {}) {
+  const server = await testServer({ ...options, config: overrides });
+  apps.push(server.app);
+  return server;
 }
 
 const REALTIME = { mode: 'realtime', ratePerSecond: 100, processors: false, sinks: [] };
@@ -83,6 +44,13 @@ describe('validation', () => {
     const missing = await app.inject({ method: 'POST', url: '/v1/runs', headers: auth, payload: {} });
     expect(missing.statusCode).toBe(400);
     expect(missing.json().details.issues).toContainEqual({ path: 'body/name', message: 'is required' });
+
+    // A JSON body is not coerced: null is not false, "3" is not 3, and a NUL is not a name.
+    for (const body of [{ processors: null }, { partitions: '3' }, { name: 'a\u0000b' }]) {
+      const refused = await start(body);
+      expect(refused.statusCode, JSON.stringify(body)).toBe(400);
+      expect(refused.json().code).toBe('VALIDATION_FAILED');
+    }
 
     const unknown = await start({ rpm: 5 });
     expect(unknown.statusCode).toBe(400);
@@ -157,6 +125,59 @@ describe('API keys', () => {
   });
 });
 
+describe('quotas', () => {
+  const quotas = { maxActiveRuns: 3, maxActiveRunsPerKey: 2, maxCustomerDays: 10_000, maxRatePerSecond: 500 };
+
+  it('refuse a run too large with 422 naming the limit and its value, before anything starts', async () => {
+    const { start, launcher } = await setup({}, { quotas });
+    const big = await start({ mode: 'backfill', customers: 1_000, days: 11, processors: false, sinks: [] });
+    expect(big.statusCode).toBe(422);
+    expect(big.json()).toMatchObject({
+      code: 'RUN_TOO_LARGE',
+      details: { limit: 'maxCustomerDays', max: 10_000, requested: 11_000 },
+    });
+    expect(big.json().message).toContain('maxCustomerDays = 10000');
+    const fast = await start({ ...REALTIME, ratePerSecond: 501 });
+    expect(fast.statusCode).toBe(422);
+    expect(fast.json().details).toEqual({ limit: 'maxRatePerSecond', max: 500, requested: 501 });
+    // A realtime run counts one simulated day per customer.
+    expect((await start({ ...REALTIME, customers: 10_000 })).statusCode).toBe(201);
+    expect(launcher.launched.filter((stage) => stage.kind === 'producer')).toHaveLength(1);
+  });
+
+  it('refuse a re-rate over the rate quota with 422', async () => {
+    const { start, app, auth } = await setup({}, { quotas });
+    const run = (await start(REALTIME)).json();
+    const patch = (ratePerSecond: number) =>
+      app.inject({ method: 'PATCH', url: `/v1/runs/${run.id}`, headers: auth, payload: { ratePerSecond } });
+    expect((await patch(600)).json()).toMatchObject({ statusCode: 422, code: 'RUN_TOO_LARGE' });
+    expect((await patch(400)).statusCode).toBe(200);
+  });
+
+  it('refuse runs over the concurrency limits with 429, per key and in all, counting runs being created', async () => {
+    const { start, app, auth, otherKey } = await setup({}, { quotas });
+    // Sent together: the quota is taken before any record is written.
+    const first = await Promise.all([start(REALTIME), start(REALTIME), start(REALTIME)]);
+    expect(first.map((response) => response.statusCode).sort()).toEqual([201, 201, 429]);
+    const refused = first.find((response) => response.statusCode === 429);
+    expect(refused?.json()).toMatchObject({
+      code: 'RUN_QUOTA_EXCEEDED',
+      details: { limit: 'maxActiveRunsPerKey', max: 2, active: 2 },
+    });
+    expect(first.find((response) => response.statusCode === 201)?.json().owner).toBe('ci');
+    const other = { 'x-api-key': otherKey };
+    expect((await start(REALTIME, other)).statusCode).toBe(201);
+    const full = await start(REALTIME, other);
+    expect(full.statusCode).toBe(429);
+    expect(full.json().details).toEqual({ limit: 'maxActiveRuns', max: 3, active: 3 });
+    // A finished run frees its place.
+    const id = first.find((response) => response.statusCode === 201)?.json().id;
+    await app.inject({ method: 'PUT', url: `/v1/runs/${id}/stop`, headers: auth });
+    await until(async () => (await app.inject({ url: `/v1/runs/${id}` })).json().state === 'stopped');
+    expect((await start(REALTIME, other)).statusCode).toBe(201);
+  });
+});
+
 describe('rate limits', () => {
   it('answer 429 with Retry-After once a key used its writes, and leave other keys alone', async () => {
     const { start, otherKey, auth, app } = await setup({ writeLimit: { max: 2, windowMs: 60_000 } });
@@ -196,11 +217,14 @@ describe('the run state machine over REST', () => {
     });
     const put = (action: string) =>
       app.inject({ method: 'PUT', url: `/v1/runs/${run.id}/${action}`, headers: auth });
-    expect((await put('resume')).statusCode).toBe(409);
+    // Asking for the state a run is in answers 200 with it, and changes nothing.
+    const running = await put('resume');
+    expect(running.statusCode).toBe(200);
+    expect(running.json().state).toBe('running');
     expect((await put('pause')).json().state).toBe('paused');
     const again = await put('pause');
-    expect(again.statusCode).toBe(409);
-    expect(again.json()).toMatchObject({ code: 'RUN_STATE_CONFLICT', details: { state: 'paused' } });
+    expect(again.statusCode).toBe(200);
+    expect(again.json().state).toBe('paused');
     expect((await put('resume')).json().state).toBe('running');
     const rate = await app.inject({
       method: 'PATCH',
@@ -219,10 +243,21 @@ describe('the run state machine over REST', () => {
     const deleteLive = await app.inject({ method: 'DELETE', url: `/v1/runs/${run.id}`, headers: auth });
     expect(deleteLive.statusCode).toBe(409);
     expect((await put('stop')).json().state).toBe('stopping');
+    const stopAgain = await put('stop');
+    expect(stopAgain.statusCode).toBe(200);
+    expect(['stopping', 'stopped']).toContain(stopAgain.json().state);
     await until(async () => (await app.inject({ url: `/v1/runs/${run.id}` })).json().state === 'stopped');
     const status = await app.inject({ url: `/v1/runs/${run.id}/status` });
     expect(status.json()).toMatchObject({ state: 'stopped', phase: 'done', produced: { transactions: 7 } });
-    expect((await put('resume')).statusCode).toBe(404);
+    const stopStopped = await put('stop');
+    expect(stopStopped.statusCode).toBe(200);
+    expect(stopStopped.json().state).toBe('stopped');
+    const resumeStopped = await put('resume');
+    expect(resumeStopped.statusCode).toBe(409);
+    expect(resumeStopped.json()).toMatchObject({ code: 'RUN_STATE_CONFLICT', details: { state: 'stopped' } });
+    expect(
+      (await app.inject({ method: 'PUT', url: '/v1/runs/run-none/stop', headers: auth })).statusCode,
+    ).toBe(404);
     expect(
       (await app.inject({ method: 'DELETE', url: `/v1/runs/${run.id}`, headers: auth })).statusCode,
     ).toBe(204);

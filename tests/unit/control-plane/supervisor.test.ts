@@ -25,6 +25,7 @@ function record(id: string, state: RunRecord['state'], stats: RunRecord['stats']
   return {
     id,
     name: id,
+    owner: null,
     state,
     spec,
     createdAt: '2026-11-22T00:00:00.000Z',

@@ -3,10 +3,11 @@
  * and ports of its own (so the stack the other suites use is not touched). ClickHouse and Kafka
  * stand in for any service: the runner treats them all alike.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../../../core/config/load.ts';
 import { ServiceError } from '../../../../core/errors.ts';
@@ -43,6 +44,41 @@ async function failureOf(run: () => Promise<unknown>): Promise<ServiceError> {
 describe('native stack', () => {
   afterAll(async () => {
     await nativeStack(stackConfig({})).down();
+    const marker = path.join(dataDir, 'postgres', 'cluster-home');
+    if (existsSync(marker)) rmSync(readFileSync(marker, 'utf8').trim(), { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('starts Postgres with its data dir under a 0700 folder (a clone under /root, mktemp -d)', async () => {
+    // mkdtemp makes the data dir 0700, as Debian makes /root; as root, the server runs as `postgres`.
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    const config = stackConfig({ postgres: { port: 28432 } });
+    const stack = nativeStack(config, { only: ['postgres'] });
+    const [up] = await stack.up();
+    expect(up).toMatchObject({ name: 'postgres', state: 'running' });
+    expect(up?.version).toMatch(/^PostgreSQL \d+/);
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: 28432,
+      user: config.postgres.user,
+      password: config.postgres.password,
+      database: config.postgres.database,
+    });
+    await client.connect();
+    expect((await client.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+    await client.end();
+    const marker = path.join(dataDir, 'postgres', 'cluster-home');
+    if (process.getuid?.() === 0) {
+      // The cluster moved where the postgres user can reach it, and the data dir says where.
+      expect(readFileSync(marker, 'utf8').trim()).toMatch(/^\/var\/lib\/synfin\/postgres-[0-9a-f]{12}$/);
+    } else {
+      expect(existsSync(marker)).toBe(false);
+    }
+    // A second start finds the same cluster.
+    expect((await stack.down())[0]?.state).toBe('stopped');
+    const [again] = await stack.up();
+    expect(again).toMatchObject({ state: 'running', started: true });
+    await stack.down();
   });
 
   it('up twice starts once; status sees it; down leaves nothing running', async () => {
