@@ -47,6 +47,7 @@ export function labelFor(
     currency: tx.currency,
     transactionTime,
     reportedAt: transactionTime + Math.round(delayHours * HOUR_MS),
+    runId: tx.runId,
   };
 }
 

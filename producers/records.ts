@@ -32,6 +32,8 @@ export interface CustomerRecord {
   preferredChannel: string;
   createdAt: number;
   updatedAt: number;
+  /** The run whose world this belongs to (ids repeat across runs). */
+  runId: string;
 }
 
 export interface MerchantRecord {
@@ -48,6 +50,8 @@ export interface MerchantRecord {
   onlineOnly: boolean;
   terminalIds: string[];
   updatedAt: number;
+  /** The run whose world this belongs to (ids repeat across runs). */
+  runId: string;
 }
 
 export interface TransactionRecord {
@@ -113,9 +117,10 @@ export interface FraudLabelRecord {
   currency: string;
   transactionTime: number;
   reportedAt: number;
+  runId: string;
 }
 
-export function customerRecord(customer: CustomerProfile, at: number): CustomerRecord {
+export function customerRecord(customer: CustomerProfile, at: number, runId: string): CustomerRecord {
   return {
     customerId: customer.id,
     accountId: customer.accountId,
@@ -144,10 +149,11 @@ export function customerRecord(customer: CustomerProfile, at: number): CustomerR
     preferredChannel: customer.preferredChannel,
     createdAt: customer.createdAt,
     updatedAt: at,
+    runId,
   };
 }
 
-export function merchantRecord(merchant: MerchantProfile, at: number): MerchantRecord {
+export function merchantRecord(merchant: MerchantProfile, at: number, runId: string): MerchantRecord {
   return {
     merchantId: merchant.id,
     name: merchant.name,
@@ -162,5 +168,6 @@ export function merchantRecord(merchant: MerchantProfile, at: number): MerchantR
     onlineOnly: merchant.onlineOnly,
     terminalIds: merchant.terminalIds,
     updatedAt: at,
+    runId,
   };
 }

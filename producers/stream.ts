@@ -34,11 +34,21 @@ export function entityEvents(simulation: Simulation, config: GeneratorConfig, at
   const events: StreamEvent[] = [];
   if (config.shard.index === 0) {
     for (const merchant of simulation.world.merchants) {
-      events.push({ kind: 'merchant', key: merchant.id, timestamp: at, value: merchantRecord(merchant, at) });
+      events.push({
+        kind: 'merchant',
+        key: merchant.id,
+        timestamp: at,
+        value: merchantRecord(merchant, at, config.runId),
+      });
     }
   }
   for (const customer of simulation.world.customers) {
-    events.push({ kind: 'customer', key: customer.id, timestamp: at, value: customerRecord(customer, at) });
+    events.push({
+      kind: 'customer',
+      key: customer.id,
+      timestamp: at,
+      value: customerRecord(customer, at, config.runId),
+    });
   }
   return events;
 }

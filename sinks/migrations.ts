@@ -5,9 +5,13 @@
  */
 import { SynfinError } from '../core/errors.ts';
 
-/** A column added to a table; rendered per server version (18.16 has no ADD COLUMN IF NOT EXISTS). */
+/**
+ * A column added to a table; rendered per server version (18.16 has no ADD COLUMN IF NOT EXISTS).
+ * With `orderBy`, the new column joins the table's sorting key in the same ALTER (the only way
+ * ClickHouse lets a sorting key grow).
+ */
 export interface AddColumn {
-  addColumn: { table: string; column: string; type: string };
+  addColumn: { table: string; column: string; type: string; orderBy?: string };
 }
 
 export type Statement = string | AddColumn;

@@ -127,6 +127,14 @@ FROM transaction_features WHERE kafka_topic = ${topic('features')} ORDER BY risk
   count() AS purchases, round(avg(risk_score), 1) AS mean_risk_score, round(avg(amount_zscore_30d), 2) AS mean_amount_zscore
 FROM transaction_features WHERE kafka_topic = ${topic('features')} GROUP BY labelled_fraud ORDER BY labelled_fraud`,
     },
+    {
+      title:
+        'Who was hit: this run’s customers with the most fraud (ids repeat across runs, so the join is on the run too)',
+      sql: `SELECT customer_id, first_name, last_name, city, count() AS frauds
+FROM (SELECT run_id, customer_id FROM fraud_labels FINAL WHERE kafka_topic = ${topic('labels')} AND is_fraud = 1)
+ANY INNER JOIN (SELECT run_id, customer_id, first_name, last_name, city FROM customers FINAL WHERE run_id = ${quoteString(runId)}) USING (run_id, customer_id)
+GROUP BY customer_id, first_name, last_name, city ORDER BY frauds DESC, customer_id LIMIT 5`,
+    },
   ];
   try {
     for (const query of queries) {

@@ -21,6 +21,24 @@ export interface QualityReport {
   distributions: Record<string, Record<string, number>>;
 }
 
+/** Each entity, and the attributes of it a transaction copies: [column of the entity, of the transaction]. */
+const ENTITY_CHECKS = [
+  {
+    entity: 'customer_id',
+    table: 'customers',
+    attributes: [['account_id', 'account_id']],
+  },
+  {
+    entity: 'merchant_id',
+    table: 'merchants',
+    attributes: [
+      ['name', 'merchant_name'],
+      ['mcc', 'mcc'],
+      ['city', 'merchant_city'],
+    ],
+  },
+] as const;
+
 export async function validateRun(
   config: ClickhouseConfig,
   prefix: string,
@@ -60,17 +78,28 @@ export async function validateRun(
         `SELECT uniqExact(transaction_id) FROM transactions WHERE kafka_topic = ${topic('transactions')}`,
       ));
     check('no duplicate transactions', duplicates === 0, `${duplicates} duplicate transaction ids`);
-    for (const [entity, table] of [
-      ['customer_id', 'customers'],
-      ['merchant_id', 'merchants'],
-    ] as const) {
-      const orphans = await number(
-        `SELECT count() FROM transactions WHERE kafka_topic = ${topic('transactions')} AND ${entity} NOT IN (SELECT ${entity} FROM ${table} WHERE kafka_topic = ${topic(table)})`,
+    // Ids repeat in every run (C0000000 …): a transaction must find its customer and merchant
+    // among this run's own (its topic, its run id), with the attributes the transaction copied
+    // from them — another run's C0000000 has another account.
+    for (const { entity, table, attributes } of ENTITY_CHECKS) {
+      const own = attributes.map(([column, copy]) => `${column} AS own_${copy}`).join(', ');
+      const differs = attributes.map(([, copy]) => `own_${copy} != ${copy}`).join(' OR ');
+      const [found] = await rows<{ orphans: string; mismatched: string }>(
+        `SELECT countIf(known = 0) AS orphans, countIf(known = 1 AND (${differs})) AS mismatched
+FROM (SELECT run_id, ${entity}, ${attributes.map(([, copy]) => copy).join(', ')} FROM transactions WHERE kafka_topic = ${topic('transactions')})
+ANY LEFT JOIN (SELECT run_id, ${entity}, ${own}, 1 AS known FROM ${table} FINAL WHERE kafka_topic = ${topic(table)}) USING (run_id, ${entity})`,
       );
+      const orphans = Number(found?.orphans ?? 0);
+      const mismatched = Number(found?.mismatched ?? 0);
       check(
-        `every transaction's ${entity} exists in ${table}`,
+        `every transaction's ${entity} is one of this run's ${table}`,
         orphans === 0,
         `${orphans} transactions without one`,
+      );
+      check(
+        `${table} match what this run's transactions say of them (${attributes.map(([column]) => column).join(', ')})`,
+        mismatched === 0,
+        `${mismatched} transactions disagree`,
       );
     }
     const unmatchedLabels = await number(

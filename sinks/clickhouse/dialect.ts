@@ -31,12 +31,14 @@ export interface AddColumnPlan {
 export const quoteString = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 export function addColumnPlan(version: ServerVersion, { addColumn }: AddColumn): AddColumnPlan {
-  const { table, column, type } = addColumn;
-  if (hasAddColumnIfNotExists(version)) {
+  const { table, column, type, orderBy } = addColumn;
+  // A sorting key may only take a column added in the same ALTER, so IF NOT EXISTS cannot make
+  // that one idempotent: it is asked first, on every version.
+  if (hasAddColumnIfNotExists(version) && orderBy === undefined) {
     return { statement: `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${column} ${type}` };
   }
   return {
     existsQuery: `SELECT name FROM system.columns WHERE database = currentDatabase() AND table = ${quoteString(table)} AND name = ${quoteString(column)}`,
-    statement: `ALTER TABLE ${table} ADD COLUMN ${column} ${type}`,
+    statement: `ALTER TABLE ${table} ADD COLUMN ${column} ${type}${orderBy ? `, MODIFY ORDER BY (${orderBy})` : ''}`,
   };
 }

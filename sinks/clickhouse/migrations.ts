@@ -12,7 +12,25 @@
  * DateTime('UTC') beside them (18.16 has no DateTime64); birth dates are ISO strings (Date starts
  * at 1970).
  */
-import type { Migration } from '../migrations.ts';
+import type { Migration, Statement } from '../migrations.ts';
+
+/** The columns of the entity tables as migration 1 made them (materialized ones left out). */
+const ENTITY_TABLES = [
+  {
+    table: 'customers',
+    id: 'customer_id',
+    columns: `customer_id, account_id, card_id, card_last_4, card_brand, card_type, first_name, last_name,
+    email, phone, birth_date, gender, street, city, region, postal_code, country, home_latitude,
+    home_longitude, segment, credit_limit_minor, currency, mean_amount_minor, transactions_per_day,
+    preferred_channel, created_at_ms, updated_at_ms, kafka_topic, kafka_partition, kafka_offset`,
+  },
+  {
+    table: 'merchants',
+    id: 'merchant_id',
+    columns: `merchant_id, name, mcc, category, city, country, latitude, longitude, currency, risk_level,
+    online_only, terminal_ids, updated_at_ms, kafka_topic, kafka_partition, kafka_offset`,
+  },
+];
 
 export const clickhouseMigrations: readonly Migration[] = [
   {
@@ -337,5 +355,32 @@ export const clickhouseMigrations: readonly Migration[] = [
         },
       },
     ],
+  },
+  {
+    version: 3,
+    name: 'entities keyed by run: sorting keys (customer_id, run_id), (merchant_id, run_id)',
+    // Ids repeat in every run, and ReplacingMergeTree keeps one row per sorting key: without the
+    // run in the key, a later run's C0000000 replaced an earlier run's. Rows landed before get
+    // their run from their topic (`<run id>.customers`): copied with it, then the copies without
+    // it deleted (both harmless to repeat; a copy made twice is one row under FINAL).
+    statements: ENTITY_TABLES.flatMap(({ table, id, columns }): Statement[] => {
+      const fromTopic = `match(kafka_topic, '\\\\.${table}$')`;
+      return [
+        { addColumn: { table, column: 'run_id', type: 'String', orderBy: `${id}, run_id` } },
+        `INSERT INTO ${table} (${columns}, run_id)
+  SELECT ${columns}, replaceRegexpOne(kafka_topic, '\\\\.${table}$', '') FROM ${table}
+  WHERE run_id = '' AND ${fromTopic}`,
+        `ALTER TABLE ${table} DELETE WHERE run_id = '' AND ${fromTopic}`,
+      ];
+    }).concat([
+      {
+        addColumn: {
+          table: 'fraud_labels',
+          column: 'run_id',
+          // Not in the sorting key, so rows landed before read their run off their topic.
+          type: "String DEFAULT if(match(kafka_topic, '\\\\.labels$'), replaceRegexpOne(kafka_topic, '\\\\.labels$', ''), '')",
+        },
+      },
+    ]),
   },
 ];

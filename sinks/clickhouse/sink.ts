@@ -107,8 +107,15 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
               continue;
             }
             const plan = addColumnPlan(server, statement);
-            if (plan.existsQuery && (await rows(plan.existsQuery)).length > 0) continue;
-            await client.command({ query: plan.statement });
+            const exists = async () =>
+              plan.existsQuery !== undefined && (await rows(plan.existsQuery)).length > 0;
+            if (await exists()) continue;
+            try {
+              await client.command({ query: plan.statement });
+            } catch (cause) {
+              // Another instance migrating at the same moment added it between our check and ALTER.
+              if (!(await exists())) throw cause;
+            }
           }
           await client.insert({
             table: 'schema_migrations',

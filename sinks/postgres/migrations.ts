@@ -134,4 +134,27 @@ export const postgresMigrations: readonly Migration[] = [
     name: 'the API key that started each run (per-key quotas)',
     statements: ['ALTER TABLE runs ADD COLUMN IF NOT EXISTS owner text'],
   },
+  {
+    version: 4,
+    name: 'entities keyed by run: (run_id, customer_id), (run_id, merchant_id)',
+    // Rows landed before keep their place: their run is read off their topic (`<run id>.customers`);
+    // a row from a topic not named after a run keeps run_id ''.
+    statements: [
+      ...[
+        ['customers', 'customers'],
+        ['merchants', 'merchants'],
+        ['fraud_labels', 'labels'],
+      ].flatMap(([table, kind]) => [
+        `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS run_id text NOT NULL DEFAULT ''`,
+        `UPDATE ${table} SET run_id = left(kafka_topic, length(kafka_topic) - ${(kind as string).length + 1})
+        WHERE run_id = '' AND kafka_topic LIKE '%.${kind}'`,
+      ]),
+      // Label ids are run-scoped already (L-<transaction id>); entity ids are not.
+      ...['customer', 'merchant'].flatMap((entity) => [
+        `ALTER TABLE ${entity}s DROP CONSTRAINT IF EXISTS ${entity}s_pkey`,
+        `ALTER TABLE ${entity}s ADD CONSTRAINT ${entity}s_pkey PRIMARY KEY (run_id, ${entity}_id)`,
+      ]),
+      'CREATE INDEX IF NOT EXISTS fraud_labels_run_customer ON fraud_labels (run_id, customer_id)',
+    ],
+  },
 ];

@@ -20,10 +20,11 @@ import { classifyWriteError } from './errors.ts';
 import { postgresMigrations } from './migrations.ts';
 
 /** What Postgres lands, and how a newer record of an entity replaces an older one. */
-const UPSERTS: Partial<Record<AvroKind, { key: string; version?: string }>> = {
-  customers: { key: 'customer_id', version: 'updated_at' },
-  merchants: { key: 'merchant_id', version: 'updated_at' },
-  labels: { key: 'label_id' },
+// Entity ids repeat in every run (C0000000 …): a run's world is keyed by (run_id, id).
+const UPSERTS: Partial<Record<AvroKind, { key: readonly string[]; version?: string }>> = {
+  customers: { key: ['run_id', 'customer_id'], version: 'updated_at' },
+  merchants: { key: ['run_id', 'merchant_id'], version: 'updated_at' },
+  labels: { key: ['label_id'] },
 };
 export const POSTGRES_KINDS: readonly RecordKind[] = ['customers', 'merchants', 'labels'];
 
@@ -53,10 +54,11 @@ function upsertOf(kind: AvroKind): Upsert {
   const names = [...columns.map((c) => c.name), ...KAFKA_COLUMNS];
   const list = names.join(', ');
   const stage = `stage_${table}`;
-  const newest = spec.version ? `${spec.key}, ${spec.version} DESC, kafka_offset DESC` : spec.key;
+  const key = spec.key.join(', ');
+  const newest = spec.version ? `${key}, ${spec.version} DESC, kafka_offset DESC` : key;
   const conflict = spec.version
     ? `DO UPDATE SET ${names
-        .filter((n) => n !== spec.key)
+        .filter((n) => !spec.key.includes(n))
         .map((n) => `${n} = EXCLUDED.${n}`)
         .join(', ')} WHERE ${table}.${spec.version} <= EXCLUDED.${spec.version}`
     : 'DO NOTHING';
@@ -65,8 +67,8 @@ function upsertOf(kind: AvroKind): Upsert {
     columns,
     copy: `COPY ${stage} (${list}) FROM STDIN`,
     insert: `INSERT INTO ${table} (${list})
-      SELECT DISTINCT ON (${spec.key}) ${list} FROM ${stage} ORDER BY ${newest}
-      ON CONFLICT (${spec.key}) ${conflict}`,
+      SELECT DISTINCT ON (${key}) ${list} FROM ${stage} ORDER BY ${newest}
+      ON CONFLICT (${key}) ${conflict}`,
   };
 }
 
@@ -218,6 +220,9 @@ export function postgresSink(config: PostgresConfig, options: PostgresSinkOption
           database: 'postgres',
           async appliedVersions() {
             return transaction(async (client) => {
+              // Under the lock too: CREATE TABLE IF NOT EXISTS races itself in Postgres (two
+              // sinks starting together: "duplicate key value violates pg_type_typname_nsp_index").
+              await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
               await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
                 version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
               const { rows } = await client.query<{ version: number }>(

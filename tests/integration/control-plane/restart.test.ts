@@ -164,11 +164,13 @@ describe('a control plane killed mid-run and restarted', () => {
     expect(await ch(`SELECT count() FROM fraud_labels WHERE kafka_topic = ${topic('labels')}`)).toBe(
       produced.labels,
     );
-    // Both runs share customer ids (C0000001…): Postgres keeps one row per customer, so what
-    // this run landed there is told by the sink's positions.
+    // Both runs use the same customer ids (C0000001…); each run keeps its own rows.
     expect(
       await stores.pgNumber(`SELECT sum(next_offset) FROM sink_offsets WHERE topic = ${topic('customers')}`),
     ).toBe(produced.customers);
+    expect(await stores.pgNumber(`SELECT count(*) FROM customers WHERE run_id = '${id}'`)).toBe(
+      produced.customers,
+    );
   }, 300_000);
 
   it('drains on SIGTERM: exits 0 after its run flushed, recording why the run ended', async () => {

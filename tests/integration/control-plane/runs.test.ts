@@ -28,6 +28,8 @@ const events: { event: string; data: unknown }[] = [];
 let final: RunStatus;
 const rates: { before: number; after: number } = { before: 0, after: 0 };
 const paused: { atPause: number; later: number; resumed: number } = { atPause: 0, later: 0, resumed: 0 };
+/** Runs started by the tests themselves, whose topics go at the end. */
+const wideRuns: string[] = [];
 
 async function transactionsProduced(): Promise<number> {
   return (await client.status(runId)).produced.transactions ?? 0;
@@ -112,6 +114,12 @@ afterAll(async () => {
     );
     await kafka.deleteTopics(topics).catch(() => undefined);
   }
+  for (const id of wideRuns) {
+    const topics = ['customers', 'merchants', 'transactions', 'labels', 'features', 'labeled'].map(
+      (t) => `${id}.${t}`,
+    );
+    await kafka.deleteTopics(topics).catch(() => undefined);
+  }
   await kafka.close();
 });
 
@@ -186,4 +194,36 @@ describe('a run driven over REST', () => {
       await stores.pgNumber(`SELECT count(*) FROM runs WHERE id = '${runId}' AND state = 'stopped'`),
     ).toBe(1);
   });
+
+  it('completes a backfill over 35 partitions: stages wait out topics just created, never die of it', async () => {
+    const wide = await client.start({
+      name: `${name}-wide`,
+      mode: 'backfill',
+      customers: 120,
+      merchants: 30,
+      days: 1,
+      partitions: 35,
+    });
+    wideRuns.push(wide.id);
+    await eventually(
+      async () => ['completed', 'failed'].includes((await client.get(wide.id)).state),
+      240_000,
+      async () => JSON.stringify(await client.status(wide.id)),
+    );
+    const done = await client.get(wide.id);
+    expect(done.error).toBeNull();
+    expect(done.state).toBe('completed');
+    expect(await kafka.partitionCount(`${wide.id}.transactions`)).toBe(35);
+    const status = await client.status(wide.id);
+    expect(status.produced.transactions).toBeGreaterThan(0);
+    expect(status.produced.features).toBe(status.produced.transactions);
+    expect(
+      await stores.chNumber(
+        `SELECT count() FROM transaction_features WHERE kafka_topic = '${wide.id}.features'`,
+      ),
+    ).toBe(status.produced.transactions);
+    expect(await stores.pgNumber(`SELECT count(*) FROM customers WHERE run_id = '${wide.id}'`)).toBe(
+      status.produced.customers,
+    );
+  }, 300_000);
 });

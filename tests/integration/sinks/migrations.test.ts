@@ -9,16 +9,19 @@ import type { SinkRecord } from '../../../sinks/engine/sink.ts';
 import { postgresSink } from '../../../sinks/postgres/sink.ts';
 import type { RecordKind } from '../../../sinks/tables.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
-import { createSinkStores, type SinkStores } from '../../harness/sink-stores.ts';
+import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
 
 const base = testConfig(inject('endpoints'));
 const logger = createLogger(base.log);
 let stores: SinkStores;
-const routes = new Map<string, RecordKind>([['t.customers', 'customers']]);
+const routes = new Map<string, RecordKind>([
+  ['r1.customers', 'customers'],
+  ['r2.customers', 'customers'],
+]);
 
-function customer(offset: number): SinkRecord {
+function customer(offset: number, runId = 'r1'): SinkRecord {
   return {
-    topic: 't.customers',
+    topic: `${runId}.customers`,
     partition: 0,
     offset,
     kind: 'customers',
@@ -31,7 +34,7 @@ function customer(offset: number): SinkRecord {
       cardLast4: '1234',
       cardBrand: 'VISA',
       cardType: 'DEBIT',
-      firstName: 'Ada',
+      firstName: runId === 'r1' ? 'Ada' : 'Grace',
       lastName: 'Tab\there',
       email: 'ada@example.com',
       phone: '+1',
@@ -52,7 +55,42 @@ function customer(offset: number): SinkRecord {
       preferredChannel: 'CARD_PRESENT',
       createdAt: 1_700_000_000_000,
       updatedAt: 1_700_000_000_000 + offset,
+      runId,
     },
+  };
+}
+
+/** A customer row as migration 1 defined the table (before entities carried their run). */
+function versionOneRow(offset: number): Record<string, unknown> {
+  return {
+    customer_id: `C${offset}`,
+    account_id: 'A1',
+    card_id: 'K1',
+    card_last_4: '1234',
+    card_brand: 'VISA',
+    card_type: 'DEBIT',
+    first_name: 'Ada',
+    last_name: 'Tab\there',
+    email: 'ada@example.com',
+    phone: '+1',
+    birth_date: '1961-10-15',
+    gender: 'F',
+    street: '1 Main St',
+    city: 'Springfield',
+    region: 'IL',
+    postal_code: '62701',
+    country: 'US',
+    home_latitude: 39.8,
+    home_longitude: -89.6,
+    segment: 'MASS',
+    credit_limit_minor: 500_000,
+    currency: 'USD',
+    mean_amount_minor: 4_500,
+    transactions_per_day: 2.5,
+    preferred_channel: 'CARD_PRESENT',
+    kafka_topic: 'r1.customers',
+    kafka_partition: 0,
+    kafka_offset: offset,
   };
 }
 
@@ -65,14 +103,22 @@ afterAll(async () => {
 });
 
 describe('clickhouse migrations', () => {
-  it('a schema change adds a column and keeps the rows; applying again is a no-op', async () => {
+  it('schema changes keep the rows (their run read off their topic); applying again is a no-op', async () => {
     const first = clickhouseSink(stores.config.clickhouse, { routes, logger, migrateTo: 1 });
     await first.start();
-    await first.write([customer(0), customer(1)]);
     await first.close();
-    const columnsOf = async (table: string) =>
+    await stores.clickhouse.insert({
+      table: 'customers',
+      values: [0, 1].map((offset) => ({
+        ...versionOneRow(offset),
+        created_at_ms: 1_700_000_000_000,
+        updated_at_ms: 1_700_000_000_000 + offset,
+      })),
+      format: 'JSONEachRow',
+    });
+    const columnsOf = async (table: string, column = 'ingested_at') =>
       stores.chNumber(
-        `SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = '${table}' AND name = 'ingested_at'`,
+        `SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = '${table}' AND name = '${column}'`,
       );
     expect(await columnsOf('transactions')).toBe(0);
 
@@ -80,7 +126,16 @@ describe('clickhouse migrations', () => {
     await latest.start();
     expect(await columnsOf('transactions')).toBe(1);
     expect(await columnsOf('transaction_features')).toBe(1);
-    expect(await stores.chNumber('SELECT count() FROM customers')).toBe(2);
+    expect(await columnsOf('customers', 'run_id')).toBe(1);
+    expect(await columnsOf('fraud_labels', 'run_id')).toBe(1);
+    // The rows landed before are kept, now with the run their topic names (the copy is a mutation).
+    const keptWithRun = () => stores.chNumber("SELECT count() FROM customers FINAL WHERE run_id = 'r1'");
+    expect(await keptWithRun()).toBe(2);
+    await eventually(
+      async () => (await stores.chNumber('SELECT count() FROM customers')) === 2,
+      30_000,
+      () => 'the copies without a run deleted',
+    );
     const tables = await stores.chNumber(
       'SELECT count() FROM system.tables WHERE database = currentDatabase()',
     );
@@ -91,32 +146,48 @@ describe('clickhouse migrations', () => {
       await stores.chNumber('SELECT count() FROM system.tables WHERE database = currentDatabase()'),
     ).toBe(tables);
     expect(await stores.chNumber('SELECT count() FROM schema_migrations')).toBe(versions);
-    expect(versions).toBe(2);
-    expect(await stores.chNumber("SELECT count() FROM customers WHERE last_name = 'Tab\\there'")).toBe(2);
+    expect(versions).toBe(3);
+
+    // Another run's C0 is its own row, not a newer version of r1's.
+    await latest.write([customer(0, 'r2'), customer(1, 'r2')]);
+    expect(await stores.chNumber('SELECT count() FROM customers FINAL')).toBe(4);
+    expect(
+      await stores.chNumber("SELECT count() FROM customers FINAL WHERE first_name = 'Ada' AND run_id = 'r1'"),
+    ).toBe(2);
+    expect(await stores.chNumber("SELECT count() FROM customers WHERE last_name = 'Tab\\there'")).toBe(4);
     // Dates before 1970 survive (ISO strings: 18.16's Date starts at 1970).
-    expect(await stores.chNumber("SELECT count() FROM customers WHERE birth_date = '1961-10-15'")).toBe(2);
+    expect(await stores.chNumber("SELECT count() FROM customers WHERE birth_date = '1961-10-15'")).toBe(4);
     await latest.close();
   });
 });
 
 describe('postgres migrations', () => {
-  it('a schema change adds a column and keeps the rows; applying again is a no-op', async () => {
+  it('schema changes keep the rows (their run read off their topic); applying again is a no-op', async () => {
     const first = postgresSink(stores.config.postgres, { routes, logger, migrateTo: 1 });
     await first.start();
-    await first.write([customer(0), customer(1)]);
     await first.close();
-    const hasColumn = () =>
-      stores.pgNumber(
-        "SELECT count(*) FROM information_schema.columns WHERE table_name = 'customers' AND column_name = 'ingested_at'",
+    for (const offset of [0, 1]) {
+      const row = versionOneRow(offset);
+      const names = Object.keys(row);
+      await stores.postgres.query(
+        `INSERT INTO customers (${names.join(', ')}, created_at, updated_at)
+         VALUES (${names.map((_, i) => `$${i + 1}`).join(', ')}, to_timestamp(1700000000), to_timestamp(1700000000))`,
+        Object.values(row),
       );
-    expect(await hasColumn()).toBe(0);
+    }
+    const hasColumn = (column: string) =>
+      stores.pgNumber(
+        `SELECT count(*) FROM information_schema.columns WHERE table_name = 'customers' AND column_name = '${column}'`,
+      );
+    expect(await hasColumn('ingested_at')).toBe(0);
 
     const latest = postgresSink(stores.config.postgres, { routes, logger });
     await latest.start();
-    expect(await hasColumn()).toBe(1);
+    expect(await hasColumn('ingested_at')).toBe(1);
     expect(await stores.pgNumber('SELECT count(*) FROM customers WHERE ingested_at IS NOT NULL')).toBe(2);
+    expect(await stores.pgNumber("SELECT count(*) FROM customers WHERE run_id = 'r1'")).toBe(2);
     await latest.start();
-    expect(await stores.pgNumber('SELECT count(*) FROM schema_migrations')).toBe(2);
+    expect(await stores.pgNumber('SELECT count(*) FROM schema_migrations')).toBe(4);
 
     // Upserts keep the newest version of an entity, and a replayed batch changes nothing.
     const newer = customer(2);
@@ -124,10 +195,16 @@ describe('postgres migrations', () => {
     await latest.write([newer]);
     await latest.write([customer(0)]);
     const { rows } = await stores.postgres.query(
-      "SELECT last_name, birth_date::text AS birth, extract(epoch FROM updated_at) * 1000 AS updated FROM customers WHERE customer_id = 'C0'",
+      "SELECT last_name, birth_date::text AS birth, extract(epoch FROM updated_at) * 1000 AS updated FROM customers WHERE run_id = 'r1' AND customer_id = 'C0'",
     );
     expect(rows).toEqual([{ last_name: 'Tab\there', birth: '1961-10-15', updated: '1700000000002.000000' }]);
     expect(await stores.pgNumber('SELECT count(*) FROM customers')).toBe(2);
+    // Another run's C0 is its own row.
+    await latest.write([customer(0, 'r2')]);
+    expect(await stores.pgNumber('SELECT count(*) FROM customers')).toBe(3);
+    expect(
+      await stores.pgNumber("SELECT count(*) FROM customers WHERE run_id = 'r1' AND first_name = 'Ada'"),
+    ).toBe(2);
     await latest.close();
   });
 });

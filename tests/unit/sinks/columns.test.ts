@@ -15,9 +15,16 @@ function definitions(migrations: readonly Migration[], table: string): string {
     for (const statement of migration.statements) {
       if (typeof statement !== 'string') {
         if (statement.addColumn.table === table)
-          parts.push(`${statement.addColumn.column} ${statement.addColumn.type}`);
+          parts.push(
+            `\n    ${statement.addColumn.column} ${statement.addColumn.type.replace(/ DEFAULT .*$/, '')},`,
+          );
         continue;
       }
+      // Postgres adds columns in plain SQL: `ALTER TABLE t ADD COLUMN IF NOT EXISTS c type [DEFAULT …]`.
+      const added = new RegExp(
+        `^ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS (\\w+) (.*?)(?: DEFAULT .*)?$`,
+      ).exec(statement);
+      if (added) parts.push(`\n    ${added[1]} ${added[2]},`);
       const create = new RegExp(`CREATE TABLE IF NOT EXISTS ${table} \\(([\\s\\S]*?)\\n  \\)`).exec(
         statement,
       );
