@@ -46,7 +46,7 @@ describe('validation', () => {
     expect(missing.json().details.issues).toContainEqual({ path: 'body/name', message: 'is required' });
 
     // A JSON body is not coerced: null is not false, "3" is not 3, and a NUL is not a name.
-    for (const body of [{ processors: null }, { partitions: '3' }, { name: 'a\u0000b' }]) {
+    for (const body of [{ processors: null }, { sinks: null }, { partitions: '3' }, { name: 'a\u0000b' }]) {
       const refused = await start(body);
       expect(refused.statusCode, JSON.stringify(body)).toBe(400);
       expect(refused.json().code).toBe('VALIDATION_FAILED');
