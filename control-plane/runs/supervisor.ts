@@ -368,8 +368,10 @@ export class RunSupervisor extends EventEmitter<{ status: [RunStatus]; state: [R
         ? { produced: producedByTopic(summary.produced), fraudTransactions: summary.fraudTransactions }
         : {}),
     };
-    run.record = { ...run.record, stats };
+    // Durable first: once /status says "draining", a control plane killed that instant must find
+    // producerDone in the store and resume the run (a kill between the two interrupted it).
     await this.#options.store.update(run.record.id, { stats });
+    run.record = { ...run.record, stats: { ...run.record.stats, ...stats } };
     this.#log.info({ runId: run.record.id, produced: stats.produced }, 'producer finished; draining');
   }
 

@@ -18,6 +18,21 @@ import { classifyInsertError } from './errors.ts';
 import { clickhouseMigrations } from './migrations.ts';
 import { deadLetterWriter, type LineWriter, lineWriter } from './rows.ts';
 
+/**
+ * Materialized views a kind's table fills. An insert is not atomic across a table and its views:
+ * a server stopping mid-insert can keep the block in the table and lose it in the view, and the
+ * table's position then says "landed". So whenever positions are read (on assignment, and after
+ * every failed write) the view is checked against the table and given what it lacks.
+ */
+const FILLED_VIEWS: Partial<Record<AvroKind, { view: string; key: string; columns: string }>> = {
+  transactions: {
+    view: 'transactions_by_merchant',
+    key: 'transaction_id',
+    columns: `merchant_id, event_time_ms, transaction_id, customer_id, merchant_category, channel,
+      amount_minor, currency, auth_result, issuer_risk_score, run_id`,
+  },
+};
+
 export interface ClickhouseSinkOptions {
   /** Topic → kind of record, for the topics this sink lands. */
   routes: ReadonlyMap<string, RecordKind>;
@@ -130,6 +145,28 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
     log.info({ version: server.text, ...result }, 'clickhouse ready');
   }
 
+  /** Gives a view the rows of `topic` its table holds and it does not; returns how many. */
+  async function repairView(kind: AvroKind, topic: string): Promise<number> {
+    const filled = FILLED_VIEWS[kind];
+    if (!filled) return 0;
+    const table = TABLES[kind];
+    const runs = `SELECT run_id FROM ${table} WHERE kafka_topic = ${quoteString(topic)} GROUP BY run_id`;
+    const [counts] = await rows<{ table: string; view: string }>(
+      `SELECT toString((SELECT count() FROM ${table} WHERE kafka_topic = ${quoteString(topic)})) AS table,
+        toString((SELECT uniqExact(${filled.key}) FROM ${filled.view} WHERE run_id IN (${runs}))) AS view`,
+    );
+    const missing = Number(counts?.table ?? 0) - Number(counts?.view ?? 0);
+    if (missing <= 0) return 0;
+    await client.command({
+      query: `INSERT INTO ${filled.view} (${filled.columns})
+        SELECT ${filled.columns} FROM ${table}
+        WHERE kafka_topic = ${quoteString(topic)}
+          AND ${filled.key} NOT IN (SELECT ${filled.key} FROM ${filled.view} WHERE run_id IN (${runs}))`,
+    });
+    log.warn({ topic, view: filled.view, missing }, 'view repaired: rows its table held and it had lost');
+    return missing;
+  }
+
   async function insert(table: string, writer: LineWriter, records: readonly SinkRecord[]): Promise<void> {
     // Lines joined into chunks of ~1 MB: few stream writes, bounded extra memory.
     const chunks: string[] = [];
@@ -169,6 +206,7 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
       if (kind !== 'deadLetters')
         sources.push(`SELECT kafka_partition, kafka_offset FROM ${TABLES[kind]} ${where}`);
       try {
+        if (kind !== 'deadLetters') await repairView(kind, topic);
         const found = await rows<{ partition: number; next: string }>(
           `SELECT kafka_partition AS partition, toString(max(kafka_offset) + 1) AS next
            FROM (${sources.join(' UNION ALL ')}) GROUP BY kafka_partition`,
