@@ -9,7 +9,7 @@ import { postgresRunStore } from '../../../control-plane/runs/store.ts';
 import { migrateRunsTable } from '../../../control-plane/serve.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { testServer } from '../../fixtures/control-plane-server.ts';
-import { fuzzOperations, operationsOf } from '../../fixtures/openapi-fuzz.ts';
+import { FUZZ_QUOTAS, FUZZ_WRITE_LIMIT, fuzzControlPlane } from '../../fixtures/openapi-fuzz.ts';
 import { uniqueName } from '../../harness/config.ts';
 import { testServices } from '../../harness/services.ts';
 import { createSinkStores, type SinkStores } from '../../harness/sink-stores.ts';
@@ -23,8 +23,8 @@ beforeAll(async () => {
   await migrateRunsTable(stores.config, createLogger({ level: 'silent', pretty: false }));
   server = await testServer({
     store: postgresRunStore(stores.postgres),
-    quotas: { maxActiveRuns: 3, maxActiveRunsPerKey: 3, maxCustomerDays: 1_000, maxRatePerSecond: 1_000 },
-    config: { writeLimit: { max: 1_000_000, windowMs: 60_000 } },
+    quotas: FUZZ_QUOTAS,
+    config: FUZZ_WRITE_LIMIT,
   });
 }, 60_000);
 
@@ -35,32 +35,8 @@ afterAll(async () => {
 
 describe('the REST API under fuzzing, on Postgres', () => {
   it('answers every generated request without a 5xx and accepts nothing invalid', async () => {
-    const existing = await server.start({
-      mode: 'realtime',
-      ratePerSecond: 10,
-      customers: 10,
-      processors: false,
-      sinks: [],
-    });
-    expect(existing.statusCode).toBe(201);
-    const operations = operationsOf((await server.app.inject({ url: '/openapi.json' })).json());
-    const { findings, requests } = await fuzzOperations(server.app, operations, {
-      headers: server.auth,
-      existingId: existing.json().id,
-      validBodies: {
-        'POST /v1/runs': {
-          name: 'fuzz',
-          mode: 'backfill',
-          days: 1,
-          customers: 10,
-          processors: false,
-          sinks: [],
-        },
-        'PATCH /v1/runs/{id}': { ratePerSecond: 5 },
-      },
-      randomRuns: 60,
-      seed: 20261201,
-    });
+    const { findings, requests, existing } = await fuzzControlPlane(server);
+    expect(existing).toBe(201);
     expect(requests).toBeGreaterThan(500);
     expect(findings).toEqual([]);
     expect(await stores.pgNumber('SELECT count(*) FROM runs')).toBe(2);

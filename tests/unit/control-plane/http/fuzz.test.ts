@@ -6,50 +6,20 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { testServer } from '../../../fixtures/control-plane-server.ts';
 import { memoryRunStore } from '../../../fixtures/memory-run-store.ts';
-import { fuzzOperations, operationsOf } from '../../../fixtures/openapi-fuzz.ts';
+import { FUZZ_QUOTAS, FUZZ_WRITE_LIMIT, fuzzControlPlane } from '../../../fixtures/openapi-fuzz.ts';
 
-const QUOTAS = { maxActiveRuns: 3, maxActiveRunsPerKey: 3, maxCustomerDays: 1_000, maxRatePerSecond: 1_000 };
 const store = memoryRunStore();
-const server = await testServer({
-  store,
-  quotas: QUOTAS,
-  config: { writeLimit: { max: 1_000_000, windowMs: 60_000 } },
-});
+const server = await testServer({ store, quotas: FUZZ_QUOTAS, config: FUZZ_WRITE_LIMIT });
 afterAll(() => server.app.close());
 
 describe('the REST API under fuzzing', () => {
   it('answers every generated request without a 5xx and accepts nothing invalid', async () => {
-    const existing = await server.start({
-      mode: 'realtime',
-      ratePerSecond: 10,
-      customers: 10,
-      processors: false,
-      sinks: [],
-    });
-    expect(existing.statusCode).toBe(201);
-    const document = (await server.app.inject({ url: '/openapi.json' })).json();
-    const operations = operationsOf(document);
-    expect(operations.length).toBeGreaterThanOrEqual(10);
-    const { findings, requests } = await fuzzOperations(server.app, operations, {
-      headers: server.auth,
-      existingId: existing.json().id,
-      validBodies: {
-        'POST /v1/runs': {
-          name: 'fuzz',
-          mode: 'backfill',
-          days: 1,
-          customers: 10,
-          processors: false,
-          sinks: [],
-        },
-        'PATCH /v1/runs/{id}': { ratePerSecond: 5 },
-      },
-      randomRuns: 60,
-      seed: 20261201,
-    });
+    const { findings, requests, operations, existing } = await fuzzControlPlane(server);
+    expect(existing).toBe(201);
+    expect(operations).toBeGreaterThanOrEqual(10);
     expect(requests).toBeGreaterThan(500);
     expect(findings).toEqual([]);
-    // Only the two valid run bodies made runs.
+    // The run aimed at and the one the valid POST body made: no invalid request made one.
     expect(store.rows.size).toBe(2);
   });
 });
