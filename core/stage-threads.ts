@@ -34,11 +34,14 @@ export interface StageThreadContext<Data> {
   codec: RegistryCodec;
   registry: Registry;
   signal: AbortSignal;
+  /** Control messages the process sends every thread while it runs (pause, a new rate, …). */
+  onControl(listener: (message: unknown) => void): void;
 }
 
-type ToThread = { type: 'stop' } | { type: 'metrics'; id: number };
+type ToThread = { type: 'stop' } | { type: 'metrics'; id: number } | { type: 'control'; message: unknown };
 type FromThread =
   | { type: 'metrics'; id: number; metrics: MetricsSnapshot }
+  | { type: 'done'; result: unknown }
   | { type: 'failed'; code: ErrorCode | undefined; message: string };
 
 interface ThreadInput<Data> {
@@ -65,10 +68,18 @@ export interface StageThreadsOptions<Data> {
   resourceLimits?: ResourceLimits;
   /** Registers the threads' metrics with the process's /metrics; returns the unregister call. */
   addMetrics?: (source: () => Promise<MetricsSnapshot[]>) => () => void;
+  /** Given the function that sends a control message to every thread, once they are started. */
+  connect?: (broadcast: (message: unknown) => void) => void;
 }
 
-/** Runs `count` threads until the signal aborts (resolves) or one fails (rejects with its error). */
-export async function runStageThreads<Data>(options: StageThreadsOptions<Data>): Promise<void> {
+/**
+ * Runs `count` threads until they finish or the signal aborts, and resolves with what each thread's
+ * work returned (by index); rejects with the first thread's error.
+ */
+export async function runStageThreads<Data, Result = void>(
+  options: StageThreadsOptions<Data>,
+): Promise<(Result | undefined)[]> {
+  const results: (Result | undefined)[] = Array.from({ length: options.count }, () => undefined);
   const pending = new Map<number, (metrics: MetricsSnapshot) => void>();
   let nextId = 0;
   let failure: Error | undefined;
@@ -92,6 +103,7 @@ export async function runStageThreads<Data>(options: StageThreadsOptions<Data>):
       new Promise<void>((resolve) => {
         worker.on('message', (message: FromThread) => {
           if (message.type === 'metrics') pending.get(message.id)?.(message.metrics);
+          else if (message.type === 'done') results[index] = message.result as Result;
           else {
             failure ??= new SynfinError(message.code ?? 'STAGE_FAILED', message.message);
             stopAll();
@@ -126,6 +138,9 @@ export async function runStageThreads<Data>(options: StageThreadsOptions<Data>):
       worker.postMessage({ type: 'metrics', id } satisfies ToThread);
     });
   const unregister = options.addMetrics?.(() => Promise.all(workers.map(scrape)));
+  options.connect?.((message) => {
+    for (const worker of workers) worker.postMessage({ type: 'control', message } satisfies ToThread);
+  });
   options.signal.addEventListener('abort', stopAll, { once: true });
   try {
     await Promise.all(exits);
@@ -134,10 +149,13 @@ export async function runStageThreads<Data>(options: StageThreadsOptions<Data>):
     unregister?.();
   }
   if (failure) throw failure;
+  return results;
 }
 
 /** The entry of a stage thread's module: runs `work` with the thread's own clients until told to stop. */
-export function stageThread<Data>(work: (context: StageThreadContext<Data>) => Promise<void>): void {
+export function stageThread<Data, Result = void>(
+  work: (context: StageThreadContext<Data>) => Promise<Result>,
+): void {
   if (isMainThread || !parentPort) throw new Error('stageThread: not on a worker thread');
   const port = parentPort;
   const { config, data, index, logBindings } = workerData as ThreadInput<Data>;
@@ -149,8 +167,10 @@ export function stageThread<Data>(work: (context: StageThreadContext<Data>) => P
   });
   const kafka = createKafkaClient(config.kafka, logger, { metrics: kafkaClientMetrics(registry) });
   const stop = new AbortController();
+  const controlListeners: ((message: unknown) => void)[] = [];
   port.on('message', (message: ToThread) => {
     if (message.type === 'stop') stop.abort();
+    else if (message.type === 'control') for (const listener of controlListeners) listener(message.message);
     else
       void registry
         .getMetricsAsJSON()
@@ -159,7 +179,11 @@ export function stageThread<Data>(work: (context: StageThreadContext<Data>) => P
         );
   });
   const codec = createRegistryCodec(config.schemaRegistry);
-  void work({ config, data, index, logger, kafka, codec, registry, signal: stop.signal })
+  const onControl = (listener: (message: unknown) => void) => {
+    controlListeners.push(listener);
+  };
+  void work({ config, data, index, logger, kafka, codec, registry, signal: stop.signal, onControl })
+    .then((result) => port.postMessage({ type: 'done', result } satisfies FromThread))
     .catch((error: unknown) => {
       const code = error instanceof SynfinError ? error.code : undefined;
       const message = error instanceof Error ? error.message : String(error);

@@ -91,5 +91,5 @@ export function runProcessorThreads(
     data: (index: number) => ({ ...config, threads: 1, instanceId: `${base}-t${index}` }),
     signal: deps.signal,
     ...(deps.addMetrics ? { addMetrics: deps.addMetrics } : {}),
-  });
+  }).then(() => undefined);
 }

@@ -9,9 +9,10 @@ import { COMPRESSIONS, type Compression } from '../core/kafka/client.ts';
 import { createLogger } from '../core/logger.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseGeneratorConfig } from './config.ts';
-import { isControlMessage, RunControl } from './control.ts';
+import { type ControlMessage, isControlMessage, RunControl } from './control.ts';
 import { producerMetrics } from './metrics.ts';
 import { runGenerator } from './run.ts';
+import { runGeneratorThreads } from './threads.ts';
 
 const number = (value: string) => Number(value);
 
@@ -31,6 +32,7 @@ const program = new Command('produce')
   .option('--fraud-rate <fraction>', 'fraction of transactions that are fraud', number)
   .option('--partitions <n>', 'partitions of topics this run creates', number)
   .option('--shard <index/count>', 'own one shard of the customers, e.g. 0/4')
+  .option('--workers <n>', 'worker threads of this process, each a shard of the run', number)
   .addOption(new Option('--compression <codec>', 'Kafka compression').choices(COMPRESSIONS).default('zstd'))
   .option('--batch <messages>', 'messages per produce request', number, 4000)
   .option('--metrics-port <port>', 'serve /metrics, /health and /ready on this port while running', number);
@@ -56,6 +58,7 @@ function generatorInput(configuredRunId: string): Record<string, unknown> {
   set(input, 'ratePerSecond', flags.rate);
   set(input, 'durationSeconds', flags.duration);
   set(input, 'maxTransactions', flags.maxTransactions);
+  set(input, 'workers', flags.workers);
   if (flags.fraudRate !== undefined) input.fraud = { ...(input.fraud as object), rate: flags.fraudRate };
   if (flags.partitions !== undefined)
     input.topics = { ...(input.topics as object), partitions: flags.partitions };
@@ -70,8 +73,11 @@ const controller = new AbortController();
 stopOnSignals(controller, 'stopping after the current event, flushing what was produced');
 // Under the control plane (an IPC channel): pause, resume, rate and stop arrive as messages.
 const control = new RunControl(() => controller.abort());
+const controlListeners: ((message: ControlMessage) => void)[] = [];
 process.on('message', (message: unknown) => {
-  if (isControlMessage(message)) control.apply(message);
+  if (!isControlMessage(message)) return;
+  control.apply(message);
+  for (const listener of controlListeners) listener(message);
 });
 
 await stageMain(async () => {
@@ -90,20 +96,31 @@ await stageMain(async () => {
       metricsPort: flags.metricsPort as number | undefined,
       dependsOn: ['kafka', 'schema-registry'],
     },
-    async ({ kafka, codec, registry }) => {
-      const summary = await runGenerator(generator, {
-        kafka,
-        codec,
-        logger,
-        metrics: producerMetrics(registry),
-        signal: controller.signal,
-        control,
-        sink: {
-          batchMessages: Number(flags.batch),
-          maxInFlight: 4,
-          compression: flags.compression as Compression,
-        },
-      });
+    async ({ kafka, codec, registry, addMetrics }) => {
+      const sink = {
+        batchMessages: Number(flags.batch),
+        maxInFlight: 4,
+        compression: flags.compression as Compression,
+      };
+      const summary =
+        generator.workers > 1
+          ? await runGeneratorThreads(generator, {
+              config,
+              logger,
+              signal: controller.signal,
+              sink,
+              onControl: (listener) => controlListeners.push(listener),
+              addMetrics,
+            })
+          : await runGenerator(generator, {
+              kafka,
+              codec,
+              logger,
+              metrics: producerMetrics(registry),
+              signal: controller.signal,
+              control,
+              sink,
+            });
       const seconds = (summary.endedAt - summary.startedAt) / 1000;
       const total = Object.values(summary.produced).reduce((a, b) => a + b, 0);
       console.log(

@@ -96,6 +96,12 @@ export const GeneratorSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     topics: TopicsSchema,
+    workers: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: 1,
+      description: 'Worker threads of one producer process, each a shard of this run (or of its shard)',
+    }),
     shard: Type.Object(
       {
         index: Type.Integer({ minimum: 0, default: 0 }),

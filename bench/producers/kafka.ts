@@ -21,6 +21,7 @@ import { parseGeneratorConfig } from '../../producers/config.ts';
 import { kafkaEventSink } from '../../producers/kafka/event-sink.ts';
 import { runGenerator } from '../../producers/run.ts';
 import { backfillEvents } from '../../producers/stream.ts';
+import { runGeneratorThreads } from '../../producers/threads.ts';
 import { type BenchRow, report } from '../lib.ts';
 
 const N = Number(process.env.BENCH_TRANSACTIONS ?? 300_000);
@@ -73,6 +74,24 @@ for (const compression of ['none', 'gzip', 'zstd'] as Compression[]) {
     unit: 'events/s',
     target: '≥ 100,000',
     note: `${N.toLocaleString('en-US')} transactions, incl. world build and schema registration`,
+  });
+}
+
+// 1b. The same with --workers 2: two shards on worker threads of one process.
+{
+  const run = parseGeneratorConfig({ ...generatorConfig(`bench-${stamp}-workers`, N), workers: 2 });
+  const summary = await runGeneratorThreads(run, {
+    config,
+    logger,
+    signal: new AbortController().signal,
+    sink: { batchMessages: 4000, maxInFlight: 4, compression: 'zstd' },
+  });
+  const events = Object.values(summary.produced).reduce((sum, count) => sum + count, 0);
+  rows.push({
+    case: 'producer end to end, zstd, --workers 2',
+    value: events / ((summary.endedAt - summary.startedAt) / 1000),
+    unit: 'events/s',
+    note: `${summary.produced.transaction.toLocaleString('en-US')} transactions, 2 worker threads, incl. world build`,
   });
 }
 

@@ -43,6 +43,7 @@ export const RunSpecSchema = Type.Object(
     }),
     processors: Type.Boolean({ default: true, description: 'Derive features and labels in flight' }),
     processorThreads: ProcessorSchema.properties.threads,
+    producerWorkers: generator.workers,
     sinks: Type.Array(Type.Enum([...SINK_NAMES]), {
       uniqueItems: true,
       default: [...SINK_NAMES],
@@ -80,6 +81,7 @@ export function planRun(id: string, spec: RunSpec): RunPlan {
       merchants: spec.merchants,
       declineRate: spec.declineRate,
       fraud: spec.fraud,
+      workers: spec.producerWorkers,
       topics: inputs,
     },
     'run spec',

@@ -16,4 +16,11 @@ describe('run spec', () => {
     expect(Value.Check(RunSpecSchema, spec({ name: 'many', processorThreads: 65 }))).toBe(false);
     expect(Value.Check(RunSpecSchema, spec({ name: 'ok', processorThreads: 4 }))).toBe(true);
   });
+
+  it("passes producerWorkers to the run's producer, one by default, within 1..64", () => {
+    expect(planRun('r3', spec({ name: 'one' })).generator.workers).toBe(1);
+    expect(planRun('r4', spec({ name: 'two', producerWorkers: 2 })).generator.workers).toBe(2);
+    expect(Value.Check(RunSpecSchema, spec({ name: 'none', producerWorkers: 0 }))).toBe(false);
+    expect(Value.Check(RunSpecSchema, spec({ name: 'many', producerWorkers: 65 }))).toBe(false);
+  });
 });

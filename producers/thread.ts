@@ -1,0 +1,24 @@
+/** One producer worker on a worker thread (see producers/threads.ts); started by runGeneratorThreads. */
+import { stageThread } from '../core/stage-threads.ts';
+import { isControlMessage, RunControl } from './control.ts';
+import { producerMetrics } from './metrics.ts';
+import { runGenerator } from './run.ts';
+import type { GeneratorThreadData } from './threads.ts';
+
+stageThread<GeneratorThreadData, Awaited<ReturnType<typeof runGenerator>>>(
+  ({ data, kafka, codec, logger, registry, signal, onControl }) => {
+    const control = new RunControl();
+    onControl((message) => {
+      if (isControlMessage(message)) control.apply(message);
+    });
+    return runGenerator(data.generator, {
+      kafka,
+      codec,
+      logger,
+      metrics: producerMetrics(registry),
+      signal,
+      control,
+      ...(data.sink ? { sink: data.sink } : {}),
+    });
+  },
+);
