@@ -78,7 +78,6 @@ export async function runGeneratorThreads(
     config: deps.config,
     data: (index) => ({ generator: shards[index] as GeneratorConfig, sink: deps.sink }),
     signal: deps.signal,
-    logBindings: { runId: config.runId },
     ...(deps.addMetrics ? { addMetrics: deps.addMetrics } : {}),
     connect: (broadcast) =>
       deps.onControl?.((message) => {
