@@ -39,6 +39,7 @@ export interface RunQuery {
 
 export interface RunStore {
   insert(run: RunRecord): Promise<void>;
+  /** Sets the given fields; `stats` is merged into what is stored (top-level keys), not replaced. */
   update(id: string, patch: Partial<Omit<RunRecord, 'id' | 'owner' | 'spec' | 'createdAt'>>): Promise<void>;
   get(id: string): Promise<RunRecord | undefined>;
   list(query: RunQuery): Promise<{ items: RunRecord[]; total: number }>;
@@ -110,7 +111,11 @@ export function postgresRunStore(pool: pg.Pool): RunStore {
     async update(id, patch) {
       const entries = Object.entries(patch).filter(([key]) => key in COLUMNS);
       if (entries.length === 0) return;
-      const sets = entries.map(([key], i) => `${COLUMNS[key]} = $${i + 2}`);
+      // Stats are merged, not replaced: writers of different facts (the producer's summary, a new
+      // rate) racing each other must not drop one another's (producerDone above all).
+      const sets = entries.map(([key], i) =>
+        key === 'stats' ? `stats = stats || $${i + 2}::jsonb` : `${COLUMNS[key]} = $${i + 2}`,
+      );
       await pool.query(`UPDATE runs SET ${sets.join(', ')} WHERE id = $1`, [
         id,
         ...entries.map(([, v]) => v),
