@@ -6,7 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import pg from 'pg';
 import type { Config } from '../../core/config/schema.ts';
+import { createMetricsRegistry } from '../../core/metrics.ts';
 import { clickhouseClient } from '../../sinks/clickhouse/sink.ts';
+import { parseSinkConfig } from '../../sinks/config.ts';
+import { sinkMetrics } from '../../sinks/metrics.ts';
+import { runSinks, type SinkDeps } from '../../sinks/run.ts';
 
 export interface SinkStores {
   /** `base` with clickhouse.database and postgres.url pointing at the throw-away databases. */
@@ -84,4 +88,15 @@ export async function eventually(
     }
     await sleep(500);
   }
+}
+
+/** The sinks in the test's own process, with metrics of their own; runs until `deps.signal` aborts. */
+export function sinksInProcess(
+  settings: Record<string, unknown>,
+  deps: Omit<SinkDeps, 'metrics'>,
+): Promise<void> {
+  return runSinks(parseSinkConfig(settings), {
+    ...deps,
+    metrics: sinkMetrics(createMetricsRegistry({ defaultMetrics: false })),
+  });
 }

@@ -7,16 +7,13 @@
  * deleting rows from the view, and the next sink start gives them back.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetricsRegistry } from '../../../core/metrics.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { type RunSummary, runGenerator } from '../../../producers/run.ts';
-import { parseSinkConfig, runTopics } from '../../../sinks/config.ts';
-import { sinkMetrics } from '../../../sinks/metrics.ts';
-import { runSinks } from '../../../sinks/run.ts';
+import { runTopics } from '../../../sinks/config.ts';
 import { uniqueName } from '../../harness/config.ts';
 import { type FaultProxy, faultProxy } from '../../harness/fault-proxy.ts';
 import { testServices } from '../../harness/services.ts';
-import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
+import { createSinkStores, eventually, type SinkStores, sinksInProcess } from '../../harness/sink-stores.ts';
 
 const { config: base, logger, kafka, codec } = testServices();
 const name = uniqueName('faults');
@@ -37,21 +34,20 @@ let proxy: FaultProxy;
 /** Runs the ClickHouse sink through the proxy until `done`, then stops it. */
 async function sinkUntil(done: () => Promise<boolean>, describe: () => Promise<string>): Promise<void> {
   const stop = new AbortController();
-  const running = runSinks(
-    parseSinkConfig({
+  const running = sinksInProcess(
+    {
       sinks: ['clickhouse'],
       groupPrefix: name,
       topics: runTopics(name),
       clickhouse: { kinds: ['customers', 'merchants', 'transactions', 'labels'] },
       batch: { maxRows: 1_000, maxWaitMs: 200 },
       retry: { minMs: 50, maxMs: 500 },
-    }),
+    },
     {
       config: { ...stores.config, clickhouse: { ...stores.config.clickhouse, url: `http://${proxy.url}` } },
       kafka,
       codec,
       logger,
-      metrics: sinkMetrics(createMetricsRegistry({ defaultMetrics: false })),
       signal: stop.signal,
     },
   );

@@ -6,16 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateRun } from '../../../control-plane/cli/validate.ts';
-import { createMetricsRegistry } from '../../../core/metrics.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { type RunSummary, runGenerator } from '../../../producers/run.ts';
-import { parseSinkConfig, runTopics } from '../../../sinks/config.ts';
-import { sinkMetrics } from '../../../sinks/metrics.ts';
-import { runSinks } from '../../../sinks/run.ts';
+import { runTopics } from '../../../sinks/config.ts';
 import { uniqueName } from '../../harness/config.ts';
 import { readTopic } from '../../harness/kafka-read.ts';
 import { testServices } from '../../harness/services.ts';
-import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
+import { createSinkStores, eventually, type SinkStores, sinksInProcess } from '../../harness/sink-stores.ts';
 
 const { config: base, logger, kafka, codec } = testServices();
 const name = uniqueName('isolation');
@@ -63,21 +60,14 @@ beforeAll(async () => {
   // One sink process per run, as the control plane starts them, into the same databases.
   running = Promise.all(
     RUNS.map(({ runId }) =>
-      runSinks(
-        parseSinkConfig({
+      sinksInProcess(
+        {
           groupPrefix: runId,
           topics: runTopics(runId),
           clickhouse: { kinds: ['customers', 'merchants', 'transactions', 'labels'] },
           batch: { maxWaitMs: 300 },
-        }),
-        {
-          config: stores.config,
-          kafka,
-          codec,
-          logger,
-          metrics: sinkMetrics(createMetricsRegistry({ defaultMetrics: false })),
-          signal: stop.signal,
         },
+        { config: stores.config, kafka, codec, logger, signal: stop.signal },
       ),
     ),
   );

@@ -14,12 +14,10 @@ import { processorMetrics } from '../../../processors/metrics.ts';
 import { runProcessors } from '../../../processors/run.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { type RunSummary, runGenerator } from '../../../producers/run.ts';
-import { parseSinkConfig, runTopics } from '../../../sinks/config.ts';
-import { sinkMetrics } from '../../../sinks/metrics.ts';
-import { runSinks } from '../../../sinks/run.ts';
+import { runTopics } from '../../../sinks/config.ts';
 import { uniqueName } from '../../harness/config.ts';
 import { testServices } from '../../harness/services.ts';
-import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
+import { createSinkStores, eventually, type SinkStores, sinksInProcess } from '../../harness/sink-stores.ts';
 
 const { config: base, logger, kafka, codec } = testServices();
 const name = uniqueName('views');
@@ -73,16 +71,9 @@ beforeAll(async () => {
       signal: stop.signal,
     },
   );
-  const sinks = runSinks(
-    parseSinkConfig({ groupPrefix: name, topics: runTopics(name), batch: { maxWaitMs: 300 } }),
-    {
-      config: stores.config,
-      kafka,
-      codec,
-      logger,
-      metrics: sinkMetrics(createMetricsRegistry({ defaultMetrics: false })),
-      signal: stop.signal,
-    },
+  const sinks = sinksInProcess(
+    { groupPrefix: name, topics: runTopics(name), batch: { maxWaitMs: 300 } },
+    { config: stores.config, kafka, codec, logger, signal: stop.signal },
   );
   running = Promise.all([processors, sinks]);
   running.catch(() => undefined);
