@@ -19,6 +19,12 @@ import { Heap } from 'mnemonist';
 export interface EventTimeState {
   released: number;
   progress: Record<string, number>;
+  /**
+   * Sources idle at the time, without events buffered (absent in changelogs of earlier versions).
+   * A merchant task hears of a customer task's idleness once, in a heartbeat that a restart may
+   * not read again: without it, the restarted task would wait for that source forever.
+   */
+  idle?: string[];
 }
 
 export function compareTimed(a: TimedItem, b: TimedItem): number {
@@ -161,7 +167,10 @@ export class EventTimeMerge<T extends TimedItem> {
       const current = progress.get(source) ?? Number.NEGATIVE_INFINITY;
       if (earliest.item.t - 1 < current) progress.set(source, earliest.item.t - 1);
     }
-    return { released: this.released, progress: Object.fromEntries(progress) };
+    // A source idle with events still buffered is not saved idle: a restarted merge must wait for
+    // those events to be read again (the source's next heartbeat or silence makes it idle again).
+    const idle = [...this.idle].filter((source) => (this.heaps.get(source)?.size ?? 0) === 0);
+    return { released: this.released, progress: Object.fromEntries(progress), idle };
   }
 
   restore(state: EventTimeState): void {
@@ -169,5 +178,6 @@ export class EventTimeMerge<T extends TimedItem> {
     for (const [source, watermark] of Object.entries(state.progress)) {
       this.progress.set(source, watermark ?? Number.NEGATIVE_INFINITY);
     }
+    for (const source of state.idle ?? []) this.idle.add(source);
   }
 }

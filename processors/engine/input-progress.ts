@@ -13,11 +13,21 @@ export class InputProgress {
   private readonly waiting = new Set<number>();
   private doneAhead = new Set<number>();
 
-  /** False for an offset already processed before a restart. */
+  /**
+   * What reading `offset` means: `fresh` to process; `replay` when it was processed before a
+   * restart, ahead of the offset committed then; `seen` when this task read it already (a task
+   * kept through a rebalance is fed again from the committed offset, the first one still waiting,
+   * while what it read since is waiting or done).
+   */
+  read(offset: number): 'fresh' | 'replay' | 'seen' {
+    if (offset < this.next) return 'seen';
+    this.next = offset + 1;
+    return this.doneAhead.has(offset) ? 'replay' : 'fresh';
+  }
+
+  /** True for an offset to process (`read` says fresh). */
   accept(offset: number): boolean {
-    if (this.doneAhead.has(offset)) return false;
-    if (offset >= this.next) this.next = offset + 1;
-    return true;
+    return this.read(offset) === 'fresh';
   }
 
   wait(offset: number): void {

@@ -59,7 +59,9 @@ export class MerchantTask implements StageTask {
 
   process(records: readonly InputRecord[]): void {
     for (const record of records) {
-      if (!this.progress.accept(record.offset)) continue;
+      const reading = this.progress.read(record.offset);
+      if (reading === 'replay') this.replayHeartbeat(record);
+      if (reading !== 'fresh') continue;
       let message: MerchantInput;
       try {
         message = parseMerchantInput(record.value);
@@ -70,10 +72,7 @@ export class MerchantTask implements StageTask {
         continue;
       }
       if (message.k === 'wm') {
-        const source = `p${message.p}`;
-        for (let p = 0; p < message.of; p++) this.merge.addSource(`p${p}`);
-        this.merge.advance(source, message.wm);
-        this.merge.setIdle(source, message.idle);
+        this.heartbeat(message);
         this.progress.done(record.offset);
         continue;
       }
@@ -113,6 +112,27 @@ export class MerchantTask implements StageTask {
       }
     }
     this.releaseAvailable();
+  }
+
+  private heartbeat(message: Extract<MerchantInput, { k: 'wm' }>): void {
+    const source = `p${message.p}`;
+    for (let p = 0; p < message.of; p++) this.merge.addSource(`p${p}`);
+    this.merge.advance(source, message.wm);
+    this.merge.setIdle(source, message.idle);
+  }
+
+  /**
+   * A heartbeat read again after a restart, though processed before it: applied again, in offset
+   * order with the purchases read again, so that a source's idleness is as it was at this point.
+   */
+  private replayHeartbeat(record: InputRecord): void {
+    let message: MerchantInput;
+    try {
+      message = parseMerchantInput(record.value);
+    } catch {
+      return; // dead-lettered the first time
+    }
+    if (message.k === 'wm') this.heartbeat(message);
   }
 
   /** Heartbeats from the customer tasks carry their progress; ticks work off a backlog. */

@@ -1,7 +1,8 @@
 /**
  * The streaming features against a brute-force batch recomputation over the same events, with
  * events out of order within the allowed lateness, random batching and interleaving of inputs,
- * and tasks crashing and restoring from their changelogs mid-stream.
+ * tasks crashing and restoring from their changelogs mid-stream, and tasks kept through a
+ * rebalance (fed again from their committed offsets, their memory intact).
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../producers/random.ts';
@@ -51,15 +52,18 @@ const data = world();
 const expected = batchFeatures({ ...data, labelDelayDays: 2 });
 
 describe.each([
-  { seed: 1, crashRate: 0, partitions: 3, merchantPartitions: 2 },
-  { seed: 2, crashRate: 0.1, partitions: 3, merchantPartitions: 4 },
-  { seed: 3, crashRate: 0.25, partitions: 1, merchantPartitions: 1 },
+  { seed: 1, crashRate: 0, keepRate: 0, partitions: 3, merchantPartitions: 2 },
+  { seed: 2, crashRate: 0.1, keepRate: 0, partitions: 3, merchantPartitions: 4 },
+  { seed: 3, crashRate: 0.25, keepRate: 0, partitions: 1, merchantPartitions: 1 },
+  { seed: 4, crashRate: 0.05, keepRate: 0.03, partitions: 3, merchantPartitions: 2 },
+  { seed: 4, crashRate: 0.05, keepRate: 0, partitions: 3, merchantPartitions: 2 },
 ])(
-  'stream vs batch (seed $seed, crash rate $crashRate)',
-  ({ seed, crashRate, partitions, merchantPartitions }) => {
+  'stream vs batch (seed $seed, crash rate $crashRate, keep rate $keepRate)',
+  ({ seed, crashRate, keepRate, partitions, merchantPartitions }) => {
     const topology = new Topology({
       seed,
       crashRate,
+      keepRate,
       partitions,
       merchantPartitions,
       config: { latenessMs: LATENESS, labelDelayDays: 2, joinHorizonDays: 30 },
@@ -77,6 +81,7 @@ describe.each([
       expect(ids.length).toBe(data.transactions.length);
       expect(features.filter((f) => f.late)).toEqual([]);
       if (crashRate > 0) expect(topology.crashes).toBeGreaterThan(10);
+      if (keepRate > 0) expect(topology.keeps).toBeGreaterThan(10);
     });
 
     it('computes every feature as the batch recomputation does', () => {

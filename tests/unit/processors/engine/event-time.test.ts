@@ -19,9 +19,16 @@ describe('EventTimeMerge', () => {
     expect(merge.watermark).toBe(6);
     expect(merge.buffered).toBe(1);
     // What a restart keeps: each source's progress just below its earliest buffered event.
-    expect(merge.state()).toEqual({ released: 6, progress: { a: 10, b: 6 } });
+    expect(merge.state()).toEqual({ released: 6, progress: { a: 10, b: 6 }, idle: [] });
     merge.setIdle('b', true);
+    // Idle with an event buffered: not saved idle, or a restart would release past it.
+    expect(merge.state().idle).toEqual([]);
     expect(merge.release().map((e) => e.id)).toEqual(['b9']);
+    expect(merge.state().idle).toEqual(['b']);
+    const restarted = new EventTimeMerge<ReturnType<typeof item>>();
+    restarted.restore(merge.state());
+    expect(restarted.isIdle('b')).toBe(true);
+    expect(restarted.isIdle('a')).toBe(false);
   });
 
   it('hands a backlog out in slices without splitting a millisecond, claiming only what it released', () => {
