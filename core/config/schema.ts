@@ -46,6 +46,11 @@ export const SchemaRegistrySchema = Type.Object(
       ['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'],
       { default: 'BACKWARD' },
     ),
+    /**
+     * How long one registry request may take before it is abandoned and tried again (once seen
+     * here: a registration that never got its answer held a test for 3 minutes).
+     */
+    requestTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
   },
   closed,
 );

@@ -6,6 +6,7 @@ import { type COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/conflue
 import avro from 'avsc';
 import type { SchemaRegistryConfig } from '../config/schema.ts';
 import { SynfinError } from '../errors.ts';
+import { withRetry } from '../retry.ts';
 
 export type AvroSchema = Record<string, unknown> & { type: 'record'; name: string };
 
@@ -27,6 +28,22 @@ export interface RegistryCodec {
 /** Confluent wire format: magic byte 0 then a big-endian 32-bit schema id. */
 export const WIRE_HEADER_BYTES = 5;
 
+/** Registration gives up after about a minute of timeouts or unreachable registry. */
+const REGISTER_RETRY = { retries: 4, minTimeoutMs: 200, maxTimeoutMs: 2000 };
+
+/**
+ * The registry library's HTTP layer (mappersmith) reports a failure on this side — a timeout, a
+ * refused or reset connection — as status 400 with the error's text as the body, where a 400 from
+ * the registry carries its own JSON message.
+ */
+function clientSideFailure(cause: unknown): boolean {
+  const { status, message } = cause as { status?: number; message?: string };
+  return (
+    status === 400 &&
+    /Error, status 400: (Timeout|.*\b(ECONN\w+|EPIPE|ETIMEDOUT|socket hang up))/.test(message ?? '')
+  );
+}
+
 function schemaIdOf(message: Buffer): number {
   if (message.length < WIRE_HEADER_BYTES || message[0] !== 0) {
     throw new SynfinError('MESSAGE_DECODE_FAILED', 'not in Confluent wire format (magic byte 0 missing)');
@@ -36,12 +53,27 @@ function schemaIdOf(message: Buffer): number {
 
 export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec {
   const baseUrl = config.url.replace(/\/+$/, '');
-  const registry = new SchemaRegistry({ host: baseUrl, clientId: 'synfin' });
+  const timeoutMs = config.requestTimeoutMs;
+  const registry = new SchemaRegistry({
+    host: baseUrl,
+    clientId: 'synfin',
+    // Every request of the library gets a deadline (it has none by default); what times out is
+    // tried again below. The shape of mappersmith's TimeoutMiddleware, its HTTP layer.
+    middlewares: [
+      () => ({
+        async prepareRequest(next) {
+          const request = await next();
+          return request.timeout() ? request : request.enhance({ timeout: timeoutMs });
+        },
+      }),
+    ],
+  });
   const compatibility = config.compatibility as COMPATIBILITY;
 
   async function putCompatibility(subject: string): Promise<Response> {
     try {
       return await fetch(`${baseUrl}/config/${encodeURIComponent(subject)}`, {
+        signal: AbortSignal.timeout(timeoutMs),
         method: 'PUT',
         headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
         body: JSON.stringify({ compatibility }),
@@ -77,7 +109,7 @@ export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec
   async function fetchType(id: number): Promise<avro.Type> {
     let response: Response;
     try {
-      response = await fetch(`${baseUrl}/schemas/ids/${id}`);
+      response = await fetch(`${baseUrl}/schemas/ids/${id}`, { signal: AbortSignal.timeout(timeoutMs) });
     } catch (cause) {
       throw new SynfinError('SCHEMA_REGISTRY_UNAVAILABLE', `schema registry at ${baseUrl} is unreachable`, {
         cause,
@@ -109,30 +141,34 @@ export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec
     return type;
   }
 
-  return {
-    async register(subject, schema) {
-      await setCompatibility(subject);
-      try {
-        const { id } = await registry.register(
-          { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
-          { subject, compatibility, updateConfig: false },
+  async function registerOnce(subject: string, schema: AvroSchema): Promise<number> {
+    await setCompatibility(subject);
+    try {
+      const { id } = await registry.register(
+        { type: SchemaType.AVRO, schema: JSON.stringify(schema) },
+        { subject, compatibility, updateConfig: false },
+      );
+      return id;
+    } catch (cause) {
+      const status = (cause as { status?: number }).status;
+      if (status === 409) {
+        throw new SynfinError(
+          'SCHEMA_INCOMPATIBLE',
+          `schema ${schema.name} is not ${compatibility}-compatible with the versions registered under ${subject}`,
+          { cause, details: { subject } },
         );
-        return id;
-      } catch (cause) {
-        const status = (cause as { status?: number }).status;
-        if (status === 409) {
-          throw new SynfinError(
-            'SCHEMA_INCOMPATIBLE',
-            `schema ${schema.name} is not ${compatibility}-compatible with the versions registered under ${subject}`,
-            { cause, details: { subject } },
-          );
-        }
-        throw new SynfinError('SCHEMA_REGISTRY_UNAVAILABLE', `cannot register ${subject}: ${String(cause)}`, {
-          cause,
-          retriable: status === undefined || status >= 500,
-        });
       }
-    },
+      throw new SynfinError('SCHEMA_REGISTRY_UNAVAILABLE', `cannot register ${subject}: ${String(cause)}`, {
+        cause,
+        retriable: status === undefined || status >= 500 || clientSideFailure(cause),
+      });
+    }
+  }
+
+  return {
+    // Registering the same schema again answers the same id: a request without an answer is
+    // simply tried again.
+    register: (subject, schema) => withRetry(() => registerOnce(subject, schema), REGISTER_RETRY),
     async encode(schemaId, value) {
       return registry.encode(schemaId, value);
     },
