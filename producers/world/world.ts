@@ -7,6 +7,7 @@ import { CATEGORIES } from './categories.ts';
 import { buildCustomer } from './customers.ts';
 import { haversineKm } from './geo.ts';
 import { buildMerchant } from './merchants.ts';
+import { NearestMerchants } from './nearest.ts';
 import { type CustomerProfile, FAVOURITES, type MerchantProfile } from './types.ts';
 
 export interface WorldSpec {
@@ -33,6 +34,8 @@ export interface World {
   readonly cityNames: readonly string[];
   /** Physical home merchants per `city|categoryIndex`. */
   readonly physicalByCityCategory: ReadonlyMap<string, Int32Array>;
+  /** The same pools indexed for nearest-merchant queries (customers' favourites). */
+  readonly nearestByCityCategory: ReadonlyMap<string, NearestMerchants>;
   /** Customers in the whole world, across shards. */
   readonly totalCustomers: number;
 }
@@ -75,10 +78,12 @@ export function buildWorld(spec: WorldSpec): World {
   const byCityCategory = new Map(
     [...physicalByCityCategory].map(([key, list]) => [key, Int32Array.from(list)]),
   );
+  const nearest = new Map(
+    [...byCityCategory].map(([key, pool]) => [key, new NearestMerchants(pool, merchants, FAVOURITES)]),
+  );
   const customers: CustomerProfile[] = [];
   for (let no = 0; no < spec.customers; no++) {
-    if (ownsCustomer(spec.shard, no))
-      customers.push(customerOf(spec.seed, no, spec.startMs, merchants, byCityCategory));
+    if (ownsCustomer(spec.shard, no)) customers.push(customerOf(spec.seed, no, spec.startMs, nearest));
   }
 
   return {
@@ -92,6 +97,7 @@ export function buildWorld(spec: WorldSpec): World {
     physicalByCity: new Map([...physicalByCityLists].map(([city, list]) => [city, Int32Array.from(list)])),
     cityNames: [...physicalByCityLists.keys()],
     physicalByCityCategory: byCityCategory,
+    nearestByCityCategory: nearest,
     totalCustomers: spec.customers,
   };
 }
@@ -101,26 +107,15 @@ export function customerOf(
   seed: number,
   no: number,
   startMs: number,
-  merchants: readonly MerchantProfile[],
-  physicalByCityCategory: ReadonlyMap<string, Int32Array>,
+  nearestByCityCategory: ReadonlyMap<string, NearestMerchants>,
 ): CustomerProfile {
   const base = buildCustomer(seed, no, startMs);
   const favourites = new Int32Array(CATEGORIES.length * FAVOURITES).fill(-1);
-  CATEGORIES.forEach((_, categoryIndex) => {
-    const pool = physicalByCityCategory.get(`${base.city.name}|${categoryIndex}`) ?? new Int32Array();
-    const nearest = Array.from(pool, (m) => {
-      const merchant = merchants[m] as MerchantProfile;
-      return {
-        m,
-        km: haversineKm(base.homeLatitude, base.homeLongitude, merchant.latitude, merchant.longitude),
-      };
-    })
-      .sort((a, b) => a.km - b.km || a.m - b.m)
-      .slice(0, FAVOURITES);
-    nearest.forEach(({ m }, slot) => {
-      favourites[categoryIndex * FAVOURITES + slot] = m;
-    });
-  });
+  for (let categoryIndex = 0; categoryIndex < CATEGORIES.length; categoryIndex++) {
+    nearestByCityCategory
+      .get(`${base.city.name}|${categoryIndex}`)
+      ?.nearest(base.homeLatitude, base.homeLongitude, favourites, categoryIndex * FAVOURITES);
+  }
   return { ...base, favourites };
 }
 
