@@ -17,6 +17,7 @@ import { type BenchRow, machine } from './lib.ts';
 /** Each script and the results file (bench/results/<name>.json) it writes. */
 const BENCHMARKS = [
   { script: 'producers/generate.ts', name: 'producers-generate' },
+  { script: 'producers/world.ts', name: 'producers-world' },
   { script: 'producers/kafka.ts', name: 'producers-kafka' },
   { script: 'processors/throughput.ts', name: 'processors-throughput' },
   { script: 'processors/state-memory.ts', name: 'processors-state-memory' },

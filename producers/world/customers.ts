@@ -1,7 +1,7 @@
-import { faker } from '@faker-js/faker/locale/en_US';
 import { cumulative, Purpose, Rng, seedFor } from '../random.ts';
 import { CATEGORIES } from './categories.ts';
 import { HOME_CITIES, offsetKm } from './geo.ts';
+import { faker } from './seeded-faker.ts';
 import type { CardBrand, CardType, Channel, CustomerProfile, DeviceType, Segment } from './types.ts';
 
 const CITY_CDF = cumulative(HOME_CITIES.map((city) => city.weight));

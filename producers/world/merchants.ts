@@ -1,7 +1,7 @@
-import { faker } from '@faker-js/faker/locale/en_US';
 import { cumulative, Purpose, Rng, seedFor } from '../random.ts';
 import { CATEGORIES } from './categories.ts';
 import { FOREIGN_CITIES, HOME_CITIES, offsetKm } from './geo.ts';
+import { faker } from './seeded-faker.ts';
 import type { MerchantProfile, RiskLevel } from './types.ts';
 
 const CATEGORY_CDF = cumulative(CATEGORIES.map((spec) => spec.merchantShare));

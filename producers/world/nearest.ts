@@ -14,10 +14,9 @@ const KM_PER_DEGREE = 111.195;
 /** Slack for the flat projection's own approximation over a city's extent. */
 const FLATNESS = 0.99;
 /** Merchants per cell on average: a ring or two covers the few nearest. */
-const PER_CELL = 2;
+const PER_CELL = 1;
 
 export class NearestMerchants {
-  private readonly merchants: readonly MerchantProfile[];
   private readonly kmPerLonDegree: number;
   private readonly referenceCos: number;
   /** The pool's largest absolute latitude, where a degree of longitude is shortest. */
@@ -29,13 +28,15 @@ export class NearestMerchants {
   private readonly rows: number;
   /** Merchant numbers grouped by cell (row-major), and where each cell's group starts. */
   private readonly byCell: Int32Array;
+  /** Their coordinates in the same order: the query loop reads no merchant object. */
+  private readonly latitudes: Float64Array;
+  private readonly longitudes: Float64Array;
   private readonly cellStart: Int32Array;
   /** The best found so far during a query (reused: no allocation per query). */
   private readonly bestKm: Float64Array;
   private readonly bestNo: Int32Array;
 
   constructor(pool: Int32Array, merchants: readonly MerchantProfile[], k: number) {
-    this.merchants = merchants;
     this.bestKm = new Float64Array(k);
     this.bestNo = new Int32Array(k);
     let latSum = 0;
@@ -73,10 +74,15 @@ export class NearestMerchants {
     for (let c = 0; c < cells; c++) (this.cellStart[c + 1] as number) += this.cellStart[c] as number;
     const fill = this.cellStart.slice(0, cells);
     this.byCell = new Int32Array(pool.length);
+    this.latitudes = new Float64Array(pool.length);
+    this.longitudes = new Float64Array(pool.length);
     pool.forEach((m, i) => {
       const cell = cellOf[i] as number;
-      this.byCell[fill[cell] as number] = m;
-      (fill[cell] as number)++;
+      const at = fill[cell] as number;
+      this.byCell[at] = m;
+      this.latitudes[at] = (merchants[m] as MerchantProfile).latitude;
+      this.longitudes[at] = (merchants[m] as MerchantProfile).longitude;
+      fill[cell] = at + 1;
     });
   }
 
@@ -107,16 +113,23 @@ export class NearestMerchants {
     const py = lat * KM_PER_DEGREE;
     const cx = Math.floor((px - this.minX) / this.cellKm);
     const cy = Math.floor((py - this.minY) / this.cellKm);
+    // How far the point is from the nearest edge of its own cell: a ring r ≥ 1 is that much
+    // further than r - 1 whole cells.
+    const inX = px - this.minX - cx * this.cellKm;
+    const inY = py - this.minY - cy * this.cellKm;
+    const edge = Math.min(inX, this.cellKm - inX, inY, this.cellKm - inY);
     // The point may lie outside the grid: rings are counted from its own (virtual) cell.
     const maxRing = Math.max(cx, this.columns - 1 - cx, cy, this.rows - 1 - cy, 0);
     // The projection measures east-west at the reference latitude's scale; between the point and
     // any merchant a degree of longitude is at least this share of that (it shrinks poleward).
     const poleward = Math.max(this.maxAbsLat, Math.abs(lat));
     const margin = Math.min(1, Math.cos((poleward * Math.PI) / 180) / this.referenceCos) * FLATNESS;
-    for (let ring = 0; ring <= maxRing; ring++) {
+    // Rings nearer than the grid itself hold no cell: start at the first that reaches it.
+    const firstRing = Math.max(0, -cx, cx - (this.columns - 1), -cy, cy - (this.rows - 1));
+    for (let ring = firstRing; ring <= maxRing; ring++) {
       // Cells of this ring are at least (ring - 1) cells away from the point along x or y, wherever
       // it lies in its own cell; with k found and the k-th nearer than that, nothing further can win.
-      if (found === k && (this.bestKm[k - 1] as number) < (ring - 1) * this.cellKm * margin) break;
+      if (found === k && (this.bestKm[k - 1] as number) < ((ring - 1) * this.cellKm + edge) * margin) break;
       const firstRow = Math.max(0, cy - ring);
       const lastRow = Math.min(this.rows - 1, cy + ring);
       for (let row = firstRow; row <= lastRow; row++) {
@@ -141,8 +154,10 @@ export class NearestMerchants {
   private visit(cell: number, lat: number, lon: number, found: number): number {
     let count = found;
     const end = this.cellStart[cell + 1] as number;
-    for (let i = this.cellStart[cell] as number; i < end; i++)
-      count = this.consider(this.byCell[i] as number, lat, lon, count);
+    for (let i = this.cellStart[cell] as number; i < end; i++) {
+      const km = haversineKm(lat, lon, this.latitudes[i] as number, this.longitudes[i] as number);
+      count = this.consider(this.byCell[i] as number, km, count);
+    }
     return count;
   }
 
@@ -152,11 +167,9 @@ export class NearestMerchants {
     return best > km || (best === km && (this.bestNo[slot] as number) > m);
   }
 
-  /** Inserts merchant `m` among the best (sorted by km, then number) if it belongs there. */
-  private consider(m: number, lat: number, lon: number, found: number): number {
+  /** Inserts merchant `m`, `km` away, among the best (sorted by km, then number) if it belongs there. */
+  private consider(m: number, km: number, found: number): number {
     const k = this.bestKm.length;
-    const merchant = this.merchants[m] as MerchantProfile;
-    const km = haversineKm(lat, lon, merchant.latitude, merchant.longitude);
     if (found === k && !this.ranksAfter(k - 1, km, m)) return found;
     let slot = found === k ? k - 1 : found;
     while (slot > 0 && this.ranksAfter(slot - 1, km, m)) {
