@@ -53,17 +53,47 @@ export type CustomerTaskCount =
   | 'label_unmatched'
   | 'features_emitted';
 
-/** A purchase as the task keeps it: window facts, and until emitted, the pieces of its record. */
+/**
+ * A purchase as the task keeps it: window facts, and until emitted, the pieces of its record.
+ * Every field is always present (undefined when not held): the entries keep one hidden class, where
+ * deleting what an emitted purchase no longer needs turned each into a dictionary-mode object.
+ */
 interface StoredEntry extends CustomerEntry {
   customerId: string;
   emitted: boolean;
   late: boolean;
-  facts?: TxFacts;
-  customerFeatures?: Record<string, FeatureValue>;
-  merchantFeatures?: Record<string, number>;
-  label?: LabelFacts;
+  facts: TxFacts | undefined;
+  customerFeatures: Record<string, FeatureValue> | undefined;
+  merchantFeatures: Record<string, number> | undefined;
+  label: LabelFacts | undefined;
   /** The emitted features record (wire format), kept for the label join. */
-  features?: Buffer;
+  features: Buffer | undefined;
+}
+
+/** The one place a StoredEntry is made, with its fields in one order. */
+function storedEntry(
+  base: CustomerEntry,
+  customerId: string,
+  emitted: boolean,
+  late: boolean,
+  facts: TxFacts | undefined,
+): StoredEntry {
+  return {
+    id: base.id,
+    t: base.t,
+    amount: base.amount,
+    merchantId: base.merchantId,
+    lat: base.lat,
+    lon: base.lon,
+    customerId,
+    emitted,
+    late,
+    facts,
+    customerFeatures: undefined,
+    merchantFeatures: undefined,
+    label: undefined,
+    features: undefined,
+  };
 }
 
 type Item =
@@ -240,7 +270,7 @@ export class CustomerTask implements StageTask {
   private handleTransaction(tx: TxFacts, late: boolean): void {
     if (this.byTransaction.has(tx.transactionId)) return;
     const state = this.customer(tx.customerId);
-    const entry: StoredEntry = { ...entryOf(tx), customerId: tx.customerId, emitted: false, late, facts: tx };
+    const entry = storedEntry(entryOf(tx), tx.customerId, false, late, tx);
     const index = insertSorted(state.entries, entry);
     const context = { tx, entries: state.entries, index, home: state.home };
     const features: Record<string, FeatureValue> = {};
@@ -329,12 +359,12 @@ export class CustomerTask implements StageTask {
     this.options.onCount?.('features_emitted');
     entry.emitted = true;
     entry.features = wire;
-    delete entry.facts;
-    delete entry.customerFeatures;
-    delete entry.merchantFeatures;
+    entry.facts = undefined;
+    entry.customerFeatures = undefined;
+    entry.merchantFeatures = undefined;
     if (entry.label) {
       this.emitLabeled(entry, entry.label);
-      delete entry.label;
+      entry.label = undefined;
     }
     this.dirtyEntries.add(entry);
   }
@@ -507,20 +537,16 @@ function serializeEntry(entry: StoredEntry): SerializedEntry {
 }
 
 function deserializeEntry(stored: SerializedEntry, customerId: string): StoredEntry {
-  return {
-    id: stored.i,
-    t: stored.t,
-    amount: stored.a,
-    merchantId: stored.m,
-    lat: stored.la,
-    lon: stored.lo,
+  const entry = storedEntry(
+    { id: stored.i, t: stored.t, amount: stored.a, merchantId: stored.m, lat: stored.la, lon: stored.lo },
     customerId,
-    emitted: stored.e,
-    late: stored.l,
-    ...(stored.f ? { facts: stored.f } : {}),
-    ...(stored.cf ? { customerFeatures: stored.cf } : {}),
-    ...(stored.mf ? { merchantFeatures: stored.mf } : {}),
-    ...(stored.lb ? { label: stored.lb } : {}),
-    ...(stored.x ? { features: stored.x } : {}),
-  };
+    stored.e,
+    stored.l,
+    stored.f ?? undefined,
+  );
+  entry.customerFeatures = stored.cf ?? undefined;
+  entry.merchantFeatures = stored.mf ?? undefined;
+  entry.label = stored.lb ?? undefined;
+  entry.features = stored.x ?? undefined;
+  return entry;
 }
