@@ -9,8 +9,14 @@ export interface ProducerMetrics {
   fraudTransactions: Counter;
   configuredFraudRatio: Gauge;
   targetRate: Gauge;
+  paceBehind: Gauge;
   runState: Gauge<'state'>;
 }
+
+/** Seconds behind the realtime schedule (read by the control plane's status). */
+export const PACE_BEHIND_METRIC = 'synfin_producer_pace_behind_seconds';
+/** Behind by more than this, a realtime run no longer catches up: it is not keeping up. */
+export const PACE_GIVE_UP_MS = 1000;
 
 /** States a run passes through, one-hot in synfin_producer_run_state. */
 export const RUN_STATES = ['running', 'paused', 'completed', 'stopped', 'failed'] as const;
@@ -38,6 +44,11 @@ export function producerMetrics(registry: Registry): ProducerMetrics {
     targetRate: new Gauge({
       name: 'synfin_producer_target_rate_events_per_second',
       help: 'The configured rate of a realtime run (0 for a backfill: as fast as possible)',
+      registers,
+    }),
+    paceBehind: new Gauge({
+      name: PACE_BEHIND_METRIC,
+      help: 'How far a realtime run is behind its target schedule, in seconds (0 while it keeps up); past 1 s it stops catching up and goes on at the rate the machine can do',
       registers,
     }),
     runState: new Gauge({

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeneratorConfig } from './config.ts';
 import type { RunControl } from './control.ts';
 import { labelFor, PendingLabels } from './labels.ts';
+import { PACE_GIVE_UP_MS } from './metrics.ts';
 import { createSimulation } from './simulation.ts';
 import { entityEvents, labelEvent, type StreamEvent, transactionEvent } from './stream.ts';
 import { DAY_MS } from './transactions/rhythm.ts';
@@ -21,6 +22,8 @@ export async function* realtimeEvents(
   signal: AbortSignal | undefined,
   clock: () => number = Date.now,
   control?: RunControl,
+  /** How far behind the target schedule each step starts, in ms (0 when on time). */
+  onPace?: (behindMs: number) => void,
 ): AsyncGenerator<StreamEvent[]> {
   const today = Math.floor(clock() / DAY_MS) * DAY_MS;
   const simulation = createSimulation(config, today);
@@ -55,8 +58,9 @@ export async function* realtimeEvents(
       if (signal?.aborted || clock() >= deadline) return;
       const due = paceStart + ((paced + step) / rate) * 1000;
       const wait = due - clock();
+      onPace?.(Math.max(0, -wait));
       if (wait > 0) await sleep(wait);
-      else if (wait < -1000) {
+      else if (wait < -PACE_GIVE_UP_MS) {
         // More than a second behind (a slow broker): carry on at the target rate from now rather
         // than bursting to catch up.
         paceStart = clock();

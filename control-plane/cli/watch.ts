@@ -19,7 +19,11 @@ export function describeStatus(status: RunStatus): string {
   ]
     .filter(Boolean)
     .join(', ');
-  return `${status.state}/${status.phase}  ${format(status.ratePerSecond)} ev/s  produced: ${produced}${sinks ? `  landed: ${sinks}` : ''}${lag ? `  lag: ${lag}` : ''}`;
+  const behind =
+    status.keepingUp === false && status.targetRatePerSecond !== null
+      ? ` (below the target ${format(status.targetRatePerSecond)} ev/s: the machine cannot keep up)`
+      : '';
+  return `${status.state}/${status.phase}  ${format(status.ratePerSecond)} ev/s${behind}  produced: ${produced}${sinks ? `  landed: ${sinks}` : ''}${lag ? `  lag: ${lag}` : ''}`;
 }
 
 /** Follows the run until it ends; returns its final status. */

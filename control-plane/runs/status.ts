@@ -1,4 +1,6 @@
 /** A run's progress as /v1/runs/{id}/status reports it, computed from its stages' scrapes. */
+
+import { PACE_BEHIND_METRIC, PACE_GIVE_UP_MS } from '../../producers/metrics.ts';
 import { type Sample, sumBy, total } from './exposition.ts';
 import type { RunPlan } from './spec.ts';
 import type { RunRecord } from './store.ts';
@@ -15,6 +17,12 @@ export interface RunStatus {
   /** Events per second acknowledged over the last interval. */
   ratePerSecond: number;
   targetRatePerSecond: number | null;
+  /**
+   * A realtime run's producer is on its schedule (less than a second behind): false when the
+   * machine or the broker cannot give the target rate and it goes on at what it can do; null for a
+   * backfill, or before the producer has reported.
+   */
+  keepingUp: boolean | null;
   fraudTransactions: number;
   /** Records behind the end of their topics: the processors, and each sink. */
   consumerLag: { processors: number | null; sinks: Record<string, number> };
@@ -92,6 +100,12 @@ export function computeStatus(
     ratePerSecond: seconds > 0 ? Math.max(0, Math.round((inputTotal - previousTotal) / seconds)) : 0,
     targetRatePerSecond:
       record.spec.mode === 'realtime' ? (record.stats.ratePerSecond ?? record.spec.ratePerSecond) : null,
+    keepingUp:
+      record.spec.mode !== 'realtime'
+        ? null
+        : scrapes.producer
+          ? total(scrapes.producer, PACE_BEHIND_METRIC) * 1000 < PACE_GIVE_UP_MS
+          : (previous?.keepingUp ?? null),
     fraudTransactions:
       record.stats.fraudTransactions ??
       (scrapes.producer ? total(scrapes.producer, 'synfin_producer_fraud_transactions_total') : undefined) ??

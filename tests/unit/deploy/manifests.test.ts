@@ -133,7 +133,9 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
         const text = help(source);
         // Flags, and a subcommand (`serve`) where the entry point is the synfin CLI.
         for (const arg of container.args ?? []) expect(text, arg).toContain(arg);
-      });
+        // It starts the real entry point (the control plane loads fastify and its plugins): seconds
+        // on a machine busy with the integration suite, over vitest's default 5 s once here.
+      }, 60_000);
 
       it('probes /health for liveness and /ready for readiness on the port the process serves', async () => {
         // Stages serve them on the metrics port; the control plane on its HTTP port.
