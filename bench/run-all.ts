@@ -19,6 +19,7 @@ const BENCHMARKS = [
   { script: 'producers/generate.ts', name: 'producers-generate' },
   { script: 'producers/world.ts', name: 'producers-world' },
   { script: 'producers/kafka.ts', name: 'producers-kafka' },
+  { script: 'producers/realtime-pace.ts', name: 'producers-realtime-pace' },
   { script: 'processors/throughput.ts', name: 'processors-throughput' },
   { script: 'processors/state-memory.ts', name: 'processors-state-memory' },
   { script: 'sinks/throughput.ts', name: 'sinks-throughput' },
