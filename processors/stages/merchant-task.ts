@@ -60,22 +60,27 @@ export class MerchantTask implements StageTask {
   process(records: readonly InputRecord[]): void {
     for (const record of records) {
       const reading = this.progress.read(record.offset);
-      if (reading === 'replay') this.replayHeartbeat(record);
-      if (reading !== 'fresh') continue;
+      if (reading === 'seen') continue;
       let message: MerchantInput;
       try {
         message = parseMerchantInput(record.value);
       } catch (error) {
-        this.out.push(deadLetter(this.options.internal.deadLetters, record, error as Error));
-        this.options.onCount?.('dead_letter');
-        this.progress.done(record.offset);
+        // A replayed record that does not parse was dead-lettered the first time.
+        if (reading === 'fresh') {
+          this.out.push(deadLetter(this.options.internal.deadLetters, record, error as Error));
+          this.options.onCount?.('dead_letter');
+          this.progress.done(record.offset);
+        }
         continue;
       }
       if (message.k === 'wm') {
+        // Heartbeats are applied again when replayed after a restart, in offset order with the
+        // purchases read again, so that a source's idleness is as it was at this point.
         this.heartbeat(message);
-        this.progress.done(record.offset);
+        if (reading === 'fresh') this.progress.done(record.offset);
         continue;
       }
+      if (reading === 'replay') continue;
       // Sources are registered by heartbeats only: until every customer task is known, nothing
       // may be released.
       const item: Item =
@@ -119,20 +124,6 @@ export class MerchantTask implements StageTask {
     for (let p = 0; p < message.of; p++) this.merge.addSource(`p${p}`);
     this.merge.advance(source, message.wm);
     this.merge.setIdle(source, message.idle);
-  }
-
-  /**
-   * A heartbeat read again after a restart, though processed before it: applied again, in offset
-   * order with the purchases read again, so that a source's idleness is as it was at this point.
-   */
-  private replayHeartbeat(record: InputRecord): void {
-    let message: MerchantInput;
-    try {
-      message = parseMerchantInput(record.value);
-    } catch {
-      return; // dead-lettered the first time
-    }
-    if (message.k === 'wm') this.heartbeat(message);
   }
 
   /** Heartbeats from the customer tasks carry their progress; ticks work off a backlog. */

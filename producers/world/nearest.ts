@@ -40,21 +40,28 @@ export class NearestMerchants {
     this.bestKm = new Float64Array(k);
     this.bestNo = new Int32Array(k);
     let latSum = 0;
-    for (const m of pool) latSum += (merchants[m] as MerchantProfile).latitude;
+    let maxAbsLat = 0;
+    for (const m of pool) {
+      const { latitude } = merchants[m] as MerchantProfile;
+      latSum += latitude;
+      maxAbsLat = Math.max(maxAbsLat, Math.abs(latitude));
+    }
     const referenceLat = pool.length > 0 ? latSum / pool.length : 0;
     this.referenceCos = Math.cos((referenceLat * Math.PI) / 180);
     this.kmPerLonDegree = KM_PER_DEGREE * this.referenceCos;
-    let maxAbsLat = 0;
-    for (const m of pool)
-      maxAbsLat = Math.max(maxAbsLat, Math.abs((merchants[m] as MerchantProfile).latitude));
     this.maxAbsLat = maxAbsLat;
-    let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
+    let minX = pool.length > 0 ? Infinity : 0;
+    let minY = minX;
+    let maxX = -minX;
+    let maxY = -minX;
     for (const m of pool) {
       const x = this.x(merchants[m] as MerchantProfile);
       const y = this.y(merchants[m] as MerchantProfile);
-      [minX, minY, maxX, maxY] = [Math.min(minX, x), Math.min(minY, y), Math.max(maxX, x), Math.max(maxY, y)];
+      minX = Math.min(minX, x);
+      minY = Math.min(minY, y);
+      maxX = Math.max(maxX, x);
+      maxY = Math.max(maxY, y);
     }
-    if (pool.length === 0) [minX, minY, maxX, maxY] = [0, 0, 0, 0];
     const area = Math.max(1e-6, (maxX - minX) * (maxY - minY));
     this.cellKm = Math.max(0.05, Math.sqrt((area * PER_CELL) / Math.max(1, pool.length)));
     this.minX = minX;

@@ -32,10 +32,11 @@ export interface World {
   readonly physicalByCity: ReadonlyMap<string, Int32Array>;
   /** The keys of physicalByCity, for draws without allocating. */
   readonly cityNames: readonly string[];
-  /** Physical home merchants per `city|categoryIndex`. */
-  readonly physicalByCityCategory: ReadonlyMap<string, Int32Array>;
-  /** The same pools indexed for nearest-merchant queries (customers' favourites). */
-  readonly nearestByCityCategory: ReadonlyMap<string, NearestMerchants>;
+  /**
+   * Physical home merchants per city, by category index, indexed for nearest-merchant queries
+   * (customers' favourites); undefined where a city has no shop of a category.
+   */
+  readonly nearestByCity: ReadonlyMap<string, readonly (NearestMerchants | undefined)[]>;
   /** Customers in the whole world, across shards. */
   readonly totalCustomers: number;
 }
@@ -57,7 +58,7 @@ export function buildWorld(spec: WorldSpec): World {
     merchants.push(buildMerchant(spec.seed, no, true));
 
   const onlineLists: number[][] = CATEGORIES.map(() => []);
-  const physicalByCityCategory = new Map<string, number[]>();
+  const physicalByCityCategory = new Map<string, number[][]>();
   const physicalByCityLists = new Map<string, number[]>();
   const foreignOnline: number[] = [];
   const foreignPhysical: number[] = [];
@@ -67,19 +68,24 @@ export function buildWorld(spec: WorldSpec): World {
     } else if (merchant.onlineOnly) {
       onlineLists[merchant.categoryIndex]?.push(merchant.no);
     } else {
-      const key = `${merchant.city.name}|${merchant.categoryIndex}`;
-      if (!physicalByCityCategory.has(key)) physicalByCityCategory.set(key, []);
-      physicalByCityCategory.get(key)?.push(merchant.no);
+      let byCategory = physicalByCityCategory.get(merchant.city.name);
+      if (!byCategory) {
+        byCategory = CATEGORIES.map(() => []);
+        physicalByCityCategory.set(merchant.city.name, byCategory);
+      }
+      byCategory[merchant.categoryIndex]?.push(merchant.no);
       if (!physicalByCityLists.has(merchant.city.name)) physicalByCityLists.set(merchant.city.name, []);
       physicalByCityLists.get(merchant.city.name)?.push(merchant.no);
     }
   }
 
-  const byCityCategory = new Map(
-    [...physicalByCityCategory].map(([key, list]) => [key, Int32Array.from(list)]),
-  );
   const nearest = new Map(
-    [...byCityCategory].map(([key, pool]) => [key, new NearestMerchants(pool, merchants, FAVOURITES)]),
+    [...physicalByCityCategory].map(([city, byCategory]) => [
+      city,
+      byCategory.map((list) =>
+        list.length > 0 ? new NearestMerchants(Int32Array.from(list), merchants, FAVOURITES) : undefined,
+      ),
+    ]),
   );
   const customers: CustomerProfile[] = [];
   for (let no = 0; no < spec.customers; no++) {
@@ -96,8 +102,7 @@ export function buildWorld(spec: WorldSpec): World {
     foreignPhysical: Int32Array.from(foreignPhysical),
     physicalByCity: new Map([...physicalByCityLists].map(([city, list]) => [city, Int32Array.from(list)])),
     cityNames: [...physicalByCityLists.keys()],
-    physicalByCityCategory: byCityCategory,
-    nearestByCityCategory: nearest,
+    nearestByCity: nearest,
     totalCustomers: spec.customers,
   };
 }
@@ -107,14 +112,18 @@ export function customerOf(
   seed: number,
   no: number,
   startMs: number,
-  nearestByCityCategory: ReadonlyMap<string, NearestMerchants>,
+  nearestByCity: World['nearestByCity'],
 ): CustomerProfile {
   const base = buildCustomer(seed, no, startMs);
   const favourites = new Int32Array(CATEGORIES.length * FAVOURITES).fill(-1);
+  const byCategory = nearestByCity.get(base.city.name) ?? [];
   for (let categoryIndex = 0; categoryIndex < CATEGORIES.length; categoryIndex++) {
-    nearestByCityCategory
-      .get(`${base.city.name}|${categoryIndex}`)
-      ?.nearest(base.homeLatitude, base.homeLongitude, favourites, categoryIndex * FAVOURITES);
+    byCategory[categoryIndex]?.nearest(
+      base.homeLatitude,
+      base.homeLongitude,
+      favourites,
+      categoryIndex * FAVOURITES,
+    );
   }
   return { ...base, favourites };
 }
