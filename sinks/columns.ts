@@ -79,3 +79,6 @@ export function isoDate(value: unknown): string | null {
   const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value * 86_400_000 : null;
   return ms === null ? null : new Date(ms).toISOString().slice(0, 10);
 }
+
+/** The record's Kafka position, the last columns of every landed row (exactly-once positions). */
+export const KAFKA_COLUMNS = ['kafka_topic', 'kafka_partition', 'kafka_offset'] as const;

@@ -39,7 +39,7 @@ export async function runSinks(settings: SinkConfig, deps: SinkDeps): Promise<vo
           signal: stop.signal,
           groupId: `${settings.groupPrefix}-${name}`,
           routes,
-          decode: (value) => deps.codec.decode(value),
+          codec: deps.codec,
           batch: settings.batch,
           retry: settings.retry,
           maxBytesPerPartition: settings.maxBytesPerPartition,

@@ -21,6 +21,11 @@ export interface RegistryCodec {
    * SCHEMA_REGISTRY_UNAVAILABLE, retriable: the message may be fine.
    */
   decode(message: Buffer): Promise<unknown>;
+  /**
+   * decode() without a promise, for hot loops: undefined while the message's schema has not been
+   * looked up yet (then call decode()). A decoded record is never undefined.
+   */
+  decodeKnown(message: Buffer): unknown;
   /** The schema id a wire-format message names, without decoding it. */
   schemaIdOf(message: Buffer): number;
 }
@@ -105,6 +110,8 @@ export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec
   }
 
   const types = new Map<number, Promise<avro.Type>>();
+  /** The lookups that have answered: what decodeKnown() can use without waiting. */
+  const known = new Map<number, avro.Type>();
 
   async function fetchType(id: number): Promise<avro.Type> {
     let response: Response;
@@ -127,7 +134,17 @@ export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec
       );
     }
     const { schema } = (await response.json()) as { schema: string };
-    return avro.Type.forSchema(JSON.parse(schema) as avro.Schema);
+    const type = avro.Type.forSchema(JSON.parse(schema) as avro.Schema);
+    known.set(id, type);
+    return type;
+  }
+
+  function decodeWith(type: avro.Type, message: Buffer): unknown {
+    try {
+      return type.fromBuffer(message.subarray(WIRE_HEADER_BYTES));
+    } catch (cause) {
+      throw new SynfinError('MESSAGE_DECODE_FAILED', `cannot decode message: ${String(cause)}`, { cause });
+    }
   }
 
   function typeOf(id: number): Promise<avro.Type> {
@@ -173,12 +190,11 @@ export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec
       return registry.encode(schemaId, value);
     },
     async decode(message) {
-      const type = await typeOf(schemaIdOf(message));
-      try {
-        return type.fromBuffer(message.subarray(WIRE_HEADER_BYTES));
-      } catch (cause) {
-        throw new SynfinError('MESSAGE_DECODE_FAILED', `cannot decode message: ${String(cause)}`, { cause });
-      }
+      return decodeWith(await typeOf(schemaIdOf(message)), message);
+    },
+    decodeKnown(message) {
+      const type = known.get(schemaIdOf(message));
+      return type === undefined ? undefined : decodeWith(type, message);
     },
     schemaIdOf,
   };

@@ -1,14 +1,10 @@
 /**
- * Records as TabSeparated lines for ClickHouse. TSV rather than JSONEachRow: no field names per row,
- * cheaper to build here and to parse there (measured on 18.16: 289k vs 185k rows/s parsed for the
- * transactions table; see bench/). The INSERT names its columns, so columns added later by a
- * migration (MATERIALIZED or DEFAULT) fill themselves.
+ * Dead letters as TabSeparated lines for ClickHouse. Data rows go as RowBinary (row-binary.ts);
+ * dead letters are rare and built at write time, where text is simplest.
  */
-import { type Column, epochMillis, isoDate } from '../columns.ts';
+import { KAFKA_COLUMNS } from '../columns.ts';
 import type { SinkRecord } from '../engine/sink.ts';
-import { type AvroKind, columnsOfKind } from '../tables.ts';
 
-const NULL = '\\N';
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r', '\0': '\\0' };
 
 /** A String field of TabSeparated (escaped). */
@@ -16,57 +12,10 @@ export function tsvString(value: string): string {
   return /[\\\t\n\r\0]/.test(value) ? value.replace(/[\\\t\n\r\0]/g, (c) => ESCAPES[c] as string) : value;
 }
 
-/** An element of an Array(String) field: quoted, as ClickHouse writes arrays in TSV. */
-function quoted(value: string): string {
-  return `'${value.replace(/[\\'\t\n\r\0]/g, (c) => (c === "'" ? "\\'" : (ESCAPES[c] as string)))}'`;
-}
-
-function tsvNumber(value: number): string {
-  if (Number.isFinite(value)) return String(value);
-  return Number.isNaN(value) ? 'nan' : value > 0 ? 'inf' : '-inf';
-}
-
-type Field = (value: unknown) => string;
-
-const FIELDS: Record<Column['kind'], Field> = {
-  string: (v) => tsvString(String(v)),
-  int: (v) => tsvNumber(v as number),
-  long: (v) => tsvNumber(v as number),
-  double: (v) => tsvNumber(v as number),
-  float: (v) => tsvNumber(v as number),
-  boolean: (v) => (v ? '1' : '0'),
-  timestamp: (v) => String(epochMillis(v) ?? 0),
-  date: (v) => isoDate(v) ?? '',
-  strings: (v) => `[${(v as unknown[]).map((item) => quoted(String(item))).join(',')}]`,
-};
-
-export const KAFKA_COLUMNS = ['kafka_topic', 'kafka_partition', 'kafka_offset'] as const;
-
 export interface LineWriter {
   /** The INSERT's column list, in line order. */
   columns: string[];
   line(record: SinkRecord): string;
-}
-
-/** One writer per kind, built once: the hot path walks a precomputed field list. */
-export function lineWriter(kind: AvroKind): LineWriter {
-  const fields = columnsOfKind(kind).map((column) => ({
-    field: column.field,
-    name: column.kind === 'timestamp' ? `${column.name}_ms` : column.name,
-    write: FIELDS[column.kind],
-  }));
-  return {
-    columns: [...fields.map((f) => f.name), ...KAFKA_COLUMNS],
-    line(record) {
-      const value = record.value as Record<string, unknown>;
-      let line = '';
-      for (const { field, write } of fields) {
-        const raw = value[field];
-        line += `${raw === null || raw === undefined ? NULL : write(raw)}\t`;
-      }
-      return `${line}${tsvString(record.topic)}\t${record.partition}\t${record.offset}\n`;
-    },
-  };
 }
 
 export const deadLetterWriter: LineWriter = {

@@ -10,13 +10,15 @@ import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickh
 import type { ClickhouseConfig } from '../../core/config/schema.ts';
 import { SynfinError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { coalesce, RowBuffer, rowsOf } from '../engine/row-buffer.ts';
 import type { Sink, SinkRecord } from '../engine/sink.ts';
 import { type Migration, migrate } from '../migrations.ts';
-import { type AvroKind, type RecordKind, TABLES } from '../tables.ts';
+import { type AvroKind, columnsOfKind, type RecordKind, TABLES } from '../tables.ts';
 import { addColumnPlan, parseVersion, quoteString, type ServerVersion } from './dialect.ts';
 import { classifyInsertError } from './errors.ts';
 import { clickhouseMigrations } from './migrations.ts';
-import { deadLetterWriter, type LineWriter, lineWriter } from './rows.ts';
+import { type RowBinaryTable, rowBinaryTable } from './row-binary.ts';
+import { deadLetterWriter } from './rows.ts';
 
 /**
  * Materialized views a kind's table fills. An insert is not atomic across a table and its views:
@@ -71,17 +73,9 @@ export interface ClickhouseSink extends Sink {
 export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSinkOptions): ClickhouseSink {
   const log = options.logger.child({ sink: 'clickhouse', database: config.database });
   const client = clickhouseClient(config, config.database);
-  const writers = new Map<AvroKind, LineWriter>();
+  /** Per kind landed: its table's RowBinary encoder (built at start, from the server's types) and buffer. */
+  const encoders = new Map<AvroKind, { table: RowBinaryTable; rows: RowBuffer }>();
   let version: ServerVersion | undefined;
-
-  const writerOf = (kind: AvroKind) => {
-    let writer = writers.get(kind);
-    if (!writer) {
-      writer = lineWriter(kind);
-      writers.set(kind, writer);
-    }
-    return writer;
-  };
 
   async function rows<T>(query: string): Promise<T[]> {
     const result = await client.query({ query, format: 'JSONEachRow' });
@@ -142,7 +136,28 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
       options.migrations ?? clickhouseMigrations,
       options.migrateTo,
     );
+    await buildEncoders();
     log.info({ version: server.text, ...result }, 'clickhouse ready');
+  }
+
+  /** The encoders of the kinds landed, typed as the server has the tables now (after migrations). */
+  async function buildEncoders(): Promise<void> {
+    const kinds = [...new Set(options.routes.values())].filter((k): k is AvroKind => k !== 'deadLetters');
+    if (kinds.length === 0) return;
+    const found = await rows<{ table: string; name: string; type: string }>(
+      `SELECT table, name, type FROM system.columns
+       WHERE database = currentDatabase() AND default_kind NOT IN ('MATERIALIZED', 'ALIAS')
+         AND table IN (${kinds.map((k) => quoteString(TABLES[k])).join(', ')})`,
+    );
+    for (const kind of kinds) {
+      const table = TABLES[kind];
+      const types = new Map(found.filter((c) => c.table === table).map((c) => [c.name, c.type]));
+      const previous = encoders.get(kind);
+      encoders.set(kind, {
+        table: rowBinaryTable(table, columnsOfKind(kind), types, options.migrateTo !== undefined),
+        rows: previous?.rows ?? new RowBuffer(),
+      });
+    }
   }
 
   /** Gives a view the rows of `topic` its table holds and it does not; returns how many. */
@@ -167,28 +182,45 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
     return missing;
   }
 
-  async function insert(table: string, writer: LineWriter, records: readonly SinkRecord[]): Promise<void> {
-    // Lines joined into chunks of ~1 MB: few stream writes, bounded extra memory.
-    const chunks: string[] = [];
-    let chunk = '';
-    for (const record of records) {
-      chunk += writer.line(record);
-      if (chunk.length > 1_000_000) {
-        chunks.push(chunk);
-        chunk = '';
-      }
-    }
-    if (chunk.length > 0) chunks.push(chunk);
+  async function insert(
+    table: string,
+    columns: readonly string[],
+    format: string,
+    body: Readable,
+  ): Promise<void> {
     try {
-      await client.insert({
-        table,
-        values: Readable.from(chunks, { objectMode: false }),
-        format: 'TabSeparated',
-        columns: writer.columns as [string, ...string[]],
+      const { stream } = await client.exec({
+        query: `INSERT INTO ${table} (${columns.join(', ')}) FORMAT ${format}`,
+        values: body,
       });
+      // The answer to an INSERT is empty; reading it to the end frees the socket for the next one.
+      stream.resume();
+      await new Promise<void>((resolve, reject) => stream.once('end', resolve).once('error', reject));
     } catch (error) {
       throw classifyInsertError(error, table);
     }
+  }
+
+  async function insertRows(kind: AvroKind, records: readonly SinkRecord[]): Promise<void> {
+    const encoder = encoders.get(kind);
+    if (!encoder) throw new TypeError(`clickhouse sink has no encoder for ${kind}: start() first`);
+    const slices = coalesce(rowsOf(records));
+    await insert(
+      TABLES[kind],
+      encoder.table.columns,
+      'RowBinary',
+      Readable.from(slices, { objectMode: false }),
+    );
+  }
+
+  async function insertDeadLetters(records: readonly SinkRecord[]): Promise<void> {
+    const text = records.map((record) => deadLetterWriter.line(record)).join('');
+    await insert(
+      TABLES.deadLetters,
+      deadLetterWriter.columns,
+      'TabSeparated',
+      Readable.from([text], { objectMode: false }),
+    );
   }
 
   return {
@@ -216,23 +248,31 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
         throw unavailable(`cannot read positions of ${topic}`, cause);
       }
     },
+    encode(kind, value, topic, partition, offset) {
+      const encoder = encoders.get(kind);
+      if (!encoder) throw new TypeError(`clickhouse sink has no encoder for ${kind}: start() first`);
+      encoder.rows.begin();
+      encoder.table.encode(encoder.rows, value, topic, partition, offset);
+      return encoder.rows.end();
+    },
     async write(records) {
       // Within a topic, rows go in runs of one table, in offset order: a dead letter between data
       // rows must not let the table's max offset pass it before it has landed.
-      const runs: { table: string; writer: LineWriter; records: SinkRecord[] }[] = [];
+      const runs: { kind: RecordKind; records: SinkRecord[] }[] = [];
       const lastRunOf = new Map<string, (typeof runs)[number]>();
       for (const record of records) {
-        const table = TABLES[record.kind];
         let run = lastRunOf.get(record.topic);
-        if (!run || run.table !== table) {
-          const writer = record.kind === 'deadLetters' ? deadLetterWriter : writerOf(record.kind);
-          run = { table, writer, records: [] };
+        if (!run || run.kind !== record.kind) {
+          run = { kind: record.kind, records: [] };
           runs.push(run);
           lastRunOf.set(record.topic, run);
         }
         run.records.push(record);
       }
-      for (const run of runs) await insert(run.table, run.writer, run.records);
+      for (const run of runs) {
+        if (run.kind === 'deadLetters') await insertDeadLetters(run.records);
+        else await insertRows(run.kind, run.records);
+      }
     },
     async close() {
       await client.close();

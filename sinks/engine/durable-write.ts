@@ -26,13 +26,14 @@ export function rejectedAsDeadLetter(sink: string, record: SinkRecord, reason: s
   return {
     ...record,
     kind: 'deadLetters',
-    value: null,
+    row: null,
+    bytes: record.payload?.length ?? 0,
     deadLetter: {
       stage: `sink-${sink}`,
       error: reason,
       errorClass: 'SINK_ROW_REJECTED',
       source: { topic: record.topic, partition: record.partition, offset: record.offset },
-      payload: Buffer.from(JSON.stringify(record.value)),
+      payload: record.payload,
     },
   };
 }

@@ -8,14 +8,15 @@
  * Backpressure: while a batch cannot be written the runtime does not fetch on (memory stays
  * bounded by one batch plus one fetch); heartbeats run in the client, apart from the work.
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import { isProgrammingError, isSynfinError } from '../../core/errors.ts';
+import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:timers/promises';
+import { isProgrammingError, isSynfinError, RowRejectedError } from '../../core/errors.ts';
 import type { KafkaClient } from '../../core/kafka/client.ts';
 import type { ConsumedRecord } from '../../core/kafka/fetcher.ts';
 import { GroupRuntime, partitionKey, type TopicPartition } from '../../core/kafka/group-runtime.ts';
 import { type Logger, retryLog } from '../../core/logger.ts';
+import type { RegistryCodec } from '../../core/registry/codec.ts';
 import type { SinkMetrics } from '../metrics.ts';
-import { type RecordKind, TABLES } from '../tables.ts';
+import { type AvroKind, type RecordKind, TABLES } from '../tables.ts';
 import { Batcher, type BatchLimits } from './batcher.ts';
 import { backoffMs, writeDurably } from './durable-write.ts';
 import type { DeadLetterInfo, Sink, SinkRecord } from './sink.ts';
@@ -28,14 +29,17 @@ export interface SinkRunOptions {
   groupId: string;
   /** Topic → the kind of record it carries. */
   routes: ReadonlyMap<string, RecordKind>;
-  /** Decodes a wire-format Avro value; throws when it cannot. */
-  decode(value: Buffer): Promise<unknown>;
+  /** Decodes wire-format Avro values (decodeKnown first: no promise per record once schemas are known). */
+  codec: Pick<RegistryCodec, 'decode' | 'decodeKnown'>;
   batch: BatchLimits;
   retry: { minMs: number; maxMs: number };
   maxBytesPerPartition: number;
 }
 
 type Headers = ConsumedRecord['headers'];
+
+/** Records decoded between two turns given to the event loop (~a millisecond's work). */
+const YIELD_EVERY = 256;
 
 function header(headers: Headers, name: string): string {
   for (const [key, value] of headers) if (key?.toString() === name) return value?.toString() ?? '';
@@ -99,6 +103,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
   await waitForTopics();
 
   const batcher = new Batcher(options.batch);
+  let sinceYield = 0;
   /** Per partition: the next offset to accept (what is below is in the database or the batch). */
   const next = new Map<string, number>();
   const runtime = new GroupRuntime({
@@ -108,7 +113,11 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     logger: log,
     signal,
     tickMs: Math.max(50, Math.min(250, Math.floor(options.batch.maxWaitMs / 4))),
-    fetch: { partitionMaxBytes: options.maxBytesPerPartition },
+    // A fetch brings at most a batch's bytes: memory stays bounded by the batch size, however deep the backlog.
+    fetch: {
+      partitionMaxBytes: Math.min(options.maxBytesPerPartition, options.batch.maxBytes),
+      maxBytes: options.batch.maxBytes,
+    },
     onLag: (topic, partition, lag) =>
       lag === null
         ? metrics.lag.remove({ ...labels, topic, partition: String(partition) })
@@ -148,6 +157,14 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     await landing;
   }
 
+  function countRejected(record: SinkRecord, reason: string): void {
+    metrics.deadLetters.inc({ ...labels, reason: 'rejected' });
+    log.warn(
+      { topic: record.topic, partition: record.partition, offset: record.offset, reason },
+      'row rejected',
+    );
+  }
+
   async function land(records: SinkRecord[]): Promise<void> {
     const started = performance.now();
     await writeDurably(sink, records, {
@@ -161,13 +178,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
           'write failed, retrying',
         );
       },
-      onDeadLetter: (record, reason) => {
-        metrics.deadLetters.inc({ ...labels, reason: 'rejected' });
-        log.warn(
-          { topic: record.topic, partition: record.partition, offset: record.offset, reason },
-          'row rejected',
-        );
-      },
+      onDeadLetter: countRejected,
     });
     const now = Date.now();
     metrics.flushSeconds.observe(labels, (performance.now() - started) / 1000);
@@ -203,12 +214,12 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
   /** The value decoded; a registry outage is not the record's fault: wait for it, never dead-letter. */
   async function decodeWaiting(value: Buffer): Promise<Record<string, unknown>> {
     try {
-      return (await options.decode(value)) as Record<string, unknown>;
+      return (await options.codec.decode(value)) as Record<string, unknown>;
     } catch (error) {
       if (!(isSynfinError(error) && error.retriable)) throw error;
       return (await persist('schema lookup', async () => {
         try {
-          return await options.decode(value);
+          return await options.codec.decode(value);
         } catch (retry) {
           throw isSynfinError(retry) && retry.retriable ? retry : new NotDecodable(retry);
         }
@@ -216,41 +227,76 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     }
   }
 
-  async function toRecord(
+  /**
+   * A consumed record as the batch keeps it: its row encoded by the sink, or a dead letter. Only a
+   * schema not looked up yet makes this wait (once per schema id), so the loop stays synchronous.
+   */
+  function toRecord(
     topic: string,
     partition: number,
     kind: RecordKind,
     message: ConsumedRecord,
-  ): Promise<SinkRecord> {
-    const offset = message.offset;
+  ): SinkRecord | Promise<SinkRecord> {
     const record: SinkRecord = {
       topic,
       partition,
-      offset,
+      offset: message.offset,
       kind,
       timestampMs: message.timestamp,
       bytes: message.value?.length ?? 0,
-      value: null,
+      row: null,
+      payload: message.value,
     };
     if (kind === 'deadLetters') {
       record.deadLetter = processorDeadLetter(message.headers, message.value);
       return record;
     }
+    let value: unknown;
     try {
       if (message.value === null) throw new Error('record has no value');
-      record.value = await decodeWaiting(message.value);
-    } catch (failure) {
-      const error = failure instanceof NotDecodable ? failure.reason : failure;
-      metrics.deadLetters.inc({ ...labels, reason: 'undecodable' });
-      record.kind = 'deadLetters';
-      record.deadLetter = {
-        stage: `sink-${sink.name}`,
-        error: error instanceof Error ? error.message : String(error),
-        errorClass: 'MESSAGE_DECODE_FAILED',
-        source: { topic, partition, offset },
-        payload: message.value,
-      };
+      value = options.codec.decodeKnown(message.value);
+    } catch (error) {
+      return undecodable(record, error);
     }
+    if (value === undefined) {
+      return decodeWaiting(message.value).then(
+        (decoded) => encoded(record, kind as AvroKind, decoded),
+        (error: unknown) => undecodable(record, error instanceof NotDecodable ? error.reason : error),
+      );
+    }
+    return encoded(record, kind as AvroKind, value as Record<string, unknown>);
+  }
+
+  function encoded(record: SinkRecord, kind: AvroKind, value: Record<string, unknown>): SinkRecord {
+    try {
+      record.row = sink.encode(kind, value, record.topic, record.partition, record.offset);
+      record.bytes = record.row.length;
+    } catch (error) {
+      if (!(error instanceof RowRejectedError)) throw error;
+      countRejected(record, error.message);
+      return deadLettered(record, error.message, 'SINK_ROW_REJECTED');
+    }
+    return record;
+  }
+
+  function undecodable(record: SinkRecord, error: unknown): SinkRecord {
+    metrics.deadLetters.inc({ ...labels, reason: 'undecodable' });
+    return deadLettered(
+      record,
+      error instanceof Error ? error.message : String(error),
+      'MESSAGE_DECODE_FAILED',
+    );
+  }
+
+  function deadLettered(record: SinkRecord, error: string, errorClass: string): SinkRecord {
+    record.kind = 'deadLetters';
+    record.deadLetter = {
+      stage: `sink-${sink.name}`,
+      error,
+      errorClass,
+      source: { topic: record.topic, partition: record.partition, offset: record.offset },
+      payload: record.payload,
+    };
     return record;
   }
 
@@ -274,20 +320,24 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
         if (batch.records.length === 0) continue;
         const kind = options.routes.get(batch.topic) as RecordKind;
         const key = partitionKey(batch.topic, batch.partition);
-        const decoded = await Promise.all(
-          batch.records.map((message) => toRecord(batch.topic, batch.partition, kind, message)),
-        );
         const topicLabels = { ...labels, topic: batch.topic };
-        metrics.recordsConsumed.inc(topicLabels, decoded.length);
+        metrics.recordsConsumed.inc(topicLabels, batch.records.length);
         let skipped = 0;
-        for (const record of decoded) {
-          if (record.offset < (next.get(key) ?? 0)) {
+        for (const message of batch.records) {
+          if (message.offset < (next.get(key) ?? 0)) {
             skipped++;
             continue;
           }
-          batcher.add(record, now);
-          next.set(key, record.offset + 1);
+          const read = toRecord(batch.topic, batch.partition, kind, message);
+          batcher.add(read instanceof Promise ? await read : read, now);
+          next.set(key, message.offset + 1);
           if (batcher.full) await flush();
+          // Decoding is synchronous: give the event loop a turn now and then, so the batch being
+          // written meanwhile (its request body, the database's answers) keeps moving.
+          else if (++sinceYield === YIELD_EVERY) {
+            sinceYield = 0;
+            await setImmediatePromise();
+          }
         }
         // Also at 0: the series exists from the first batch, for rate() and the dashboards.
         metrics.recordsSkipped.inc(topicLabels, skipped);

@@ -3,7 +3,7 @@
  * each topic partition has landed there, and writes batches. The runtime (runtime.ts) does the
  * rest — consuming, batching, retrying, dead-lettering — the same way for every sink.
  */
-import type { RecordKind } from '../tables.ts';
+import type { AvroKind, RecordKind } from '../tables.ts';
 
 /** A record that failed on its way in: undecodable, refused by the database, or a processor's. */
 export interface DeadLetterInfo {
@@ -21,10 +21,12 @@ export interface SinkRecord {
   kind: RecordKind;
   /** The Kafka record timestamp (ms). */
   timestampMs: number;
-  /** Value size in bytes, for batching by bytes. */
+  /** Bytes the record takes in its batch (its row, or a dead letter's payload). */
   bytes: number;
-  /** The decoded Avro record; null for a dead letter. */
-  value: Record<string, unknown> | null;
+  /** The row in the sink's own format, encoded as the record was read; null for a dead letter. */
+  row: Buffer | null;
+  /** The value as it was on the topic: what a dead letter keeps if the database refuses the row. */
+  payload: Buffer | null;
   deadLetter?: DeadLetterInfo;
 }
 
@@ -39,6 +41,17 @@ export interface Sink {
    * exact: what is below it has landed, what is at or above has not.
    */
   positions(topic: string): Promise<Map<number, number>>;
+  /**
+   * Encodes a decoded record into the row this sink writes, as it is read (after start()): a batch
+   * then holds bytes rather than objects. Throws RowRejectedError for a value the table cannot hold.
+   */
+  encode(
+    kind: AvroKind,
+    value: Record<string, unknown>,
+    topic: string,
+    partition: number,
+    offset: number,
+  ): Buffer;
   /**
    * Lands the records (the per-topic position moves with the rows). Throws RowRejectedError when
    * the database refuses the data itself, anything else when it may work on a retry.

@@ -11,11 +11,11 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { PostgresConfig } from '../../core/config/schema.ts';
 import { SynfinError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
-import type { Column } from '../columns.ts';
+import { coalesce, RowBuffer, rowsOf } from '../engine/row-buffer.ts';
 import type { Sink, SinkRecord } from '../engine/sink.ts';
 import { type Migration, migrate } from '../migrations.ts';
 import { type AvroKind, columnsOfKind, type RecordKind, TABLES } from '../tables.ts';
-import { copyField } from './copy-text.ts';
+import { type CopyTextTable, copyTextTable } from './copy-text.ts';
 import { classifyWriteError } from './errors.ts';
 import { postgresMigrations } from './migrations.ts';
 
@@ -28,7 +28,6 @@ const UPSERTS: Partial<Record<AvroKind, { key: readonly string[]; version?: stri
 };
 export const POSTGRES_KINDS: readonly RecordKind[] = ['customers', 'merchants', 'labels'];
 
-const KAFKA_COLUMNS = ['kafka_topic', 'kafka_partition', 'kafka_offset'];
 /** Any constant: the advisory lock that serialises migrations across instances. */
 const MIGRATION_LOCK = 7_231_842_001;
 
@@ -43,15 +42,15 @@ interface Upsert {
   stage: string;
   copy: string;
   insert: string;
-  columns: Column[];
+  encoder: CopyTextTable;
 }
 
 function upsertOf(kind: AvroKind): Upsert {
   const spec = UPSERTS[kind];
   if (!spec) throw new TypeError(`postgres does not land ${kind}`);
   const table = TABLES[kind];
-  const columns = columnsOfKind(kind);
-  const names = [...columns.map((c) => c.name), ...KAFKA_COLUMNS];
+  const encoder = copyTextTable(table, columnsOfKind(kind));
+  const names: readonly string[] = encoder.columns;
   const list = names.join(', ');
   const stage = `stage_${table}`;
   const key = spec.key.join(', ');
@@ -64,27 +63,12 @@ function upsertOf(kind: AvroKind): Upsert {
     : 'DO NOTHING';
   return {
     stage,
-    columns,
+    encoder,
     copy: `COPY ${stage} (${list}) FROM STDIN`,
     insert: `INSERT INTO ${table} (${list})
       SELECT DISTINCT ON (${key}) ${list} FROM ${stage} ORDER BY ${newest}
       ON CONFLICT (${key}) ${conflict}`,
   };
-}
-
-function* copyLines(upsert: Upsert, records: readonly SinkRecord[]): Generator<string> {
-  let chunk = '';
-  for (const record of records) {
-    const value = record.value as Record<string, unknown>;
-    let line = '';
-    for (const column of upsert.columns) line += `${copyField(column, value[column.field])}\t`;
-    chunk += `${line}${record.topic}\t${record.partition}\t${record.offset}\n`;
-    if (chunk.length > 65_536) {
-      yield chunk;
-      chunk = '';
-    }
-  }
-  if (chunk.length > 0) yield chunk;
 }
 
 export function postgresSink(config: PostgresConfig, options: PostgresSinkOptions): Sink {
@@ -95,14 +79,13 @@ export function postgresSink(config: PostgresConfig, options: PostgresSinkOption
   // A server restart breaks idle connections: the pool drops them; without a listener it would throw.
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle connection lost'));
   const upserts = new Map<AvroKind, Upsert>();
+  for (const kind of options.routes.values()) if (kind !== 'deadLetters') upserts.set(kind, upsertOf(kind));
   const upsertFor = (kind: AvroKind) => {
-    let upsert = upserts.get(kind);
-    if (!upsert) {
-      upsert = upsertOf(kind);
-      upserts.set(kind, upsert);
-    }
+    const upsert = upserts.get(kind);
+    if (!upsert) throw new TypeError(`postgres sink does not land ${kind}`);
     return upsert;
   };
+  const rowBuffer = new RowBuffer();
 
   async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
@@ -172,7 +155,7 @@ export function postgresSink(config: PostgresConfig, options: PostgresSinkOption
       await client.query(
         `CREATE TEMP TABLE IF NOT EXISTS ${upsert.stage} (LIKE ${TABLES[kind]} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
       );
-      await pipeline(copyLines(upsert, list), client.query(copyFrom(upsert.copy)));
+      await pipeline(coalesce(rowsOf(list)), client.query(copyFrom(upsert.copy)));
       await client.query(upsert.insert);
     }
     for (const record of fresh) {
@@ -276,6 +259,12 @@ export function postgresSink(config: PostgresConfig, options: PostgresSinkOption
           retriable: true,
         });
       }
+    },
+    encode(kind, value, topic, partition, offset) {
+      const { encoder } = upsertFor(kind);
+      rowBuffer.begin();
+      encoder.encode(rowBuffer, value, topic, partition, offset);
+      return rowBuffer.end();
     },
     async write(records) {
       try {

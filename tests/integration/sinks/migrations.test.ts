@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../../core/logger.ts';
 import { clickhouseSink } from '../../../sinks/clickhouse/sink.ts';
-import type { SinkRecord } from '../../../sinks/engine/sink.ts';
+import type { Sink, SinkRecord } from '../../../sinks/engine/sink.ts';
 import { postgresSink } from '../../../sinks/postgres/sink.ts';
 import type { RecordKind } from '../../../sinks/tables.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
@@ -19,44 +19,57 @@ const routes = new Map<string, RecordKind>([
   ['r2.customers', 'customers'],
 ]);
 
-function customer(offset: number, runId = 'r1'): SinkRecord {
+/** A customer record as the runtime hands it to `sink` (its row encoded by that sink). */
+function customer(
+  sink: Sink,
+  offset: number,
+  runId = 'r1',
+  changes: Record<string, unknown> = {},
+): SinkRecord {
+  const topic = `${runId}.customers`;
+  const row = sink.encode('customers', { ...customerValue(offset, runId), ...changes }, topic, 0, offset);
   return {
-    topic: `${runId}.customers`,
+    topic,
     partition: 0,
     offset,
     kind: 'customers',
     timestampMs: Date.now(),
-    bytes: 100,
-    value: {
-      customerId: `C${offset}`,
-      accountId: 'A1',
-      cardId: 'K1',
-      cardLast4: '1234',
-      cardBrand: 'VISA',
-      cardType: 'DEBIT',
-      firstName: runId === 'r1' ? 'Ada' : 'Grace',
-      lastName: 'Tab\there',
-      email: 'ada@example.com',
-      phone: '+1',
-      birthDate: -3_000,
-      gender: 'F',
-      street: '1 Main St',
-      city: 'Springfield',
-      region: 'IL',
-      postalCode: '62701',
-      country: 'US',
-      homeLatitude: 39.8,
-      homeLongitude: -89.6,
-      segment: 'MASS',
-      creditLimitMinor: 500_000,
-      currency: 'USD',
-      meanAmountMinor: 4_500,
-      transactionsPerDay: 2.5,
-      preferredChannel: 'CARD_PRESENT',
-      createdAt: 1_700_000_000_000,
-      updatedAt: 1_700_000_000_000 + offset,
-      runId,
-    },
+    bytes: row.length,
+    row,
+    payload: null,
+  };
+}
+
+function customerValue(offset: number, runId: string): Record<string, unknown> {
+  return {
+    customerId: `C${offset}`,
+    accountId: 'A1',
+    cardId: 'K1',
+    cardLast4: '1234',
+    cardBrand: 'VISA',
+    cardType: 'DEBIT',
+    firstName: runId === 'r1' ? 'Ada' : 'Grace',
+    lastName: 'Tab\there',
+    email: 'ada@example.com',
+    phone: '+1',
+    birthDate: -3_000,
+    gender: 'F',
+    street: '1 Main St',
+    city: 'Springfield',
+    region: 'IL',
+    postalCode: '62701',
+    country: 'US',
+    homeLatitude: 39.8,
+    homeLongitude: -89.6,
+    segment: 'MASS',
+    creditLimitMinor: 500_000,
+    currency: 'USD',
+    meanAmountMinor: 4_500,
+    transactionsPerDay: 2.5,
+    preferredChannel: 'CARD_PRESENT',
+    createdAt: 1_700_000_000_000,
+    updatedAt: 1_700_000_000_000 + offset,
+    runId,
   };
 }
 
@@ -149,7 +162,7 @@ describe('clickhouse migrations', () => {
     expect(versions).toBe(4);
 
     // Another run's C0 is its own row, not a newer version of r1's.
-    await latest.write([customer(0, 'r2'), customer(1, 'r2')]);
+    await latest.write([customer(latest, 0, 'r2'), customer(latest, 1, 'r2')]);
     expect(await stores.chNumber('SELECT count() FROM customers FINAL')).toBe(4);
     expect(
       await stores.chNumber("SELECT count() FROM customers FINAL WHERE first_name = 'Ada' AND run_id = 'r1'"),
@@ -190,17 +203,15 @@ describe('postgres migrations', () => {
     expect(await stores.pgNumber('SELECT count(*) FROM schema_migrations')).toBe(4);
 
     // Upserts keep the newest version of an entity, and a replayed batch changes nothing.
-    const newer = customer(2);
-    (newer.value as Record<string, unknown>).customerId = 'C0';
-    await latest.write([newer]);
-    await latest.write([customer(0)]);
+    await latest.write([customer(latest, 2, 'r1', { customerId: 'C0' })]);
+    await latest.write([customer(latest, 0)]);
     const { rows } = await stores.postgres.query(
       "SELECT last_name, birth_date::text AS birth, extract(epoch FROM updated_at) * 1000 AS updated FROM customers WHERE run_id = 'r1' AND customer_id = 'C0'",
     );
     expect(rows).toEqual([{ last_name: 'Tab\there', birth: '1961-10-15', updated: '1700000000002.000000' }]);
     expect(await stores.pgNumber('SELECT count(*) FROM customers')).toBe(2);
     // Another run's C0 is its own row.
-    await latest.write([customer(0, 'r2')]);
+    await latest.write([customer(latest, 0, 'r2')]);
     expect(await stores.pgNumber('SELECT count(*) FROM customers')).toBe(3);
     expect(
       await stores.pgNumber("SELECT count(*) FROM customers WHERE run_id = 'r1' AND first_name = 'Ada'"),

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../../core/errors.ts';
 import { parseSinkConfig, routesOf, runTopics } from '../../../sinks/config.ts';
 import { Batcher } from '../../../sinks/engine/batcher.ts';
-import { copyField, escapeText } from '../../../sinks/postgres/copy-text.ts';
 import { records } from '../../fixtures/memory-sink.ts';
 
 describe('batches', () => {
@@ -54,18 +53,5 @@ describe('sink settings', () => {
     expect(issues).toEqual(
       expect.arrayContaining(['/sinks/0', '/batch/maxRows', '/postgres/kinds/0', '/extra']),
     );
-  });
-});
-
-describe('postgres COPY text', () => {
-  const column = (kind: string) => ({ field: 'f', name: 'f', kind, nullable: true }) as never;
-
-  it('escapes what the format treats specially and writes NULL as \\N', () => {
-    expect(escapeText('a\tb\nc\\d\re')).toBe('a\\tb\\nc\\\\d\\re');
-    expect(copyField(column('string'), null)).toBe('\\N');
-    expect(copyField(column('boolean'), false)).toBe('f');
-    expect(copyField(column('timestamp'), 1_700_000_000_123)).toBe('2023-11-14T22:13:20.123Z');
-    expect(copyField(column('date'), 0)).toBe('1970-01-01');
-    expect(copyField(column('strings'), ['T1', 'a"b', 'c\\d'])).toBe('{"T1","a\\\\"b","c\\\\\\\\d"}');
   });
 });

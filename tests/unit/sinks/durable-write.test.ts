@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { writeDurably } from '../../../sinks/engine/durable-write.ts';
 import type { SinkRecord } from '../../../sinks/engine/sink.ts';
-import { memorySink, records } from '../../fixtures/memory-sink.ts';
+import { decodedRow, memorySink, records } from '../../fixtures/memory-sink.ts';
 
 function options(overrides: Partial<Parameters<typeof writeDurably>[2]> = {}) {
   const log = { retries: 0, deadLetters: [] as SinkRecord[] };
@@ -46,7 +46,7 @@ describe('writing a batch durably', () => {
   it('isolates each refused row into a dead letter and lands all the others once', async () => {
     const sink = memorySink();
     const refused = new Set(['1-3', '0-7', '2-7']);
-    sink.refuses = (record) => refused.has((record.value as { transactionId: string }).transactionId);
+    sink.refuses = (record) => refused.has(decodedRow(record).transactionId as string);
     const { log, options: opts } = options();
     const batch = records('t', 3, 10);
     await writeDurably(sink, batch, opts);

@@ -1,0 +1,227 @@
+/**
+ * Where a sink encodes rows as they are read: large chunks of bytes, a row never split across two.
+ * A batch then holds each row as a view of a chunk rather than the decoded record: the decoded
+ * objects die young (cheap to collect) instead of living until the batch lands, and the memory a
+ * batch takes is its encoded bytes. Writes coalesce adjacent views back into whole chunk slices.
+ *
+ * The writers are the primitives of the sinks' wire formats: little-endian numbers and
+ * varint-prefixed strings (ClickHouse RowBinary), escaped text (Postgres COPY).
+ */
+
+/** Fresh chunks are this big (a row larger than that gets a chunk of its own size). */
+const CHUNK_BYTES = 1 << 20;
+const TWO_32 = 4_294_967_296;
+
+const scratch = new DataView(new ArrayBuffer(8));
+
+/** Characters COPY text escapes, by code: the escape's second byte (0 when none). */
+const COPY_ESCAPES = new Uint8Array(128);
+COPY_ESCAPES[0x5c] = 0x5c; // backslash
+COPY_ESCAPES[0x09] = 0x74; // \t
+COPY_ESCAPES[0x0a] = 0x6e; // \n
+COPY_ESCAPES[0x0d] = 0x72; // \r
+
+export class RowBuffer {
+  private chunk: Buffer;
+  private pos = 0;
+  private start = 0;
+  private readonly chunkBytes: number;
+
+  constructor(chunkBytes = CHUNK_BYTES) {
+    this.chunkBytes = chunkBytes;
+    this.chunk = Buffer.allocUnsafeSlow(chunkBytes);
+  }
+
+  /** Starts a row (a row left unfinished by a throw is overwritten by the next). */
+  begin(): void {
+    this.pos = this.start;
+  }
+
+  /** The row written since begin(): a view that stays valid after later rows are written. */
+  end(): Buffer {
+    const row = this.chunk.subarray(this.start, this.pos);
+    this.start = this.pos;
+    return row;
+  }
+
+  /** Room for `bytes` more in the current chunk, moving the row so far to a new chunk if needed. */
+  private ensure(bytes: number): void {
+    if (this.pos + bytes <= this.chunk.length) return;
+    const written = this.pos - this.start;
+    const next = Buffer.allocUnsafeSlow(Math.max(this.chunkBytes, 2 * (written + bytes)));
+    this.chunk.copy(next, 0, this.start, this.pos);
+    this.chunk = next;
+    this.start = 0;
+    this.pos = written;
+  }
+
+  u8(value: number): void {
+    this.ensure(1);
+    this.chunk[this.pos++] = value;
+  }
+
+  u16(value: number): void {
+    this.ensure(2);
+    this.chunk[this.pos++] = value & 0xff;
+    this.chunk[this.pos++] = (value >>> 8) & 0xff;
+  }
+
+  u32(value: number): void {
+    this.ensure(4);
+    const c = this.chunk;
+    let p = this.pos;
+    c[p++] = value & 0xff;
+    c[p++] = (value >>> 8) & 0xff;
+    c[p++] = (value >>> 16) & 0xff;
+    c[p++] = (value >>> 24) & 0xff;
+    this.pos = p;
+  }
+
+  /** A safe integer as 64 bits, two's complement (signed and unsigned alike). */
+  i64(value: number): void {
+    const high = Math.floor(value / TWO_32);
+    this.u32(value - high * TWO_32);
+    this.u32(high >>> 0);
+  }
+
+  f64(value: number): void {
+    this.ensure(8);
+    scratch.setFloat64(0, value, true);
+    for (let i = 0; i < 8; i++) this.chunk[this.pos++] = scratch.getUint8(i);
+  }
+
+  f32(value: number): void {
+    this.ensure(4);
+    scratch.setFloat32(0, value, true);
+    for (let i = 0; i < 4; i++) this.chunk[this.pos++] = scratch.getUint8(i);
+  }
+
+  /** An unsigned LEB128 varint (RowBinary's lengths and counts). */
+  varint(value: number): void {
+    this.ensure(10);
+    let rest = value;
+    while (rest >= 0x80) {
+      this.chunk[this.pos++] = (rest % 0x80) | 0x80;
+      rest = Math.floor(rest / 0x80);
+    }
+    this.chunk[this.pos++] = rest;
+  }
+
+  /** UTF-8 bytes prefixed by their length as a varint (RowBinary String). */
+  lengthPrefixed(value: string): void {
+    const length = value.length;
+    // Short ASCII (ids, codes, most names): one pass, no byte-length count.
+    if (length < 0x80) {
+      this.ensure(1 + length);
+      const c = this.chunk;
+      let p = this.pos + 1;
+      let i = 0;
+      for (; i < length; i++) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) break;
+        c[p++] = code;
+      }
+      if (i === length) {
+        c[this.pos] = length;
+        this.pos = p;
+        return;
+      }
+    }
+    const bytes = Buffer.byteLength(value, 'utf8');
+    this.varint(bytes);
+    this.ensure(bytes);
+    this.pos += this.chunk.write(value, this.pos, bytes, 'utf8');
+  }
+
+  /** ASCII known to need no escaping (numbers, ISO dates, booleans) as it is. */
+  ascii(value: string): void {
+    const length = value.length;
+    this.ensure(length);
+    const c = this.chunk;
+    let p = this.pos;
+    for (let i = 0; i < length; i++) c[p++] = value.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /**
+   * A COPY text field: UTF-8 with backslash, tab, newline and carriage return escaped. False (the
+   * row unfinished) when the value holds NUL, which Postgres text cannot store.
+   */
+  copyText(value: string): boolean {
+    const length = value.length;
+    this.ensure(2 * length);
+    const c = this.chunk;
+    let p = this.pos;
+    for (let i = 0; i < length; i++) {
+      const code = value.charCodeAt(i);
+      if (code >= 0x80) {
+        this.pos = p;
+        return this.copyTextWide(value, i);
+      }
+      if (code === 0) return false;
+      const escaped = COPY_ESCAPES[code] as number;
+      if (escaped !== 0) {
+        c[p++] = 0x5c;
+        c[p++] = escaped;
+      } else c[p++] = code;
+    }
+    this.pos = p;
+    return true;
+  }
+
+  /** The rest of a COPY text field from `from` on, once it holds a character beyond ASCII. */
+  private copyTextWide(value: string, from: number): boolean {
+    if (value.includes('\0', from)) return false;
+    const rest = value.slice(from).replace(/[\\\t\n\r]/g, (ch) => `\\${ESCAPE_LETTERS[ch] as string}`);
+    const bytes = Buffer.byteLength(rest, 'utf8');
+    this.ensure(bytes);
+    this.pos += this.chunk.write(rest, this.pos, bytes, 'utf8');
+    return true;
+  }
+
+  /** A safe integer in decimal, without a string in between. */
+  decimal(value: number): void {
+    this.ensure(17);
+    let rest = value;
+    if (rest < 0) {
+      this.chunk[this.pos++] = 0x2d;
+      rest = -rest;
+    }
+    let digits = 1;
+    for (let scale = 10; scale <= rest; scale *= 10) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    do {
+      const next = Math.floor(rest / 10);
+      this.chunk[--p] = 0x30 + (rest - next * 10);
+      rest = next;
+    } while (rest > 0);
+  }
+}
+
+const ESCAPE_LETTERS: Record<string, string> = { '\\': '\\', '\t': 't', '\n': 'n', '\r': 'r' };
+
+/** Adjacent views of one chunk joined back into one slice each: what a write streams. */
+export function coalesce(rows: Iterable<Buffer>): Buffer[] {
+  const slices: Buffer[] = [];
+  let buffer: ArrayBufferLike | undefined;
+  let start = 0;
+  let end = 0;
+  for (const row of rows) {
+    if (row.buffer === buffer && row.byteOffset === end) {
+      end += row.length;
+      continue;
+    }
+    if (buffer !== undefined) slices.push(Buffer.from(buffer, start, end - start));
+    buffer = row.buffer;
+    start = row.byteOffset;
+    end = start + row.length;
+  }
+  if (buffer !== undefined) slices.push(Buffer.from(buffer, start, end - start));
+  return slices;
+}
+
+/** The encoded rows of records (dead letters have none). */
+export function* rowsOf(records: Iterable<{ row: Buffer | null }>): Generator<Buffer> {
+  for (const record of records) if (record.row !== null) yield record.row;
+}
