@@ -57,6 +57,12 @@ export const SinkSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     maxBytesPerPartition: Type.Integer({ minimum: 65_536, default: 4 * 1024 * 1024 }),
+    maxBytesPerFetch: Type.Integer({
+      minimum: 65_536,
+      default: 1024 * 1024,
+      description:
+        'Bytes one fetch may bring (compressed, as on the wire): with one fetch ahead, the memory reading takes is about twice this times the compression ratio',
+    }),
   },
   { additionalProperties: false },
 );

@@ -43,6 +43,7 @@ export async function runSinks(settings: SinkConfig, deps: SinkDeps): Promise<vo
           batch: settings.batch,
           retry: settings.retry,
           maxBytesPerPartition: settings.maxBytesPerPartition,
+          maxBytesPerFetch: settings.maxBytesPerFetch,
         }).catch((error: unknown) => {
           stop.abort();
           throw error;

@@ -19,6 +19,7 @@ import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts'
 import { runGenerator } from '../../producers/run.ts';
 import { clickhouseClient, clickhouseSink } from '../../sinks/clickhouse/sink.ts';
 import type { SinkName } from '../../sinks/config.ts';
+import { SINK_NODE_FLAGS } from '../../sinks/node-flags.ts';
 import { type BenchRow, benchServices, report } from '../lib.ts';
 
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 100_000);
@@ -54,16 +55,22 @@ function peakRssOf(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
 }
 
-/** Rows the sink has committed, from its /metrics (0 until it serves them). */
-async function committedRows(port: number): Promise<number> {
+/** Rows the sink has committed and its V8 heap and external memory now, from its /metrics. */
+async function sinkProgress(port: number): Promise<{ rows: number; heap: number; external: number }> {
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    let total = 0;
+    let rows = 0;
     for (const match of text.matchAll(/^synfin_sink_rows_written_total\{[^}]*\} (\d+)$/gm))
-      total += Number(match[1]);
-    return total;
+      rows += Number(match[1]);
+    const gauge = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    return {
+      rows,
+      heap: gauge('synfin_nodejs_heap_size_total_bytes'),
+      external: gauge('synfin_nodejs_external_memory_bytes'),
+    };
   } catch {
-    return 0;
+    return { rows: 0, heap: 0, external: 0 };
   }
 }
 
@@ -77,6 +84,7 @@ async function measure(sink: SinkName, expected: number, count: () => Promise<nu
   const child = spawn(
     process.execPath,
     [
+      ...SINK_NODE_FLAGS,
       path.join(projectRoot(), 'sinks', 'cli.ts'),
       '--sink',
       sink,
@@ -103,10 +111,15 @@ async function measure(sink: SinkName, expected: number, count: () => Promise<nu
   );
   let landed = 0;
   let peakRss = 0;
+  let peakHeap = 0;
+  let peakExternal = 0;
   let first: { at: number; rows: number } | undefined;
   while (landed < expected) {
     await new Promise((resolve) => setTimeout(resolve, 100));
-    landed = await committedRows(port);
+    const progress = await sinkProgress(port);
+    landed = progress.rows;
+    peakHeap = Math.max(peakHeap, progress.heap);
+    peakExternal = Math.max(peakExternal, progress.external);
     peakRss = Math.max(peakRss, peakRssOf(child.pid as number));
     if (landed > 0 && !first) first = { at: performance.now(), rows: landed };
   }
@@ -119,7 +132,7 @@ async function measure(sink: SinkName, expected: number, count: () => Promise<nu
   await new Promise((resolve) => child.once('exit', resolve));
   const counted = await count();
   if (counted !== expected) throw new Error(`${sink}: ${counted} rows in the database, ${expected} produced`);
-  return { rowsPerSecond: expected / seconds, steady, seconds, peakRss };
+  return { rowsPerSecond: expected / seconds, steady, seconds, peakRss, peakHeap, peakExternal };
 }
 
 const settingsFile = path.join(mkdtempSync(path.join(tmpdir(), 'synfin-bench-')), 'sink.yaml');
@@ -232,7 +245,7 @@ const rows: BenchRow[] = [
     case: `ClickHouse sink, one process: ${chRows} rows (customers, merchants, transactions, labels)`,
     value: Math.round(clickhouse.rowsPerSecond),
     unit: 'rows/s',
-    note: `process start to last row committed, ${clickhouse.seconds.toFixed(1)} s; peak RSS ${mb(clickhouse.peakRss)} MB (target ≤ 300)`,
+    note: `process start to last row committed, ${clickhouse.seconds.toFixed(1)} s; peak RSS ${mb(clickhouse.peakRss)} MB (target ≤ 300; V8 heap ${mb(clickhouse.peakHeap)} MB, external ${mb(clickhouse.peakExternal)} MB)`,
   },
   {
     case: 'ClickHouse sink, steady state (first batch landed → last)',
@@ -250,7 +263,7 @@ const rows: BenchRow[] = [
     case: `Postgres sink, one process: ${pgRows} rows (customers, merchants, labels upserted)`,
     value: Math.round(postgres.rowsPerSecond),
     unit: 'rows/s',
-    note: `process start to last row committed, ${postgres.seconds.toFixed(1)} s; peak RSS ${mb(postgres.peakRss)} MB (target ≤ 300)`,
+    note: `process start to last row committed, ${postgres.seconds.toFixed(1)} s; peak RSS ${mb(postgres.peakRss)} MB (target ≤ 300; V8 heap ${mb(postgres.peakHeap)} MB, external ${mb(postgres.peakExternal)} MB)`,
   },
   {
     case: 'Postgres sink, steady state (first batch landed → last)',

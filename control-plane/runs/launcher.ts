@@ -9,6 +9,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../../core/ports.ts';
 import type { ControlMessage } from '../../producers/control.ts';
+import { SINK_NODE_FLAGS } from '../../sinks/node-flags.ts';
 
 export type StageKind = 'producer' | 'processors' | 'sinks';
 
@@ -44,6 +45,13 @@ const ENTRY: Record<StageKind, string> = {
   sinks: 'sinks/cli',
 };
 
+/** Node flags a stage's process needs (processors set theirs per worker thread). */
+const NODE_FLAGS: Record<StageKind, readonly string[]> = {
+  producer: [],
+  processors: [],
+  sinks: SINK_NODE_FLAGS,
+};
+
 /** The stage's entry point beside this file: `.ts` from source, `.js` from the build. */
 function entryOf(kind: StageKind): string {
   const extension = path.extname(import.meta.filename);
@@ -59,6 +67,7 @@ export function processLauncher(options: { workDir: string; env?: NodeJS.Process
       writeFileSync(file, stringify(settings));
       const port = await freePort();
       const args = [
+        ...NODE_FLAGS[kind],
         entryOf(kind),
         '--config',
         file,

@@ -34,6 +34,7 @@ export interface SinkRunOptions {
   batch: BatchLimits;
   retry: { minMs: number; maxMs: number };
   maxBytesPerPartition: number;
+  maxBytesPerFetch: number;
 }
 
 type Headers = ConsumedRecord['headers'];
@@ -113,10 +114,11 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     logger: log,
     signal,
     tickMs: Math.max(50, Math.min(250, Math.floor(options.batch.maxWaitMs / 4))),
-    // A fetch brings at most a batch's bytes: memory stays bounded by the batch size, however deep the backlog.
+    // Every record of a fetch is parsed at once and lives until it is read: a small fetch keeps
+    // that short-lived (collected young), however deep the backlog.
     fetch: {
-      partitionMaxBytes: Math.min(options.maxBytesPerPartition, options.batch.maxBytes),
-      maxBytes: options.batch.maxBytes,
+      partitionMaxBytes: Math.min(options.maxBytesPerPartition, options.maxBytesPerFetch),
+      maxBytes: options.maxBytesPerFetch,
     },
     onLag: (topic, partition, lag) =>
       lag === null
