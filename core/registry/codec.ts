@@ -26,6 +26,8 @@ export interface RegistryCodec {
    * looked up yet (then call decode()). A decoded record is never undefined.
    */
   decodeKnown(message: Buffer): unknown;
+  /** The writer schema of an id decode() has looked up already; undefined before that. */
+  knownSchema(id: number): AvroSchema | undefined;
   /** The schema id a wire-format message names, without decoding it. */
   schemaIdOf(message: Buffer): number;
 }
@@ -112,6 +114,7 @@ export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec
   const types = new Map<number, Promise<avro.Type>>();
   /** The lookups that have answered: what decodeKnown() can use without waiting. */
   const known = new Map<number, avro.Type>();
+  const knownSchemas = new Map<number, AvroSchema>();
 
   async function fetchType(id: number): Promise<avro.Type> {
     let response: Response;
@@ -134,8 +137,10 @@ export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec
       );
     }
     const { schema } = (await response.json()) as { schema: string };
-    const type = avro.Type.forSchema(JSON.parse(schema) as avro.Schema);
+    const parsed = JSON.parse(schema) as AvroSchema;
+    const type = avro.Type.forSchema(parsed as unknown as avro.Schema);
     known.set(id, type);
+    knownSchemas.set(id, parsed);
     return type;
   }
 
@@ -192,6 +197,7 @@ export function createRegistryCodec(config: SchemaRegistryConfig): RegistryCodec
     async decode(message) {
       return decodeWith(await typeOf(schemaIdOf(message)), message);
     },
+    knownSchema: (id) => knownSchemas.get(id),
     decodeKnown(message) {
       const type = known.get(schemaIdOf(message));
       return type === undefined ? undefined : decodeWith(type, message);

@@ -5,8 +5,10 @@
  * insert, a value its column cannot hold — TabSeparated left that to the server's parser.
  */
 import { RowRejectedError } from '../../core/errors.ts';
+import type { AvroSchema } from '../../core/registry/codec.ts';
 import { type Column, epochMillis, isoDate, KAFKA_COLUMNS } from '../columns.ts';
 import { type CompiledField, compileRowEncoder, type RowEncoder } from '../engine/row-encoder.ts';
+import { avroTranscoder, type Transcode } from './avro-transcoder.ts';
 
 /** Integer column types: their range and the writer of their width. */
 const INTEGERS: Record<string, { min: number; max: number; write: string }> = {
@@ -29,7 +31,7 @@ export interface TargetColumn {
 }
 
 /** Statements writing `x` as `type`: the value refused unless it fits. Missing is the type's zero. */
-function statement(kind: Column['kind'], type: string): string {
+export function statement(kind: Column['kind'], type: string): string {
   const nullable = /^Nullable\((.+)\)$/.exec(type);
   if (nullable) return `if (x == null) w.u8(1); else { w.u8(0); ${statement(kind, nullable[1] as string)} }`;
   if (type === 'String' || type === 'LowCardinality(String)') {
@@ -60,7 +62,7 @@ function statement(kind: Column['kind'], type: string): string {
 }
 
 /** Days since the epoch of a decoded Avro `date` (a number already, or a Date). */
-function days(value: unknown): number | null {
+export function days(value: unknown): number | null {
   const iso = isoDate(value);
   return iso === null ? null : Math.round(Date.parse(iso) / 86_400_000);
 }
@@ -69,6 +71,8 @@ export interface RowBinaryTable {
   /** The INSERT's column list, in row order. */
   columns: string[];
   encode: RowEncoder;
+  /** The same rows straight from Avro of `writer`; undefined when its columns are not these. */
+  transcoder(writer: AvroSchema): Transcode | undefined;
 }
 
 /**
@@ -79,7 +83,7 @@ export interface RowBinaryTable {
 export function rowBinaryTable(
   table: string,
   columns: readonly Column[],
-  types: ReadonlyMap<string, string>,
+  serverTypes: ReadonlyMap<string, string>,
   partial = false,
 ): RowBinaryTable {
   const all: (TargetColumn & { source: CompiledField['source'] })[] = [
@@ -97,7 +101,7 @@ export function rowBinaryTable(
     })),
   ];
   const targets = all.filter((target) => {
-    const type = types.get(target.name);
+    const type = serverTypes.get(target.name);
     if (type === undefined && !partial)
       throw new TypeError(`clickhouse table ${table} has no column ${target.name}`);
     target.type = type ?? '';
@@ -110,8 +114,11 @@ export function rowBinaryTable(
       `${table}.${target.name} (${target.type}) cannot hold ${JSON.stringify(value) ?? String(value)}`,
     );
   };
+  const names = targets.map((t) => t.name);
+  const types = new Map(targets.map((t) => [t.name, t.type]));
   return {
-    columns: targets.map((t) => t.name),
+    columns: names,
+    transcoder: (writer) => avroTranscoder(writer, columns, names, types, refuse),
     encode: compileRowEncoder(
       targets.map((t) => ({ source: t.source, code: statement(t.kind, t.type) })),
       refuse,

@@ -14,6 +14,7 @@ import { coalesce, RowBuffer, rowsOf } from '../engine/row-buffer.ts';
 import type { Sink, SinkRecord } from '../engine/sink.ts';
 import { type Migration, migrate } from '../migrations.ts';
 import { type AvroKind, columnsOfKind, type RecordKind, TABLES } from '../tables.ts';
+import { AvroReader, type Transcode } from './avro-transcoder.ts';
 import { addColumnPlan, parseVersion, quoteString, type ServerVersion } from './dialect.ts';
 import { classifyInsertError } from './errors.ts';
 import { clickhouseMigrations } from './migrations.ts';
@@ -75,6 +76,9 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
   const client = clickhouseClient(config, config.database);
   /** Per kind landed: its table's RowBinary encoder (built at start, from the server's types) and buffer. */
   const encoders = new Map<AvroKind, { table: RowBinaryTable; rows: RowBuffer }>();
+  /** Per writer schema id: its transcoder, or null when its records take the decoded path. */
+  const transcoders = new Map<number, Transcode | null>();
+  const reader = new AvroReader();
   let version: ServerVersion | undefined;
 
   async function rows<T>(query: string): Promise<T[]> {
@@ -153,6 +157,7 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
       const table = TABLES[kind];
       const types = new Map(found.filter((c) => c.table === table).map((c) => [c.name, c.type]));
       const previous = encoders.get(kind);
+      transcoders.clear();
       encoders.set(kind, {
         table: rowBinaryTable(table, columnsOfKind(kind), types, options.migrateTo !== undefined),
         rows: previous?.rows ?? new RowBuffer(),
@@ -253,6 +258,19 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
       if (!encoder) throw new TypeError(`clickhouse sink has no encoder for ${kind}: start() first`);
       encoder.rows.begin();
       encoder.table.encode(encoder.rows, value, topic, partition, offset);
+      return encoder.rows.end();
+    },
+    transcode(kind, schemaId, schema, message, topic, partition, offset) {
+      const encoder = encoders.get(kind);
+      if (!encoder) throw new TypeError(`clickhouse sink has no encoder for ${kind}: start() first`);
+      let transcode = transcoders.get(schemaId);
+      if (transcode === undefined) {
+        transcode = encoder.table.transcoder(schema) ?? null;
+        transcoders.set(schemaId, transcode);
+      }
+      if (transcode === null) return undefined;
+      encoder.rows.begin();
+      transcode(encoder.rows, message, reader, topic, partition, offset);
       return encoder.rows.end();
     },
     async write(records) {

@@ -30,7 +30,7 @@ export interface SinkRunOptions {
   /** Topic → the kind of record it carries. */
   routes: ReadonlyMap<string, RecordKind>;
   /** Decodes wire-format Avro values (decodeKnown first: no promise per record once schemas are known). */
-  codec: Pick<RegistryCodec, 'decode' | 'decodeKnown'>;
+  codec: Pick<RegistryCodec, 'decode' | 'decodeKnown' | 'knownSchema' | 'schemaIdOf'>;
   batch: BatchLimits;
   retry: { minMs: number; maxMs: number };
   maxBytesPerPartition: number;
@@ -256,8 +256,22 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     let value: unknown;
     try {
       if (message.value === null) throw new Error('record has no value');
+      if (sink.transcode !== undefined) {
+        const id = options.codec.schemaIdOf(message.value);
+        const schema = options.codec.knownSchema(id);
+        const row =
+          schema === undefined
+            ? undefined
+            : sink.transcode(kind as AvroKind, id, schema, message.value, topic, partition, message.offset);
+        if (row !== undefined) {
+          record.row = row;
+          record.bytes = row.length;
+          return record;
+        }
+      }
       value = options.codec.decodeKnown(message.value);
     } catch (error) {
+      if (error instanceof RowRejectedError) return rejected(record, error);
       return undecodable(record, error);
     }
     if (value === undefined) {
@@ -275,10 +289,14 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
       record.bytes = record.row.length;
     } catch (error) {
       if (!(error instanceof RowRejectedError)) throw error;
-      countRejected(record, error.message);
-      return deadLettered(record, error.message, 'SINK_ROW_REJECTED');
+      return rejected(record, error);
     }
     return record;
+  }
+
+  function rejected(record: SinkRecord, error: RowRejectedError): SinkRecord {
+    countRejected(record, error.message);
+    return deadLettered(record, error.message, 'SINK_ROW_REJECTED');
   }
 
   function undecodable(record: SinkRecord, error: unknown): SinkRecord {

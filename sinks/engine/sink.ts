@@ -3,6 +3,7 @@
  * each topic partition has landed there, and writes batches. The runtime (runtime.ts) does the
  * rest — consuming, batching, retrying, dead-lettering — the same way for every sink.
  */
+import type { AvroSchema } from '../../core/registry/codec.ts';
 import type { AvroKind, RecordKind } from '../tables.ts';
 
 /** A record that failed on its way in: undecodable, refused by the database, or a processor's. */
@@ -52,6 +53,20 @@ export interface Sink {
     partition: number,
     offset: number,
   ): Buffer;
+  /**
+   * Optional: the same row straight from the wire-format value written under `schema` (id
+   * `schemaId`), without decoding it; undefined when this sink cannot for that schema (the runtime
+   * then decodes and calls encode). Throws MESSAGE_DECODE_FAILED or RowRejectedError like those.
+   */
+  transcode?(
+    kind: AvroKind,
+    schemaId: number,
+    schema: AvroSchema,
+    message: Buffer,
+    topic: string,
+    partition: number,
+    offset: number,
+  ): Buffer | undefined;
   /**
    * Lands the records (the per-topic position moves with the rows). Throws RowRejectedError when
    * the database refuses the data itself, anything else when it may work on a retry.

@@ -5,6 +5,7 @@ import type { Migration } from '../../../sinks/migrations.ts';
 import { postgresMigrations } from '../../../sinks/postgres/migrations.ts';
 import { POSTGRES_KINDS } from '../../../sinks/postgres/sink.ts';
 import { type AvroKind, columnsOfKind, RECORD_KINDS, TABLES } from '../../../sinks/tables.ts';
+import { CLICKHOUSE_TYPES } from '../../fixtures/clickhouse-types.ts';
 
 const AVRO_KINDS = RECORD_KINDS.filter((kind): kind is AvroKind => kind !== 'deadLetters');
 
@@ -34,17 +35,6 @@ function definitions(migrations: readonly Migration[], table: string): string {
   return parts.join('\n');
 }
 
-const CLICKHOUSE_TYPES: Record<string, string> = {
-  string: 'String',
-  int: 'Int32',
-  long: 'Int64',
-  double: 'Float64',
-  float: 'Float32',
-  boolean: 'UInt8',
-  date: 'String',
-  strings: 'Array(String)',
-  timestamp: 'UInt64',
-};
 const POSTGRES_TYPES: Record<string, string> = {
   string: 'text',
   int: 'integer',
