@@ -44,6 +44,14 @@ export class AvroReader {
     return length;
   }
 
+  /** The position of `bytes` fixed-size bytes that start here (a double, a float), checked. */
+  fixed(bytes: number): number {
+    const at = this.pos;
+    this.pos += bytes;
+    if (this.pos > this.buf.length) this.malformed('truncated');
+    return at;
+  }
+
   /** An array of strings, written as RowBinary Array(String): its count, then each item. */
   strings(w: RowBuffer): void {
     const items = this.items;
@@ -101,13 +109,13 @@ function present(type: AvroType, column: Column, target: string, enums: Buffer[]
     return `n = r.long(); s = h.enums[${enums.length - 1}][n]; if (s === undefined) r.malformed("an enum index out of range"); w.copy(s, 0, s.length);`;
   }
   if (name === 'array' && plain === 'Array(String)') return 'r.strings(w);';
-  if (name === 'double' && plain === 'Float64') return 'w.copy(message, r.pos, r.pos + 8); r.pos += 8;';
+  if (name === 'double' && plain === 'Float64') return 'n = r.fixed(8); w.copy(message, n, n + 8);';
   const read: Record<string, string> = {
     int: 'x = r.long();',
     long: 'x = r.long();',
     boolean: 'x = message[r.pos++] === 1;',
-    double: 'x = message.readDoubleLE(r.pos); r.pos += 8;',
-    float: 'x = message.readFloatLE(r.pos); r.pos += 4;',
+    double: 'x = message.readDoubleLE(r.fixed(8));',
+    float: 'x = message.readFloatLE(r.fixed(4));',
   };
   const code = read[name];
   if (code === undefined) throw new TypeError(`${column.field}: Avro ${name} is not transcoded to ${target}`);

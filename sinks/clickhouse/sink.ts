@@ -75,9 +75,15 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
   const log = options.logger.child({ sink: 'clickhouse', database: config.database });
   const client = clickhouseClient(config, config.database);
   /** Per kind landed: its table's RowBinary encoder (built at start, from the server's types) and buffer. */
-  const encoders = new Map<AvroKind, { table: RowBinaryTable; rows: RowBuffer }>();
-  /** Per writer schema id: its transcoder, or null when its records take the decoded path. */
-  const transcoders = new Map<number, Transcode | null>();
+  const encoders = new Map<
+    AvroKind,
+    {
+      table: RowBinaryTable;
+      rows: RowBuffer;
+      /** Per writer schema id: its transcoder, or null when its records take the decoded path. */
+      transcoders: Map<number, Transcode | null>;
+    }
+  >();
   const reader = new AvroReader();
   let version: ServerVersion | undefined;
 
@@ -157,8 +163,8 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
       const table = TABLES[kind];
       const types = new Map(found.filter((c) => c.table === table).map((c) => [c.name, c.type]));
       const previous = encoders.get(kind);
-      transcoders.clear();
       encoders.set(kind, {
+        transcoders: new Map(),
         table: rowBinaryTable(table, columnsOfKind(kind), types, options.migrateTo !== undefined),
         rows: previous?.rows ?? new RowBuffer(),
       });
@@ -263,10 +269,10 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
     transcode(kind, schemaId, schema, message, topic, partition, offset) {
       const encoder = encoders.get(kind);
       if (!encoder) throw new TypeError(`clickhouse sink has no encoder for ${kind}: start() first`);
-      let transcode = transcoders.get(schemaId);
+      let transcode = encoder.transcoders.get(schemaId);
       if (transcode === undefined) {
         transcode = encoder.table.transcoder(schema) ?? null;
-        transcoders.set(schemaId, transcode);
+        encoder.transcoders.set(schemaId, transcode);
       }
       if (transcode === null) return undefined;
       encoder.rows.begin();

@@ -271,6 +271,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
       }
       value = options.codec.decodeKnown(message.value);
     } catch (error) {
+      if (isProgrammingError(error)) throw error;
       if (error instanceof RowRejectedError) return rejected(record, error);
       return undecodable(record, error);
     }

@@ -28,8 +28,6 @@ const UPSERTS: Partial<Record<AvroKind, { key: readonly string[]; version?: stri
 };
 export const POSTGRES_KINDS: readonly RecordKind[] = ['customers', 'merchants', 'labels'];
 
-/** Sort memory of a sink connection: a 20,000-row batch of customers (~8 MB) sorts in memory. */
-const SORT_MEMORY = '64MB';
 /** Any constant: the advisory lock that serialises migrations across instances. */
 const MIGRATION_LOCK = 7_231_842_001;
 
@@ -77,13 +75,7 @@ export function postgresSink(config: PostgresConfig, options: PostgresSinkOption
   const log = options.logger.child({ sink: 'postgres' });
   const unsupported = [...options.routes.values()].filter((kind) => !POSTGRES_KINDS.includes(kind));
   if (unsupported.length > 0) throw new TypeError(`postgres does not land ${unsupported.join(', ')}`);
-  const pool = new pg.Pool({
-    connectionString: config.url,
-    max: config.poolSize,
-    // The upsert sorts a batch by key (DISTINCT ON): with the default 4 MB a batch of wide rows
-    // sorts on disk. Set per connection, in its startup packet: no extra round trip.
-    options: `-c work_mem=${SORT_MEMORY}`,
-  });
+  const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
   // A server restart breaks idle connections: the pool drops them; without a listener it would throw.
   pool.on('error', (error) => log.warn({ err: error.message }, 'idle connection lost'));
   const upserts = new Map<AvroKind, Upsert>();
