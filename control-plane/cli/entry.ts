@@ -19,7 +19,11 @@ export function runInherited(command: string, args: readonly string[]): Promise<
 }
 
 /** Runs `entry` (`producers/cli`, `deploy/local/stack`, …) from source or from the build, as this process runs. */
-export function runEntry(entry: string, args: readonly string[]): Promise<number> {
+export function runEntry(
+  entry: string,
+  args: readonly string[],
+  nodeFlags: readonly string[] = [],
+): Promise<number> {
   const file = path.join(projectRoot(), `${entry}${path.extname(import.meta.filename)}`);
-  return runInherited(process.execPath, [file, ...args]);
+  return runInherited(process.execPath, [...nodeFlags, file, ...args]);
 }

@@ -12,6 +12,7 @@ import { loadConfig } from '../../core/config/load.ts';
 import { isSynfinError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
+import { SINK_NODE_FLAGS } from '../../sinks/node-flags.ts';
 import { hashKey, newApiKey } from '../http/auth.ts';
 import { startControlPlane } from '../serve.ts';
 import { controlPlaneClient } from './client.ts';
@@ -25,11 +26,16 @@ import { describeStatus, watchRun } from './watch.ts';
 const number = (value: string) => Number(value);
 const program = new Command('synfin').description('SynFinance Stream: synthetic financial data, streamed');
 
-for (const [name, entry, description] of [
-  ['stack', 'deploy/local/stack', 'the native stack: up | down | status | tools'],
-  ['produce', 'producers/cli', 'generate a run onto Kafka (one producer; --shard to scale out)'],
-  ['process', 'processors/cli', 'run the feature processors (one instance; more scale out)'],
-  ['sink', 'sinks/cli', 'run the ClickHouse and Postgres sinks (one instance; more scale out)'],
+for (const [name, entry, description, nodeFlags] of [
+  ['stack', 'deploy/local/stack', 'the native stack: up | down | status | tools', []],
+  ['produce', 'producers/cli', 'generate a run onto Kafka (one producer; --shard to scale out)', []],
+  ['process', 'processors/cli', 'run the feature processors (one instance; more scale out)', []],
+  [
+    'sink',
+    'sinks/cli',
+    'run the ClickHouse and Postgres sinks (one instance; more scale out)',
+    SINK_NODE_FLAGS,
+  ],
 ] as const) {
   program
     .command(name)
@@ -39,7 +45,7 @@ for (const [name, entry, description] of [
     .allowExcessArguments()
     .argument('[args...]')
     .action(async (args: string[]) => {
-      process.exitCode = await runEntry(entry, args);
+      process.exitCode = await runEntry(entry, args, nodeFlags);
     });
 }
 
