@@ -33,7 +33,11 @@ export function snakeCase(name: string): string {
     .toLowerCase();
 }
 
-type AvroType = string | { type: string; logicalType?: string; items?: unknown } | AvroType[];
+/** A field's type as a schema spells it (the shapes our schemas use). */
+export type AvroType =
+  | string
+  | { type: string; logicalType?: string; items?: unknown; symbols?: string[] }
+  | AvroType[];
 
 function kindOf(type: AvroType, field: string): { kind: ColumnKind; nullable: boolean } {
   if (Array.isArray(type)) {
@@ -81,4 +85,10 @@ export function isoDate(value: unknown): string | null {
 }
 
 /** The record's Kafka position, the last columns of every landed row (exactly-once positions). */
-export const KAFKA_COLUMNS = ['kafka_topic', 'kafka_partition', 'kafka_offset'] as const;
+export const KAFKA_POSITION = [
+  { name: 'kafka_topic', source: 'topic', kind: 'string' },
+  { name: 'kafka_partition', source: 'partition', kind: 'int' },
+  { name: 'kafka_offset', source: 'offset', kind: 'long' },
+] as const satisfies readonly { name: string; source: string; kind: ColumnKind }[];
+
+export const KAFKA_COLUMNS = KAFKA_POSITION.map((column) => column.name);

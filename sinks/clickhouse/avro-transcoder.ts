@@ -10,8 +10,8 @@
  */
 import { SynfinError } from '../../core/errors.ts';
 import { type AvroSchema, WIRE_HEADER_BYTES } from '../../core/registry/codec.ts';
-import { type Column, columnsOf, epochMillis, isoDate } from '../columns.ts';
-import type { RowBuffer } from '../engine/row-buffer.ts';
+import { type AvroType, type Column, columnsOf, epochMillis, isoDate, KAFKA_POSITION } from '../columns.ts';
+import { RowBuffer } from '../engine/row-buffer.ts';
 import { days, statement } from './row-binary.ts';
 
 /** Reads Avro's binary encoding from one message; the generated code moves `pos` itself. */
@@ -83,11 +83,6 @@ export class AvroReader {
   }
 }
 
-type AvroType =
-  | string
-  | { type: string; symbols?: string[]; items?: unknown; logicalType?: string }
-  | AvroType[];
-
 export type Transcode = (
   w: RowBuffer,
   message: Buffer,
@@ -122,10 +117,12 @@ function present(type: AvroType, column: Column, target: string, enums: Buffer[]
   return `${code} ${statement(column.kind, plain)}`;
 }
 
-/** An enum symbol as RowBinary writes it: length, then UTF-8. */
+/** An enum symbol as RowBinary writes it (varint length, then UTF-8), built once. */
 function prefixed(symbol: string): Buffer {
-  const bytes = Buffer.from(symbol, 'utf8');
-  return Buffer.concat([Buffer.from([bytes.length]), bytes]);
+  const w = new RowBuffer(64);
+  w.begin();
+  w.lengthPrefixed(symbol);
+  return w.end();
 }
 
 /** Code reading one writer field and writing its column. */
@@ -165,7 +162,7 @@ export function avroTranscoder(
     a.kind === b.kind &&
     a.nullable === b.nullable;
   if (written.length !== columns.length || !written.every((c, i) => same(c, columns[i]))) return undefined;
-  if (names.length !== columns.length + 3) return undefined;
+  if (names.length !== columns.length + KAFKA_POSITION.length) return undefined;
   const fields = writer.fields as { name: string; type: AvroType }[];
   const enums: Buffer[][] = [];
   const body: string[] = [];
@@ -173,12 +170,7 @@ export function avroTranscoder(
     const type = types.get(names[i] as string) as string;
     body.push(fieldCode(field.type, columns[i] as Column, type, enums).replaceAll('$i', String(i)));
   });
-  const kafka: [string, Column['kind']][] = [
-    ['topic', 'string'],
-    ['partition', 'int'],
-    ['offset', 'long'],
-  ];
-  kafka.forEach(([source, kind], k) => {
+  KAFKA_POSITION.forEach(({ source, kind }, k) => {
     const index = columns.length + k;
     const type = types.get(names[index] as string) as string;
     body.push(`x = ${source}; ${statement(kind, type)}`.replaceAll('$i', String(index)));

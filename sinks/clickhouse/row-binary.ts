@@ -6,7 +6,7 @@
  */
 import { RowRejectedError } from '../../core/errors.ts';
 import type { AvroSchema } from '../../core/registry/codec.ts';
-import { type Column, epochMillis, isoDate, KAFKA_COLUMNS } from '../columns.ts';
+import { type Column, epochMillis, isoDate, KAFKA_POSITION } from '../columns.ts';
 import { type CompiledField, compileRowEncoder, type RowEncoder } from '../engine/row-encoder.ts';
 import { avroTranscoder, type Transcode } from './avro-transcoder.ts';
 
@@ -63,8 +63,8 @@ export function statement(kind: Column['kind'], type: string): string {
 
 /** Days since the epoch of a decoded Avro `date` (a number already, or a Date). */
 export function days(value: unknown): number | null {
-  const iso = isoDate(value);
-  return iso === null ? null : Math.round(Date.parse(iso) / 86_400_000);
+  if (value instanceof Date) return Math.floor(value.getTime() / 86_400_000);
+  return typeof value === 'number' ? value : null;
 }
 
 export interface RowBinaryTable {
@@ -93,12 +93,7 @@ export function rowBinaryTable(
       type: '',
       source: { field: c.field },
     })),
-    ...KAFKA_COLUMNS.map((name, i) => ({
-      name,
-      kind: (['string', 'int', 'long'] as const)[i] as Column['kind'],
-      type: '',
-      source: { kafka: (['topic', 'partition', 'offset'] as const)[i] as 'topic' | 'partition' | 'offset' },
-    })),
+    ...KAFKA_POSITION.map(({ name, kind, source }) => ({ name, kind, type: '', source: { kafka: source } })),
   ];
   const targets = all.filter((target) => {
     const type = serverTypes.get(target.name);

@@ -84,6 +84,11 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
       transcoders: Map<number, Transcode | null>;
     }
   >();
+  const encoderOf = (kind: AvroKind) => {
+    const encoder = encoders.get(kind);
+    if (!encoder) throw new TypeError(`clickhouse sink has no encoder for ${kind}: start() first`);
+    return encoder;
+  };
   const reader = new AvroReader();
   let version: ServerVersion | undefined;
 
@@ -213,8 +218,7 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
   }
 
   async function insertRows(kind: AvroKind, records: readonly SinkRecord[]): Promise<void> {
-    const encoder = encoders.get(kind);
-    if (!encoder) throw new TypeError(`clickhouse sink has no encoder for ${kind}: start() first`);
+    const encoder = encoderOf(kind);
     const slices = coalesce(rowsOf(records));
     await insert(
       TABLES[kind],
@@ -260,15 +264,13 @@ export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSink
       }
     },
     encode(kind, value, topic, partition, offset) {
-      const encoder = encoders.get(kind);
-      if (!encoder) throw new TypeError(`clickhouse sink has no encoder for ${kind}: start() first`);
+      const encoder = encoderOf(kind);
       encoder.rows.begin();
       encoder.table.encode(encoder.rows, value, topic, partition, offset);
       return encoder.rows.end();
     },
     transcode(kind, schemaId, schema, message, topic, partition, offset) {
-      const encoder = encoders.get(kind);
-      if (!encoder) throw new TypeError(`clickhouse sink has no encoder for ${kind}: start() first`);
+      const encoder = encoderOf(kind);
       let transcode = encoder.transcoders.get(schemaId);
       if (transcode === undefined) {
         transcode = encoder.table.transcoder(schema) ?? null;

@@ -22,7 +22,13 @@ export function backoffMs(attempt: number, retry: { minMs: number; maxMs: number
   return Math.round(ceiling / 2 + (Math.random() * ceiling) / 2);
 }
 
-export function rejectedAsDeadLetter(sink: string, record: SinkRecord, reason: string): SinkRecord {
+/** The dead letter of a record this sink could not land: its reason, and its bytes as on the topic. */
+export function asDeadLetter(
+  sink: string,
+  record: SinkRecord,
+  reason: string,
+  errorClass: 'SINK_ROW_REJECTED' | 'MESSAGE_DECODE_FAILED',
+): SinkRecord {
   return {
     ...record,
     kind: 'deadLetters',
@@ -31,7 +37,7 @@ export function rejectedAsDeadLetter(sink: string, record: SinkRecord, reason: s
     deadLetter: {
       stage: `sink-${sink}`,
       error: reason,
-      errorClass: 'SINK_ROW_REJECTED',
+      errorClass,
       source: { topic: record.topic, partition: record.partition, offset: record.offset },
       payload: record.payload,
     },
@@ -56,7 +62,7 @@ async function writeSplitting(
     if (!(error instanceof RowRejectedError)) throw error;
     if (records.length === 1) {
       const record = records[0] as SinkRecord;
-      await sink.write([rejectedAsDeadLetter(sink.name, record, error.message)]);
+      await sink.write([asDeadLetter(sink.name, record, error.message, 'SINK_ROW_REJECTED')]);
       options.onDeadLetter(record, error.message);
       return;
     }

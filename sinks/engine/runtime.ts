@@ -18,7 +18,7 @@ import type { RegistryCodec } from '../../core/registry/codec.ts';
 import type { SinkMetrics } from '../metrics.ts';
 import { type AvroKind, type RecordKind, TABLES } from '../tables.ts';
 import { Batcher, type BatchLimits } from './batcher.ts';
-import { backoffMs, writeDurably } from './durable-write.ts';
+import { asDeadLetter, backoffMs, writeDurably } from './durable-write.ts';
 import type { DeadLetterInfo, Sink, SinkRecord } from './sink.ts';
 
 export interface SinkRunOptions {
@@ -297,28 +297,13 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
 
   function rejected(record: SinkRecord, error: RowRejectedError): SinkRecord {
     countRejected(record, error.message);
-    return deadLettered(record, error.message, 'SINK_ROW_REJECTED');
+    return asDeadLetter(sink.name, record, error.message, 'SINK_ROW_REJECTED');
   }
 
   function undecodable(record: SinkRecord, error: unknown): SinkRecord {
     metrics.deadLetters.inc({ ...labels, reason: 'undecodable' });
-    return deadLettered(
-      record,
-      error instanceof Error ? error.message : String(error),
-      'MESSAGE_DECODE_FAILED',
-    );
-  }
-
-  function deadLettered(record: SinkRecord, error: string, errorClass: string): SinkRecord {
-    record.kind = 'deadLetters';
-    record.deadLetter = {
-      stage: `sink-${sink.name}`,
-      error,
-      errorClass,
-      source: { topic: record.topic, partition: record.partition, offset: record.offset },
-      payload: record.payload,
-    };
-    return record;
+    const reason = error instanceof Error ? error.message : String(error);
+    return asDeadLetter(sink.name, record, reason, 'MESSAGE_DECODE_FAILED');
   }
 
   await runtime.run({
@@ -344,14 +329,16 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
         const topicLabels = { ...labels, topic: batch.topic };
         metrics.recordsConsumed.inc(topicLabels, batch.records.length);
         let skipped = 0;
+        // Handlers run one at a time (no assignment meanwhile): the floor is read once per batch.
+        let floor = next.get(key) ?? 0;
         for (const message of batch.records) {
-          if (message.offset < (next.get(key) ?? 0)) {
+          if (message.offset < floor) {
             skipped++;
             continue;
           }
           const read = toRecord(batch.topic, batch.partition, kind, message);
           batcher.add(read instanceof Promise ? await read : read, now);
-          next.set(key, message.offset + 1);
+          floor = message.offset + 1;
           if (batcher.full) await flush();
           // Decoding is synchronous: give the event loop a turn now and then, so the batch being
           // written meanwhile (its request body, the database's answers) keeps moving.
@@ -360,6 +347,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
             await setImmediatePromise();
           }
         }
+        next.set(key, floor);
         // Also at 0: the series exists from the first batch, for rate() and the dashboards.
         metrics.recordsSkipped.inc(topicLabels, skipped);
       }

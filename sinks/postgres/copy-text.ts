@@ -4,7 +4,7 @@
  * what Postgres would refuse the whole COPY for: text holding NUL, a value of the wrong type.
  */
 import { RowRejectedError } from '../../core/errors.ts';
-import { type Column, epochMillis, isoDate, KAFKA_COLUMNS } from '../columns.ts';
+import { type Column, epochMillis, isoDate, KAFKA_COLUMNS, KAFKA_POSITION } from '../columns.ts';
 import { type CompiledField, compileRowEncoder, type RowEncoder } from '../engine/row-encoder.ts';
 
 /** An array literal: `{"a","b\"c"}`, its elements quoted and escaped for the array parser. */
@@ -53,9 +53,10 @@ export function copyTextTable(table: string, columns: readonly Column[]): CopyTe
   const names = [...columns.map((c) => c.name), ...KAFKA_COLUMNS];
   const fields: CompiledField[] = [
     ...columns.map((c) => ({ source: { field: c.field }, code: fieldCode(c.kind, false) })),
-    { source: { kafka: 'topic' }, code: fieldCode('string', false) },
-    { source: { kafka: 'partition' }, code: fieldCode('int', false) },
-    { source: { kafka: 'offset' }, code: fieldCode('long', true) },
+    ...KAFKA_POSITION.map(({ kind, source }, i) => ({
+      source: { kafka: source },
+      code: fieldCode(kind, i === KAFKA_POSITION.length - 1),
+    })),
   ];
   const refuse = (index: number, value: unknown): never => {
     const shown = JSON.stringify(value) ?? String(value);
