@@ -29,6 +29,7 @@ export type ErrorCode =
   | 'RUN_QUOTA_EXCEEDED'
   | 'RUN_TOO_LARGE'
   | 'CONTROL_PLANE_UNAVAILABLE'
+  | 'EVALUATION_NOT_POSSIBLE'
   | 'SHUTTING_DOWN';
 
 export interface SynfinErrorOptions {

@@ -6,6 +6,7 @@ import Type, { type Static, type TSchema } from 'typebox';
 import { validateAgainst } from '../core/config/validate.ts';
 import { ConfigError } from '../core/errors.ts';
 import { SCENARIOS } from './fraud/index.ts';
+import { DIFFICULTIES } from './fraud/scenario.ts';
 
 /** Each scenario's parameters plus its weight: its share of all fraud. */
 const scenarioSchemas: Record<string, TSchema> = Object.fromEntries(
@@ -80,6 +81,11 @@ export const GeneratorSchema = Type.Object(
           maximum: 0.5,
           default: 0.01,
           description: 'Fraction of all transactions that are fraud',
+        }),
+        difficulty: Type.Enum([...DIFFICULTIES], {
+          default: 'realistic',
+          description:
+            'How hard fraud is to detect: easy and hard scale every scenario’s telltale signal up or down (realistic: the parameters as given)',
         }),
         labelDelay: Type.Object(
           {

@@ -62,7 +62,13 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
       const share = (config.fraud.rate * s.weight) / totalWeight;
       const { weight: _weight, ...params } = s;
       return scenario.prepare(
-        { world, seed: config.seed, days: config.days, targetPerLegit: share / (1 - addedRate) },
+        {
+          world,
+          seed: config.seed,
+          days: config.days,
+          targetPerLegit: share / (1 - addedRate),
+          difficulty: config.fraud.difficulty,
+        },
         params as never,
       );
     });

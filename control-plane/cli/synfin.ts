@@ -11,6 +11,9 @@ import { parse as parseYaml } from 'yaml';
 import { loadConfig } from '../../core/config/load.ts';
 import { isSynfinError } from '../../core/errors.ts';
 import { createLogger } from '../../core/logger.ts';
+import { MODEL_NAMES } from '../../evaluation/models/index.ts';
+import { evaluateRun, reportTable, writeReport } from '../../evaluation/report.ts';
+import { parseEvaluationSettings } from '../../evaluation/settings.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
 import { SINK_NODE_FLAGS } from '../../sinks/node-flags.ts';
 import { hashKey, newApiKey } from '../http/auth.ts';
@@ -256,8 +259,49 @@ program
         console.log(`${c.ok ? colors.green('ok  ') : colors.red('FAIL')} ${c.name}: ${c.detail}`);
       console.log('null rates of features:', report.nullRates);
       console.log('distributions:', report.distributions);
+      if ('skipped' in report.detection)
+        console.log(`detection: not evaluated (${report.detection.skipped})`);
+      else {
+        console.log('detection (synfin evaluate with its defaults):');
+        console.table(report.detection.models);
+      }
     }
     if (report.checks.some((c) => !c.ok)) process.exitCode = 1;
+  });
+
+program
+  .command('evaluate')
+  .description(
+    'how hard is this run? prequential AUC, AP and Card Precision@k of the rule score and a trained baseline, over ClickHouse',
+  )
+  .requiredOption('--run <id>', 'the run id (its topic prefix)')
+  .option('--out <dir>', 'folder for evaluation.json, metrics.csv and chart.svg (default: evaluation-<run>)')
+  .option('--train-days <n>', 'days each model trains on')
+  .option('--delay-days <n>', 'days skipped between training and test (the label delay)')
+  .option('--k <n>', 'cards per day for Card Precision@k')
+  .option('--seed <n>', 'seed of the models that draw')
+  .option('--models <list>', `comma-separated: ${MODEL_NAMES.join(',')}`)
+  .option('--json', 'the report as JSON on stdout')
+  .action(async (flags: Record<string, string | boolean | undefined>) => {
+    const settings = parseEvaluationSettings(
+      {
+        ...(flags.trainDays !== undefined ? { trainDays: flags.trainDays } : {}),
+        ...(flags.delayDays !== undefined ? { delayDays: flags.delayDays } : {}),
+        ...(flags.k !== undefined ? { k: flags.k } : {}),
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        ...(flags.models !== undefined ? { models: String(flags.models).split(',').filter(Boolean) } : {}),
+      },
+      'flags',
+    );
+    const run = String(flags.run);
+    const report = await evaluateRun(loadConfig().clickhouse, run, settings);
+    const files = await writeReport(report, String(flags.out ?? `evaluation-${run}`));
+    if (flags.json) console.log(JSON.stringify(report, null, 2));
+    else {
+      console.log(reportTable(report));
+      console.log('');
+      for (const [what, file] of Object.entries(files)) console.log(`${what.padEnd(5)} ${file}`);
+    }
   });
 
 program

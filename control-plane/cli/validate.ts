@@ -4,6 +4,10 @@
  * features and distribution summaries. Every query runs on ClickHouse 18.16 and current versions.
  */
 import type { ClickhouseConfig } from '../../core/config/schema.ts';
+import { isSynfinError } from '../../core/errors.ts';
+import type { ModelResult } from '../../evaluation/prequential.ts';
+import { evaluateRun } from '../../evaluation/report.ts';
+import { parseEvaluationSettings } from '../../evaluation/settings.ts';
 import { quoteString } from '../../sinks/clickhouse/dialect.ts';
 import { clickhouseClient } from '../../sinks/clickhouse/sink.ts';
 
@@ -19,6 +23,11 @@ export interface QualityReport {
   checks: QualityCheck[];
   nullRates: Record<string, number>;
   distributions: Record<string, Record<string, number>>;
+  /**
+   * How well the rule score and the trained baseline detect the run's fraud (`synfin evaluate`
+   * with its defaults), or why the run cannot be evaluated (too short, no features landed).
+   */
+  detection: { models: Record<string, ModelResult['overall']> } | { skipped: string };
 }
 
 /** Each entity, and the attributes of it a transaction copies: [column of the entity, of the transaction]. */
@@ -38,6 +47,16 @@ const ENTITY_CHECKS = [
     ],
   },
 ] as const;
+
+async function detectionOf(config: ClickhouseConfig, prefix: string): Promise<QualityReport['detection']> {
+  try {
+    const report = await evaluateRun(config, prefix, parseEvaluationSettings({}));
+    return { models: Object.fromEntries(report.results.map((result) => [result.model, result.overall])) };
+  } catch (error) {
+    if (isSynfinError(error) && error.code === 'EVALUATION_NOT_POSSIBLE') return { skipped: error.message };
+    throw error;
+  }
+}
 
 export async function validateRun(
   config: ClickhouseConfig,
@@ -158,7 +177,7 @@ ANY LEFT JOIN (SELECT run_id, ${entity}, ${own}, 1 AS known FROM ${table} FINAL 
     }
     distributions.fraud = { labelled: fraud, rate: Number(observed.toFixed(6)) };
     check('the run has transactions', counts.transactions > 0, `${counts.transactions} transactions`);
-    return { prefix, counts, checks, nullRates, distributions };
+    return { prefix, counts, checks, nullRates, distributions, detection: await detectionOf(config, prefix) };
   } finally {
     await client.close();
   }

@@ -12,6 +12,7 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   RUN_NOT_FOUND: 404,
   RUN_STATE_CONFLICT: 409,
   RUN_TOO_LARGE: 422,
+  EVALUATION_NOT_POSSIBLE: 422,
   RUN_QUOTA_EXCEEDED: 429,
   SHUTTING_DOWN: 503,
   KAFKA_UNAVAILABLE: 503,
@@ -24,6 +25,7 @@ const DETAILED: Partial<Record<ErrorCode, true>> = {
   CONFIG_INVALID: true,
   RUN_STATE_CONFLICT: true,
   RUN_TOO_LARGE: true,
+  EVALUATION_NOT_POSSIBLE: true,
   RUN_QUOTA_EXCEEDED: true,
 };
 

@@ -3,6 +3,7 @@
  * /health, /ready and /metrics. Built from its dependencies, so unit tests drive it with
  * `fastify.inject` and no services.
  */
+
 import { randomUUID } from 'node:crypto';
 import AjvCompiler from '@fastify/ajv-compiler';
 import cors from '@fastify/cors';
@@ -16,6 +17,8 @@ import type { Registry } from 'prom-client';
 import type { ControlPlaneConfig } from '../../core/config/schema.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Readiness } from '../../core/metrics-server.ts';
+import type { EvaluationReport } from '../../evaluation/report.ts';
+import type { EvaluationSettings } from '../../evaluation/settings.ts';
 import type { RunSupervisor } from '../runs/supervisor.ts';
 import { handleError } from './errors.ts';
 import { methodNotAllowed } from './methods.ts';
@@ -33,6 +36,8 @@ export interface ServerDependencies {
   apiKeys: Map<string, string>;
   readiness: () => Promise<Readiness>;
   registry: Registry;
+  /** A prequential evaluation of a run over what the sinks landed (evaluation/report.ts). */
+  evaluate: (run: string, settings: EvaluationSettings) => Promise<EvaluationReport>;
 }
 
 export type ControlPlaneServer = FastifyInstance;

@@ -1,7 +1,9 @@
 import type { FeatureFamily, TxFacts } from './types.ts';
 
-/** Night as the handbook has it: the small hours, local time of the purchase. */
+/** Our night: the small hours before 6:00, local time of the purchase. */
 const NIGHT_BEFORE_HOUR = 6;
+/** The fraud handbook's `TX_DURING_NIGHT`: `hour <= 6` in its code, so 6:00–6:59 counts too. */
+const HANDBOOK_NIGHT_TO_HOUR = 6;
 
 export const calendarFeatures: FeatureFamily<{ tx: TxFacts }> = {
   name: 'calendar',
@@ -19,6 +21,13 @@ export const calendarFeatures: FeatureFamily<{ tx: TxFacts }> = {
       definition: `Local hour before ${NIGHT_BEFORE_HOUR}:00`,
       window: '',
     },
+    {
+      name: 'txDuringNight',
+      type: 'boolean',
+      definition: `The fraud handbook's TX_DURING_NIGHT: local hour ≤ ${HANDBOOK_NIGHT_TO_HOUR}`,
+      window: '',
+      since: { default: false },
+    },
   ],
   compute({ tx }) {
     const weekday = new Date(tx.eventTime).getUTCDay();
@@ -26,6 +35,7 @@ export const calendarFeatures: FeatureFamily<{ tx: TxFacts }> = {
       hourOfDay: tx.localHour,
       isWeekend: weekday === 0 || weekday === 6,
       isNight: tx.localHour < NIGHT_BEFORE_HOUR,
+      txDuringNight: tx.localHour <= HANDBOOK_NIGHT_TO_HOUR,
     };
   },
 };

@@ -10,6 +10,7 @@ import { customerAmountFeatures } from './customer-amount.ts';
 import { customerGeoFeatures } from './customer-geo.ts';
 import { merchantRiskFeatures } from './merchant-risk.ts';
 import { ruleFeatures } from './rules.ts';
+import { terminalRiskFeatures } from './terminal-risk.ts';
 import type { FeatureSpec, FeatureType } from './types.ts';
 
 /** The transaction's own facts that every feature record carries. */
@@ -33,7 +34,7 @@ export const customerFamilies = [
   customerGeoFeatures,
 ] as const;
 
-export const merchantFamilies = [merchantRiskFeatures] as const;
+export const merchantFamilies = [merchantRiskFeatures, terminalRiskFeatures] as const;
 
 export const lateField: FeatureSpec = {
   name: 'late',
@@ -72,8 +73,9 @@ function avroField(spec: FeatureSpec): Record<string, unknown> {
   if (spec.name === 'eventTime' || spec.name === 'reportedAt')
     type = { type: 'long', logicalType: 'timestamp-millis' };
   const doc = spec.window ? `${spec.definition} [window: ${spec.window}]` : spec.definition;
-  return spec.nullable
-    ? { name: spec.name, type: ['null', type], default: null, doc }
+  if (spec.nullable) return { name: spec.name, type: ['null', type], default: null, doc };
+  return spec.since
+    ? { name: spec.name, type, default: spec.since.default, doc }
     : { name: spec.name, type, doc };
 }
 

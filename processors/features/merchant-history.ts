@@ -14,6 +14,8 @@ export interface MerchantHistory {
 export interface MerchantContext {
   tx: TxFacts;
   history: MerchantHistory;
+  /** The same lists for the purchase's terminal alone (a terminal belongs to one merchant). */
+  terminal: MerchantHistory;
   /** How far behind the windows sit: labels take this long to be trusted. */
   delayMs: number;
 }

@@ -33,6 +33,11 @@ export interface FeatureSpec {
   definition: string;
   /** The event-time window, in words ("1 day", "30 days, 7 days behind"); empty for point features. */
   window: string;
+  /**
+   * The Avro default of a feature added after the first release, so that the features schema
+   * stays BACKWARD compatible with the one already in a registry (a reader fills it in old records).
+   */
+  since?: { default: number | boolean };
 }
 
 /** A feature family: what it adds to a record, documented once, computed by one function. */

@@ -60,6 +60,8 @@ export type CustomerTaskCount =
  */
 interface StoredEntry extends CustomerEntry {
   customerId: string;
+  /** The purchase's terminal: a fraud label names only the merchant, the terminal windows need it. */
+  terminalId: string;
   emitted: boolean;
   late: boolean;
   facts: TxFacts | undefined;
@@ -74,6 +76,7 @@ interface StoredEntry extends CustomerEntry {
 function storedEntry(
   base: CustomerEntry,
   customerId: string,
+  terminalId: string,
   emitted: boolean,
   late: boolean,
   facts: TxFacts | undefined,
@@ -86,6 +89,7 @@ function storedEntry(
     lat: base.lat,
     lon: base.lon,
     customerId,
+    terminalId,
     emitted,
     late,
     facts,
@@ -270,7 +274,7 @@ export class CustomerTask implements StageTask {
   private handleTransaction(tx: TxFacts, late: boolean): void {
     if (this.byTransaction.has(tx.transactionId)) return;
     const state = this.customer(tx.customerId);
-    const entry = storedEntry(entryOf(tx), tx.customerId, false, late, tx);
+    const entry = storedEntry(entryOf(tx), tx.customerId, tx.terminalId, false, late, tx);
     const index = insertSorted(state.entries, entry);
     const context = { tx, entries: state.entries, index, home: state.home };
     const features: Record<string, FeatureValue> = {};
@@ -290,16 +294,19 @@ export class CustomerTask implements StageTask {
 
   private handleLabel(label: LabelFacts): void {
     const { merchantPartitions, internal } = this.options;
+    const entry = this.byTransaction.get(label.transactionId);
     this.send(internal.merchantInput, partitionFor(label.merchantId, merchantPartitions), label.merchantId, {
       k: 'lb',
       p: this.partition,
       id: label.labelId,
       m: label.merchantId,
+      // Unknown ('') for a purchase this task never saw, or restored from a changelog of an
+      // earlier version: the merchant windows count the fraud, the terminal windows cannot.
+      tm: entry?.terminalId ?? '',
       tt: label.transactionTime,
       r: label.reportedAt,
       fraud: label.isFraud,
     });
-    const entry = this.byTransaction.get(label.transactionId);
     if (!entry) {
       this.options.onCount?.('label_unmatched');
       return;
@@ -524,6 +531,7 @@ function serializeEntry(entry: StoredEntry): SerializedEntry {
     t: entry.t,
     a: entry.amount,
     m: entry.merchantId,
+    tm: entry.terminalId,
     la: entry.lat,
     lo: entry.lon,
     e: entry.emitted,
@@ -540,6 +548,7 @@ function deserializeEntry(stored: SerializedEntry, customerId: string): StoredEn
   const entry = storedEntry(
     { id: stored.i, t: stored.t, amount: stored.a, merchantId: stored.m, lat: stored.la, lon: stored.lo },
     customerId,
+    stored.tm,
     stored.e,
     stored.l,
     stored.f ?? undefined,

@@ -16,6 +16,8 @@ export interface SerializedEntry {
   t: number;
   a: number;
   m: string;
+  /** The terminal ('' in entries written before it was kept). */
+  tm: string;
   la: number;
   lo: number;
   e: boolean;
@@ -27,13 +29,15 @@ export interface SerializedEntry {
   x: Buffer | null;
 }
 
-/** The layout tag of this encoding: never the first byte of JSON text. */
+/** The layout tags of this encoding: never the first byte of JSON text. V2 adds the terminal. */
 const BINARY_V1 = 1;
+const BINARY_V2 = 2;
 
 const nullable = (type: avro.Schema) => ({ type: ['null', type] as avro.Schema, default: null });
 
-const entryType = avro.Type.forSchema(
-  {
+/** The fields of a stored purchase; `withTerminal` is layout V2. */
+function entrySchema(withTerminal: boolean): avro.Schema {
+  return {
     type: 'record',
     name: 'StoredPurchase',
     fields: [
@@ -41,6 +45,7 @@ const entryType = avro.Type.forSchema(
       { name: 't', type: 'double' },
       { name: 'a', type: 'double' },
       { name: 'm', type: 'string' },
+      ...(withTerminal ? [{ name: 'tm', type: 'string' }] : []),
       { name: 'la', type: 'double' },
       { name: 'lo', type: 'double' },
       { name: 'e', type: 'boolean' },
@@ -96,32 +101,40 @@ const entryType = avro.Type.forSchema(
       },
       { name: 'x', ...nullable('bytes') },
     ],
-  },
-  { wrapUnions: false },
-);
+  } as avro.Schema;
+}
+
+const entryType = avro.Type.forSchema(entrySchema(true), { wrapUnions: false });
+const entryTypeV1 = avro.Type.forSchema(entrySchema(false), { wrapUnions: false });
 
 /** Encoded into first, then copied out once at its size: one allocation per value. */
 let scratch = Buffer.allocUnsafe(64 * 1024);
 
 export function encodeEntry(entry: SerializedEntry): Buffer {
-  scratch[0] = BINARY_V1;
+  scratch[0] = BINARY_V2;
   let end = entryType.encode(entry, scratch, 1);
   if (end < 0) {
     // A negative end says how many bytes were missing.
     scratch = Buffer.allocUnsafe(2 * (scratch.length - end));
-    scratch[0] = BINARY_V1;
+    scratch[0] = BINARY_V2;
     end = entryType.encode(entry, scratch, 1);
   }
   return Buffer.from(scratch.subarray(0, end));
 }
 
 /** The JSON layout of earlier versions: the same fields, optional ones absent, `x` in base64. */
-type JsonEntry = Omit<SerializedEntry, 'f' | 'cf' | 'mf' | 'lb' | 'x'> &
-  Partial<Pick<SerializedEntry, 'f' | 'cf' | 'mf' | 'lb'>> & { x?: string };
+type JsonEntry = Omit<SerializedEntry, 'tm' | 'f' | 'cf' | 'mf' | 'lb' | 'x'> &
+  Partial<Pick<SerializedEntry, 'tm' | 'f' | 'cf' | 'mf' | 'lb'>> & { x?: string };
 
 export function decodeEntry(value: Buffer | string): SerializedEntry {
-  if (typeof value !== 'string' && value[0] === BINARY_V1) {
-    const entry = entryType.fromBuffer(value.subarray(1)) as SerializedEntry;
+  if (typeof value !== 'string' && (value[0] === BINARY_V2 || value[0] === BINARY_V1)) {
+    const entry =
+      value[0] === BINARY_V2
+        ? (entryType.fromBuffer(value.subarray(1)) as SerializedEntry)
+        : ({
+            ...(entryTypeV1.fromBuffer(value.subarray(1)) as Omit<SerializedEntry, 'tm'>),
+            tm: '',
+          } as SerializedEntry);
     // avsc's bytes are a view of the value, and the value one of the whole fetched batch: a copy
     // keeps only the features record alive, for as long as the purchase waits for its label.
     if (entry.x) entry.x = Buffer.from(entry.x);
@@ -133,6 +146,7 @@ export function decodeEntry(value: Buffer | string): SerializedEntry {
 export function fromJson(json: JsonEntry): SerializedEntry {
   return {
     ...json,
+    tm: json.tm ?? '',
     f: json.f ?? null,
     cf: json.cf ?? null,
     mf: json.mf ?? null,

@@ -29,7 +29,14 @@ export interface MerchantTaskOptions {
 }
 
 type Item =
-  | (TimedItem & { kind: 'label'; offset: number; merchantId: string; txTime: number; fraud: boolean })
+  | (TimedItem & {
+      kind: 'label';
+      offset: number;
+      merchantId: string;
+      terminalId: string;
+      txTime: number;
+      fraud: boolean;
+    })
   | (TimedItem & { kind: 'tx'; offset: number; from: number; tx: TxFacts; late: boolean });
 
 const WINDOW_MS = 30 * DAY_MS;
@@ -42,6 +49,8 @@ export class MerchantTask implements StageTask {
   readonly partition: number;
   private readonly options: MerchantTaskOptions;
   private readonly merchants = new Map<string, MerchantHistory>();
+  /** The same history per terminal, for the terminal windows (changelog keys `n|<terminal>|<hour>`). */
+  private readonly terminals = new Map<string, MerchantHistory>();
   private readonly merge = new EventTimeMerge<Item>();
   private readonly progress = new InputProgress();
   private readonly dirty = new DirtyKeys();
@@ -104,6 +113,7 @@ export class MerchantTask implements StageTask {
               id: message.id,
               offset: record.offset,
               merchantId: message.m,
+              terminalId: message.tm ?? '',
               txTime: message.tt,
               fraud: message.fraud,
             };
@@ -140,12 +150,7 @@ export class MerchantTask implements StageTask {
   }
 
   private history(merchantId: string): MerchantHistory {
-    let history = this.merchants.get(merchantId);
-    if (!history) {
-      history = { times: [], frauds: [] };
-      this.merchants.set(merchantId, history);
-    }
-    return history;
+    return historyIn(this.merchants, merchantId);
   }
 
   private handle(item: Item, late: boolean): void {
@@ -153,15 +158,22 @@ export class MerchantTask implements StageTask {
       if (!item.fraud) return;
       insertTime(this.history(item.merchantId).frauds, item.txTime);
       this.dirty.mark(hourKey(item.merchantId, item.txTime));
+      if (item.terminalId !== '') {
+        insertTime(historyIn(this.terminals, item.terminalId).frauds, item.txTime);
+        this.dirty.mark(hourKey(item.terminalId, item.txTime, TERMINAL));
+      }
       return;
     }
     const { tx } = item;
     const history = this.history(tx.merchantId);
-    const context = { tx, history, delayMs: this.delayMs };
+    const terminal = historyIn(this.terminals, tx.terminalId);
+    const context = { tx, history, terminal, delayMs: this.delayMs };
     const values: Record<string, number> = {};
     for (const family of merchantFamilies) Object.assign(values, family.compute(context));
     insertTime(history.times, tx.eventTime);
     this.dirty.mark(hourKey(tx.merchantId, tx.eventTime));
+    insertTime(terminal.times, tx.eventTime);
+    this.dirty.mark(hourKey(tx.terminalId, tx.eventTime, TERMINAL));
     const message: MerchantFeaturesMessage = {
       id: tx.transactionId,
       c: tx.customerId,
@@ -184,14 +196,19 @@ export class MerchantTask implements StageTask {
     if (hour <= this.sweptHour) return;
     this.sweptHour = hour;
     const cutoff = watermark - this.delayMs - WINDOW_MS - HOUR_MS;
-    for (const [merchantId, history] of this.merchants) {
+    this.prune(this.merchants, MERCHANT, cutoff);
+    this.prune(this.terminals, TERMINAL, cutoff);
+  }
+
+  private prune(histories: Map<string, MerchantHistory>, kind: string, cutoff: number): void {
+    for (const [id, history] of histories) {
       const first = Math.min(history.times[0] ?? Infinity, history.frauds[0] ?? Infinity);
       if (first > cutoff) continue;
-      for (let t = first; t <= cutoff; t += HOUR_MS) this.dirty.mark(hourKey(merchantId, t));
-      this.dirty.mark(hourKey(merchantId, cutoff));
+      for (let t = first; t <= cutoff; t += HOUR_MS) this.dirty.mark(hourKey(id, t, kind));
+      this.dirty.mark(hourKey(id, cutoff, kind));
       pruneBefore(history.times, cutoff);
       pruneBefore(history.frauds, cutoff);
-      if (history.times.length === 0 && history.frauds.length === 0) this.merchants.delete(merchantId);
+      if (history.times.length === 0 && history.frauds.length === 0) histories.delete(id);
     }
   }
 
@@ -225,8 +242,8 @@ export class MerchantTask implements StageTask {
   private materialize(key: string): string | undefined {
     if (key === 'w') return JSON.stringify(this.merge.state());
     if (key === 'p') return JSON.stringify(this.progress.compact());
-    const [, merchantId, hourText] = key.split('|') as [string, string, string];
-    const history = this.merchants.get(merchantId);
+    const [kind, id, hourText] = key.split('|') as [string, string, string];
+    const history = (kind === TERMINAL ? this.terminals : this.merchants).get(id);
     if (!history) return undefined;
     // The lists are sorted, so the hour is a slice found by binary search.
     const from = Number(hourText) * HOUR_MS;
@@ -243,8 +260,9 @@ export class MerchantTask implements StageTask {
       const parsed: unknown = JSON.parse(value.toString());
       if (key === 'w') this.merge.restore(parsed as EventTimeState);
       else if (key === 'p') this.progress.restore(parsed as ProgressState);
-      else if (key.startsWith('m|')) {
-        const history = this.history(key.split('|')[1] as string);
+      else if (key.startsWith('m|') || key.startsWith('n|')) {
+        const [kind, id] = key.split('|') as [string, string];
+        const history = historyIn(kind === TERMINAL ? this.terminals : this.merchants, id);
         const { t, f } = parsed as { t: number[]; f: number[] };
         for (const time of t) insertTime(history.times, time);
         for (const time of f) insertTime(history.frauds, time);
@@ -255,10 +273,28 @@ export class MerchantTask implements StageTask {
   stateSize(): Record<string, number> {
     let purchases = 0;
     for (const history of this.merchants.values()) purchases += history.times.length;
-    return { merchants: this.merchants.size, purchases, buffered: this.merge.buffered };
+    return {
+      merchants: this.merchants.size,
+      terminals: this.terminals.size,
+      purchases,
+      buffered: this.merge.buffered,
+    };
   }
 }
 
-function hourKey(merchantId: string, t: number): string {
-  return `m|${merchantId}|${Math.floor(t / HOUR_MS)}`;
+/** Changelog key kinds: a merchant's hour, a terminal's hour. */
+const MERCHANT = 'm';
+const TERMINAL = 'n';
+
+function hourKey(id: string, t: number, kind = MERCHANT): string {
+  return `${kind}|${id}|${Math.floor(t / HOUR_MS)}`;
+}
+
+function historyIn(histories: Map<string, MerchantHistory>, id: string): MerchantHistory {
+  let history = histories.get(id);
+  if (!history) {
+    history = { times: [], frauds: [] };
+    histories.set(id, history);
+  }
+  return history;
 }

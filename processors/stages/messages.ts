@@ -9,7 +9,8 @@ import type { TxFacts } from '../features/types.ts';
 
 export type MerchantInput =
   | { k: 'tx'; p: number; f: TxFacts; late: boolean }
-  | { k: 'lb'; p: number; id: string; m: string; tt: number; r: number; fraud: boolean }
+  /** `tm`: the purchase's terminal ('' if unknown; absent from messages of earlier versions). */
+  | { k: 'lb'; p: number; id: string; m: string; tm?: string; tt: number; r: number; fraud: boolean }
   /** Customer task `p` of `of` has released everything up to `wm`, or has nothing to send (idle). */
   | { k: 'wm'; p: number; of: number; wm: number; idle: boolean };
 

@@ -5,8 +5,9 @@
 import Type from 'typebox';
 import { draftAt } from '../transactions/draft.ts';
 import { expectedPurchases, HOUR_MS, profileHourCdf, timeInDay } from '../transactions/rhythm.ts';
+import { pickMerchant } from '../world/world.ts';
 import { fraudsterDevice } from './fraudster.ts';
-import type { FraudScenario } from './scenario.ts';
+import { type FraudScenario, SIGNAL_STRENGTH, scaledMultiplier } from './scenario.ts';
 
 const Params = Type.Object(
   {
@@ -29,7 +30,10 @@ export const accountTakeover: FraudScenario<{
   name: 'account_takeover',
   description: 'A new far-away device and channel spending more than usual.',
   params: Params,
-  prepare({ world, targetPerLegit }, { minTransactions, maxTransactions, amountMultiplier }) {
+  prepare({ world, targetPerLegit, difficulty }, { minTransactions, maxTransactions, amountMultiplier }) {
+    const multiplier = scaledMultiplier(amountMultiplier, difficulty);
+    // A weaker signal: some takeovers spend at the customer's own kind of web shop, not abroad.
+    const domestic = Math.max(0, 1 - SIGNAL_STRENGTH[difficulty]);
     const maxSize = Math.max(minTransactions, maxTransactions);
     const meanSize = (minTransactions + maxSize) / 2;
     return (day) => {
@@ -44,12 +48,17 @@ export const accountTakeover: FraudScenario<{
         let time = timeInDay(day.rng, day.dayStartMs, profileHourCdf('flat'));
         const size = day.rng.int(minTransactions, maxSize);
         for (let i = 0; i < size; i++) {
-          const merchantNo =
-            world.foreignOnline[Math.floor(day.rng.float() * world.foreignOnline.length)] ?? 0;
-          const merchant = world.merchants[merchantNo];
+          // A category without web shops falls back to abroad: the fraud still happens.
+          const merchant =
+            (domestic > 0 && day.rng.bool(domestic)
+              ? pickMerchant(world, day.customer, day.rng.weighted(day.customer.categoryCdf), true, day.rng)
+              : undefined) ??
+            world.merchants[
+              world.foreignOnline[Math.floor(day.rng.float() * world.foreignOnline.length)] ?? 0
+            ];
           if (!merchant) continue;
           const amount = day.rng.logNormal(
-            merchant.spec.medianAmountMinor * day.customer.amountScale * amountMultiplier,
+            merchant.spec.medianAmountMinor * day.customer.amountScale * multiplier,
             0.5,
           );
           day.add(draftAt(merchant, time, amount, device, day.rng, 'account_takeover'));

@@ -6,7 +6,7 @@ import Type from 'typebox';
 import { draftAt } from '../transactions/draft.ts';
 import { expectedPurchases, hourCdf, timeInDay } from '../transactions/rhythm.ts';
 import { pickMerchant } from '../world/world.ts';
-import type { FraudScenario } from './scenario.ts';
+import { type FraudScenario, SIGNAL_STRENGTH } from './scenario.ts';
 
 const Params = Type.Object(
   {
@@ -23,7 +23,9 @@ export const amountThreshold: FraudScenario<{ thresholdMinor: number }> = {
   name: 'amount_threshold',
   description: 'Purchases above a fixed amount (handbook scenario 1).',
   params: Params,
-  prepare({ targetPerLegit, world }, { thresholdMinor }) {
+  prepare({ targetPerLegit, world, difficulty }, { thresholdMinor }) {
+    // Above the threshold always; how far above is the signal.
+    const spread = SIGNAL_STRENGTH[difficulty];
     return (day) => {
       const count = day.rng.poisson(
         targetPerLegit * expectedPurchases(day.customer.transactionsPerDay, day.dayStartMs),
@@ -35,7 +37,7 @@ export const amountThreshold: FraudScenario<{ thresholdMinor: number }> = {
           pickMerchant(world, day.customer, categoryIndex, online, day.rng) ??
           pickMerchant(world, day.customer, categoryIndex, !online, day.rng);
         if (!merchant) continue;
-        const amount = thresholdMinor * (1.05 + 2 * day.rng.float());
+        const amount = thresholdMinor * (1 + (0.05 + 2 * day.rng.float()) * spread);
         const time = timeInDay(day.rng, day.dayStartMs, hourCdf(categoryIndex));
         day.add(draftAt(merchant, time, amount, day.customer.device, day.rng, 'amount_threshold'));
       }

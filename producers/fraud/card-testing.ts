@@ -7,7 +7,7 @@ import { draftAt } from '../transactions/draft.ts';
 import { expectedPurchases, profileHourCdf, timeInDay } from '../transactions/rhythm.ts';
 import { CATEGORIES } from '../world/categories.ts';
 import { fraudsterDevice } from './fraudster.ts';
-import type { FraudScenario } from './scenario.ts';
+import { type FraudScenario, SIGNAL_STRENGTH } from './scenario.ts';
 
 const Params = Type.Object(
   {
@@ -34,9 +34,14 @@ export const cardTesting: FraudScenario<{
   name: 'card_testing',
   description: 'Bursts of tiny online purchases seconds apart.',
   params: Params,
-  prepare({ world, targetPerLegit }, { minBurst, maxBurst, maxAmountMinor, maxGapSeconds }) {
-    const maxSize = Math.max(minBurst, maxBurst);
-    const meanBurst = (minBurst + maxSize) / 2;
+  prepare({ world, targetPerLegit, difficulty }, { minBurst, maxBurst, maxAmountMinor, maxGapSeconds }) {
+    // A weaker signal: shorter bursts of larger test amounts, further apart (as many frauds).
+    const strength = SIGNAL_STRENGTH[difficulty];
+    const largest = Math.max(51, Math.round(maxAmountMinor / strength));
+    const widest = Math.max(2, Math.round(maxGapSeconds / strength));
+    const minSize = Math.max(2, Math.round(minBurst * strength));
+    const maxSize = Math.max(minSize, Math.round(Math.max(minBurst, maxBurst) * strength));
+    const meanBurst = (minSize + maxSize) / 2;
     const pool =
       (world.onlineByCategory[DIGITAL]?.length ?? 0) > 0
         ? world.onlineByCategory[DIGITAL]
@@ -51,10 +56,10 @@ export const cardTesting: FraudScenario<{
         if (!merchant) continue;
         const device = fraudsterDevice(day.rng);
         let time = timeInDay(day.rng, day.dayStartMs, profileHourCdf('flat'));
-        const size = day.rng.int(minBurst, maxSize);
+        const size = day.rng.int(minSize, maxSize);
         for (let i = 0; i < size; i++) {
-          day.add(draftAt(merchant, time, day.rng.int(50, maxAmountMinor), device, day.rng, 'card_testing'));
-          time += day.rng.int(2, maxGapSeconds) * 1000;
+          day.add(draftAt(merchant, time, day.rng.int(50, largest), device, day.rng, 'card_testing'));
+          time += day.rng.int(2, widest) * 1000;
         }
       }
     };

@@ -3,7 +3,7 @@
  * are the fraudster's, for inflated amounts.
  */
 import Type from 'typebox';
-import type { FraudScenario } from './scenario.ts';
+import { type FraudScenario, scaledMultiplier } from './scenario.ts';
 
 const Params = Type.Object(
   {
@@ -32,7 +32,8 @@ export const compromisedCard: FraudScenario<{
   description:
     'A leaked card: for a period a share of purchases are fraud with inflated amounts (handbook scenario 3).',
   params: Params,
-  prepare({ targetPerLegit }, { durationDays, fraudShare, amountMultiplier }) {
+  prepare({ targetPerLegit, difficulty }, { durationDays, fraudShare, amountMultiplier }) {
+    const multiplier = scaledMultiplier(amountMultiplier, difficulty);
     const startProbability = Math.min(1, targetPerLegit / (durationDays * fraudShare));
     return (day) => {
       let state = day.state.compromisedCard as CardState | undefined;
@@ -50,7 +51,7 @@ export const compromisedCard: FraudScenario<{
       if ((state.compromisedUntilDay ?? -1) <= day.dayIndex) return;
       for (const draft of day.transactions) {
         if (draft.fraudScenario === null && day.rng.bool(fraudShare)) {
-          draft.amountMinor = Math.round(draft.amountMinor * amountMultiplier);
+          draft.amountMinor = Math.round(draft.amountMinor * multiplier);
           draft.fraudScenario = 'compromised_card';
         }
       }

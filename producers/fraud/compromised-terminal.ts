@@ -10,7 +10,7 @@ import { Purpose, Rng } from '../random.ts';
 import { dailyPurchases } from '../transactions/purchases.ts';
 import { DAY_MS } from '../transactions/rhythm.ts';
 import { customerOf, type World } from '../world/world.ts';
-import type { FraudScenario } from './scenario.ts';
+import { type FraudScenario, SIGNAL_STRENGTH } from './scenario.ts';
 
 const Params = Type.Object(
   {
@@ -52,7 +52,10 @@ export const compromisedTerminal: FraudScenario<{ durationDays: number }> = {
   name: 'compromised_terminal',
   description: 'All purchases at a compromised terminal for a period (handbook scenario 2).',
   params: Params,
-  prepare({ world, seed, days, targetPerLegit }, { durationDays }) {
+  prepare({ world, seed, days, targetPerLegit, difficulty }, { durationDays: configured }) {
+    // A weaker signal: shorter compromises, over before the merchant's delayed windows see them
+    // (never longer: the windows are only seen a label delay late anyway).
+    const durationDays = Math.max(1, Math.round(configured * Math.min(1, SIGNAL_STRENGTH[difficulty])));
     const traffic = terminalTraffic(world, seed);
     const terminals = [...traffic.keys()].sort();
     const windows = new Map<string, [number, number][]>();

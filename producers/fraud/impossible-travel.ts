@@ -6,7 +6,7 @@ import Type from 'typebox';
 import { draftAt } from '../transactions/draft.ts';
 import { expectedPurchases } from '../transactions/rhythm.ts';
 import { farAwayMerchant } from '../world/world.ts';
-import type { FraudScenario } from './scenario.ts';
+import { type FraudScenario, SIGNAL_STRENGTH, scaledMultiplier } from './scenario.ts';
 
 const Params = Type.Object(
   {
@@ -30,8 +30,12 @@ export const impossibleTravel: FraudScenario<{
   name: 'impossible_travel',
   description: 'A card-present purchase far away minutes after one near home.',
   params: Params,
-  prepare({ world, targetPerLegit }, { minDistanceKm, minGapMinutes, maxGapMinutes }) {
-    const maxGap = Math.max(minGapMinutes, maxGapMinutes);
+  prepare({ world, targetPerLegit, difficulty }, { minDistanceKm, minGapMinutes, maxGapMinutes }) {
+    // A weaker signal: longer gaps (a lower speed) and spending nearer the customer's own.
+    const minGap = Math.round(minGapMinutes / SIGNAL_STRENGTH[difficulty]);
+    const maxGap = Math.max(minGap, Math.round(maxGapMinutes / SIGNAL_STRENGTH[difficulty]));
+    const spend = scaledMultiplier(2, difficulty);
+    const distanceKm = Math.max(100, minDistanceKm * Math.min(1, SIGNAL_STRENGTH[difficulty]));
     return (day) => {
       const state = (day.state.impossibleTravel as TravelState | undefined) ?? {};
       day.state.impossibleTravel = state;
@@ -45,10 +49,13 @@ export const impossibleTravel: FraudScenario<{
       );
       while (state.pending > 0 && anchors.length > 0) {
         const anchor = anchors.splice(Math.floor(day.rng.float() * anchors.length), 1)[0];
-        const merchant = anchor && farAwayMerchant(world, day.customer, minDistanceKm, day.rng);
+        const merchant = anchor && farAwayMerchant(world, day.customer, distanceKm, day.rng);
         if (!anchor || !merchant) break;
-        const time = anchor.eventTime + day.rng.int(minGapMinutes, maxGap) * 60_000;
-        const amount = day.rng.logNormal(merchant.spec.medianAmountMinor * day.customer.amountScale * 2, 0.6);
+        const time = anchor.eventTime + day.rng.int(minGap, maxGap) * 60_000;
+        const amount = day.rng.logNormal(
+          merchant.spec.medianAmountMinor * day.customer.amountScale * spend,
+          0.6,
+        );
         // A cloned card: in person (far-away merchants are never online-only), often by magnetic stripe.
         const draft = draftAt(merchant, time, amount, day.customer.device, day.rng, 'impossible_travel');
         if (draft.channel === 'CARD_PRESENT' && day.rng.bool(0.5)) draft.entryMode = 'MAGSTRIPE';

@@ -23,6 +23,22 @@ export interface CustomerDay {
   rng: Rng;
 }
 
+/** How hard a run's fraud is to tell from legitimate purchases. */
+export const DIFFICULTIES = ['easy', 'realistic', 'hard'] as const;
+export type Difficulty = (typeof DIFFICULTIES)[number];
+
+/**
+ * How strongly the scenarios show their telltale signals (an inflated amount, a burst, a jump in
+ * place) at each difficulty; 1 is their parameters as configured. The bands each level gives a
+ * trained baseline are measured (bench/evaluation/difficulty.ts), not assumed.
+ */
+export const SIGNAL_STRENGTH: Readonly<Record<Difficulty, number>> = { easy: 3, realistic: 1, hard: 0.15 };
+
+/** A multiplier's excess over 1 scaled by the signal strength: 5× at `realistic` is 2.2× at `hard`. */
+export function scaledMultiplier(multiplier: number, difficulty: Difficulty): number {
+  return 1 + (multiplier - 1) * SIGNAL_STRENGTH[difficulty];
+}
+
 export interface ScenarioContext {
   world: World;
   seed: number;
@@ -32,6 +48,8 @@ export interface ScenarioContext {
    * run's fraud rate comes out as configured; each scenario turns it into an episode probability.
    */
   targetPerLegit: number;
+  /** Scales each scenario's signal (SIGNAL_STRENGTH); `realistic` leaves the parameters as they are. */
+  difficulty: Difficulty;
 }
 
 export interface FraudScenario<Params = Record<string, unknown>> {

@@ -414,4 +414,59 @@ export const clickhouseMigrations: readonly Migration[] = [
   GROUP BY hour, merchant_category`,
     ],
   },
+  {
+    version: 5,
+    name: "the fraud handbook's features: TX_DURING_NIGHT and the terminal windows; handbook_features",
+    // New feature columns default to 0 for rows landed before (the features schema gives them the
+    // same Avro defaults). The training set lists its columns (18.16 repeats the join key under
+    // `*`), so it is made again with them; handbook_features names them as the handbook does.
+    statements: [
+      ...['transaction_features', 'transactions_labeled'].flatMap((table): Statement[] => [
+        { addColumn: { table, column: 'tx_during_night', type: 'UInt8 DEFAULT 0' } },
+        ...[1, 7, 30].flatMap((days): Statement[] => [
+          { addColumn: { table, column: `terminal_tx_count_${days}d`, type: 'Int32 DEFAULT 0' } },
+          { addColumn: { table, column: `terminal_risk_${days}d`, type: 'Float64 DEFAULT 0' } },
+        ]),
+      ]),
+      'DROP TABLE IF EXISTS training_set',
+      `CREATE VIEW IF NOT EXISTS training_set AS
+  SELECT
+    transaction_id, customer_id, merchant_id, terminal_id, run_id, event_time_ms, event_time,
+    amount_minor, currency, channel, merchant_category, hour_of_day, is_weekend, is_night,
+    tx_during_night, customer_tx_count_1d, customer_mean_amount_1d, customer_tx_count_7d,
+    customer_mean_amount_7d, customer_tx_count_30d, customer_mean_amount_30d,
+    customer_tx_count_1h, distinct_merchants_24h, seconds_since_previous, amount_zscore_30d,
+    amount_to_max_30d, distance_from_home_km, distance_from_previous_km,
+    speed_from_previous_kmh, merchant_tx_count_1d, merchant_risk_1d, merchant_tx_count_7d,
+    merchant_risk_7d, merchant_tx_count_30d, merchant_risk_30d, terminal_tx_count_1d,
+    terminal_risk_1d, terminal_tx_count_7d, terminal_risk_7d, terminal_tx_count_30d,
+    terminal_risk_30d, risk_score, rules_fired, late,
+    label_id, is_fraud, scenario, report_channel, reported_at_ms, label_id != '' AS label_known
+  FROM (SELECT *, event_time FROM transaction_features FINAL)
+  ANY LEFT JOIN (
+    SELECT transaction_id, label_id, is_fraud, scenario, report_channel, reported_at_ms
+    FROM fraud_labels FINAL
+  ) USING transaction_id`,
+      // Amounts in major units, as the handbook's TX_AMOUNT (every currency here has 2 decimals).
+      `CREATE VIEW IF NOT EXISTS handbook_features AS
+  SELECT
+    transaction_id AS TRANSACTION_ID, event_time AS TX_DATETIME, customer_id AS CUSTOMER_ID,
+    terminal_id AS TERMINAL_ID, amount_minor / 100 AS TX_AMOUNT, run_id,
+    is_weekend AS TX_DURING_WEEKEND, tx_during_night AS TX_DURING_NIGHT,
+    customer_tx_count_1d AS CUSTOMER_ID_NB_TX_1DAY_WINDOW,
+    customer_mean_amount_1d / 100 AS CUSTOMER_ID_AVG_AMOUNT_1DAY_WINDOW,
+    customer_tx_count_7d AS CUSTOMER_ID_NB_TX_7DAY_WINDOW,
+    customer_mean_amount_7d / 100 AS CUSTOMER_ID_AVG_AMOUNT_7DAY_WINDOW,
+    customer_tx_count_30d AS CUSTOMER_ID_NB_TX_30DAY_WINDOW,
+    customer_mean_amount_30d / 100 AS CUSTOMER_ID_AVG_AMOUNT_30DAY_WINDOW,
+    terminal_tx_count_1d AS TERMINAL_ID_NB_TX_1DAY_WINDOW,
+    terminal_risk_1d AS TERMINAL_ID_RISK_1DAY_WINDOW,
+    terminal_tx_count_7d AS TERMINAL_ID_NB_TX_7DAY_WINDOW,
+    terminal_risk_7d AS TERMINAL_ID_RISK_7DAY_WINDOW,
+    terminal_tx_count_30d AS TERMINAL_ID_NB_TX_30DAY_WINDOW,
+    terminal_risk_30d AS TERMINAL_ID_RISK_30DAY_WINDOW,
+    is_fraud AS TX_FRAUD, label_known
+  FROM training_set`,
+    ],
+  },
 ];

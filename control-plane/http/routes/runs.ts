@@ -2,6 +2,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import { reportChart } from '../../../evaluation/report.ts';
+import { EvaluationSettingsSchema } from '../../../evaluation/settings.ts';
 import { RunSpecSchema } from '../../runs/spec.ts';
 import { isTerminal, RUN_STATES } from '../../runs/states.ts';
 import type { RunStatus } from '../../runs/status.ts';
@@ -134,6 +136,42 @@ export const runRoutes: FastifyPluginAsyncTypebox<ServerDependencies> = async (a
       },
     },
     async (request) => present(await supervisor.setRate(request.params.id, request.body.ratePerSecond)),
+  );
+
+  app.get(
+    '/runs/:id/evaluation',
+    {
+      ...reads,
+      schema: {
+        tags: ['runs'],
+        summary:
+          'How well the rule score and a trained baseline detect the run’s fraud: prequential AUC, AP and Card Precision@k per test day, from ClickHouse',
+        params: RunId,
+        querystring: EvaluationSettingsSchema,
+      },
+    },
+    async (request) => {
+      await supervisor.get(request.params.id);
+      return deps.evaluate(request.params.id, request.query);
+    },
+  );
+
+  app.get(
+    '/runs/:id/evaluation/chart.svg',
+    {
+      ...reads,
+      schema: {
+        tags: ['runs'],
+        summary: 'The evaluation as an SVG chart (the same query parameters)',
+        params: RunId,
+        querystring: EvaluationSettingsSchema,
+      },
+    },
+    async (request, reply) => {
+      await supervisor.get(request.params.id);
+      const report = await deps.evaluate(request.params.id, request.query);
+      return reply.type('image/svg+xml').send(reportChart(report));
+    },
   );
 
   app.delete(

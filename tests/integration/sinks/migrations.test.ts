@@ -159,7 +159,16 @@ describe('clickhouse migrations', () => {
       await stores.chNumber('SELECT count() FROM system.tables WHERE database = currentDatabase()'),
     ).toBe(tables);
     expect(await stores.chNumber('SELECT count() FROM schema_migrations')).toBe(versions);
-    expect(versions).toBe(4);
+    expect(versions).toBe(5);
+    // Migration 5: the handbook's features, in both feature tables, and named as it names them.
+    for (const table of ['transaction_features', 'transactions_labeled'])
+      for (const column of ['tx_during_night', 'terminal_tx_count_30d', 'terminal_risk_1d'])
+        expect(await columnsOf(table, column), `${table}.${column}`).toBe(1);
+    expect(
+      await stores.chNumber(
+        "SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = 'handbook_features' AND name IN ('TX_DURING_NIGHT', 'TERMINAL_ID_RISK_7DAY_WINDOW', 'TX_FRAUD')",
+      ),
+    ).toBe(3);
 
     // Another run's C0 is its own row, not a newer version of r1's.
     await latest.write([customer(latest, 0, 'r2'), customer(latest, 1, 'r2')]);

@@ -6,6 +6,7 @@ const full: SerializedEntry = {
   t: 1_733_000_000_123,
   a: 12_345,
   m: 'M1',
+  tm: 'TM1',
   la: 48.1374,
   lo: 11.5755,
   e: false,
@@ -44,7 +45,7 @@ const full: SerializedEntry = {
 describe('purchase changelog values', () => {
   it('round-trip every field exactly in the binary layout, which is smaller than the JSON one', () => {
     const encoded = encodeEntry(full);
-    expect(encoded[0]).toBe(1);
+    expect(encoded[0]).toBe(2);
     expect(decodeEntry(encoded)).toEqual(full);
     const bare = { ...full, f: null, cf: null, mf: null, lb: null, x: null };
     expect(decodeEntry(encodeEntry(bare))).toEqual(bare);
@@ -53,9 +54,20 @@ describe('purchase changelog values', () => {
     );
   });
 
+  it('reads the binary layout before the terminal was kept, with the terminal unknown', () => {
+    const unknown = { ...full, tm: '' };
+    const current = encodeEntry(unknown);
+    // Layout 1 is layout 2 without the terminal: here its one byte (the empty string's length)
+    // after tag (1), i (1 + 2), t (8), a (8) and m (1 + 2).
+    const at = 1 + 3 + 8 + 8 + 3;
+    expect(current[at]).toBe(0);
+    const v1 = Buffer.concat([Buffer.from([1]), current.subarray(1, at), current.subarray(at + 1)]);
+    expect(decodeEntry(v1)).toEqual(unknown);
+  });
+
   it('reads the JSON layout of earlier versions, as text or as bytes', () => {
-    const json = JSON.stringify({ ...full, lb: undefined, x: full.x?.toString('base64') });
-    const expected = { ...full, lb: null };
+    const json = JSON.stringify({ ...full, tm: undefined, lb: undefined, x: full.x?.toString('base64') });
+    const expected = { ...full, tm: '', lb: null };
     expect(decodeEntry(json)).toEqual(expected);
     expect(decodeEntry(Buffer.from(json))).toEqual(expected);
   });

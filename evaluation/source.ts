@@ -1,0 +1,45 @@
+/**
+ * Reads a run's training rows from ClickHouse: every purchase's features as scored in flight, with
+ * its fraud label's report time where one was reported. The query runs on ClickHouse 18.16 and
+ * current versions (ANY LEFT JOIN of two subqueries, FINAL for the replacing tables).
+ */
+import type { ClickhouseConfig } from '../core/config/schema.ts';
+import { quoteString } from '../sinks/clickhouse/dialect.ts';
+import { clickhouseClient } from '../sinks/clickhouse/sink.ts';
+import { snakeCase } from '../sinks/columns.ts';
+import { type EvaluationRow, MODEL_INPUTS } from './dataset.ts';
+
+type Row = Record<string, string | number | boolean | null>;
+
+/** The rows of the run whose topics are `<prefix>.…`, in event-time order (ties by transaction). */
+export async function readRunRows(config: ClickhouseConfig, prefix: string): Promise<EvaluationRow[]> {
+  const columns = MODEL_INPUTS.map(snakeCase);
+  const query = `SELECT customer_id, event_time_ms, risk_score, ${columns.join(', ')}, label_known, is_fraud, reported_at_ms
+FROM (SELECT * FROM transaction_features FINAL WHERE kafka_topic = ${quoteString(`${prefix}.features`)})
+ANY LEFT JOIN (
+  SELECT transaction_id, 1 AS label_known, is_fraud, reported_at_ms
+  FROM fraud_labels FINAL WHERE kafka_topic = ${quoteString(`${prefix}.labels`)}
+) USING transaction_id
+ORDER BY event_time_ms, transaction_id`;
+  const client = clickhouseClient(config, config.database);
+  try {
+    const result = await client.query({ query, format: 'JSONEachRow' });
+    const rows: EvaluationRow[] = [];
+    for (const row of (await result.json<Row>()) as Row[]) {
+      const fraud = Number(row.label_known) === 1 && Number(row.is_fraud) === 1;
+      rows.push({
+        customerId: String(row.customer_id),
+        eventTime: Number(row.event_time_ms),
+        riskScore: Number(row.risk_score),
+        inputs: columns.map((column) => {
+          const value = row[column];
+          return value === null || value === undefined ? null : Number(value);
+        }),
+        reportedAt: fraud ? Number(row.reported_at_ms) : null,
+      });
+    }
+    return rows;
+  } finally {
+    await client.close();
+  }
+}
