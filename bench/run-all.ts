@@ -25,6 +25,7 @@ const BENCHMARKS = [
   { script: 'sinks/throughput.ts', name: 'sinks-throughput' },
   { script: 'control-plane/status-latency.ts', name: 'control-plane-status' },
   { script: 'pipeline/realtime-latency.ts', name: 'pipeline-realtime-latency' },
+  { script: 'evaluation/difficulty.ts', name: 'evaluation-difficulty' },
 ] as const;
 
 const benchDir = path.join(projectRoot(), 'bench');

@@ -14,7 +14,6 @@ export interface PrequentialSettings {
   delayDays: number;
   /** Cards per test day for Card Precision@k. */
   k: number;
-  seed: number;
 }
 
 export interface DayResult {
@@ -80,7 +79,7 @@ export function foldsOf(
 
 const isoDay = (day: number) => new Date(day * DAY_MS).toISOString().slice(0, 10);
 
-/** Every model over every fold; the same data and seed give the same numbers. */
+/** Every model over every fold; the same data give the same numbers. */
 export function evaluate(
   data: Dataset,
   models: readonly DetectionModel[],
@@ -93,7 +92,7 @@ export function evaluate(
     days: [],
     overall: { auc: null, averagePrecision: null, cardPrecisionAtK: null },
   }));
-  for (const [f, fold] of folds.entries()) {
+  for (const fold of folds) {
     const train = subset(data, fold.train);
     const test = subset(data, fold.test);
     const known = new Uint8Array(train.size);
@@ -102,7 +101,7 @@ export function evaluate(
     let frauds = 0;
     for (let i = 0; i < test.size; i++) frauds += test.fraud[i] as number;
     for (const [m, model] of models.entries()) {
-      const scores = model.fit({ data: train, labels: known, seed: mix(settings.seed, f) })(test);
+      const scores = model.fit({ data: train, labels: known })(test);
       results[m]?.days.push({
         day: isoDay(fold.testDay),
         transactions: test.size,
@@ -136,9 +135,4 @@ function meanOf(
     count++;
   }
   return count > 0 ? sum / count : null;
-}
-
-/** A fold's seed from the evaluation's: distinct per fold, the same in every run. */
-function mix(seed: number, fold: number): number {
-  return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + fold * 0x27d4eb2f) >>> 0;
 }

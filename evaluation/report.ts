@@ -76,7 +76,7 @@ export function reportTable(report: EvaluationReport): string {
   const { settings, span } = report;
   const lines = [
     `run ${report.run}: ${report.transactions} transactions, ${report.frauds} fraud, ${span.first} … ${span.last}`,
-    `prequential: train ${settings.trainDays} d, delay ${settings.delayDays} d, test 1 d, ${span.testDays} test days; seed ${settings.seed}`,
+    `prequential: train ${settings.trainDays} d, delay ${settings.delayDays} d, test 1 d, ${span.testDays} test days`,
     '',
     `| model | AUC-ROC | average precision | Card Precision@${settings.k} |`,
     '| --- | ---: | ---: | ---: |',

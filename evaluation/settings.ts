@@ -24,12 +24,6 @@ export const EvaluationSettingsSchema = Type.Object(
       default: 100,
       description: 'Cards per day for Card Precision@k',
     }),
-    seed: Type.Integer({
-      minimum: 0,
-      maximum: 2 ** 31 - 1,
-      default: 1,
-      description: 'Seed of the models that draw',
-    }),
     models: Type.Array(Type.Enum(MODEL_NAMES), {
       minItems: 1,
       uniqueItems: true,

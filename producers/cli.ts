@@ -10,6 +10,7 @@ import { createLogger } from '../core/logger.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseGeneratorConfig } from './config.ts';
 import { type ControlMessage, isControlMessage, RunControl } from './control.ts';
+import { DIFFICULTIES } from './fraud/scenario.ts';
 import { producerMetrics } from './metrics.ts';
 import { runGenerator } from './run.ts';
 import { runGeneratorThreads } from './threads.ts';
@@ -30,6 +31,7 @@ const program = new Command('produce')
   .option('--duration <seconds>', 'stop after this long (realtime)', number)
   .option('--max-transactions <n>', 'stop after this many transactions', number)
   .option('--fraud-rate <fraction>', 'fraction of transactions that are fraud', number)
+  .addOption(new Option('--difficulty <level>', 'how hard fraud is to detect').choices([...DIFFICULTIES]))
   .option('--partitions <n>', 'partitions of topics this run creates', number)
   .option('--shard <index/count>', 'own one shard of the customers, e.g. 0/4')
   .option('--workers <n>', 'worker threads of this process, each a shard of the run', number)
@@ -60,6 +62,8 @@ function generatorInput(configuredRunId: string): Record<string, unknown> {
   set(input, 'maxTransactions', flags.maxTransactions);
   set(input, 'workers', flags.workers);
   if (flags.fraudRate !== undefined) input.fraud = { ...(input.fraud as object), rate: flags.fraudRate };
+  if (flags.difficulty !== undefined)
+    input.fraud = { ...(input.fraud as object), difficulty: flags.difficulty };
   if (flags.partitions !== undefined)
     input.topics = { ...(input.topics as object), partitions: flags.partitions };
   if (flags.shard !== undefined) {

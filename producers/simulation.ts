@@ -3,9 +3,9 @@
  * transactions of a simulated day. A customer's transactions depend only on the seed, the customer
  * and the day — never on which other customers this process owns.
  */
-import { type GeneratorConfig, scenarioSettings, startMsOf } from './config.ts';
+import { type GeneratorConfig, type ScenarioSettings, scenarioSettings, startMsOf } from './config.ts';
 import { MARKING_SCENARIOS, SCENARIOS } from './fraud/index.ts';
-import type { CustomerDay } from './fraud/scenario.ts';
+import { type CustomerDay, MIX } from './fraud/scenario.ts';
 import { Purpose, Rng } from './random.ts';
 import type { TransactionRecord } from './records.ts';
 import { authorise, type CardState, newCardState } from './transactions/authorise.ts';
@@ -49,7 +49,12 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
 
   // Split the fraud rate between scenarios by weight, then convert it to fraud per legitimate
   // purchase: added fraud grows the total, marked fraud does not.
-  const settings = scenarioSettings(config);
+  // Difficulty shifts the configured weights towards the scenarios a baseline finds often or rarely.
+  const mix = MIX[config.fraud.difficulty];
+  const settings = scenarioSettings(config).map(([name, s]): [string, ScenarioSettings] => {
+    const scenario = SCENARIOS.find((candidate) => candidate.name === name);
+    return [name, { ...s, weight: s.weight * (scenario ? mix[scenario.detectability] : 1) }];
+  });
   const totalWeight = settings.reduce((sum, [, s]) => sum + s.weight, 0);
   const addedRate = settings
     .filter(([name]) => !MARKING_SCENARIOS.has(name))

@@ -15,6 +15,7 @@ import { MODEL_NAMES } from '../../evaluation/models/index.ts';
 import { evaluateRun, reportTable, writeReport } from '../../evaluation/report.ts';
 import { parseEvaluationSettings } from '../../evaluation/settings.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
+import { DIFFICULTIES } from '../../producers/fraud/scenario.ts';
 import { SINK_NODE_FLAGS } from '../../sinks/node-flags.ts';
 import { hashKey, newApiKey } from '../http/auth.ts';
 import { startControlPlane } from '../serve.ts';
@@ -117,6 +118,7 @@ runs
   .option('--merchants <n>', 'merchants', number)
   .option('--seed <n>', 'seed', number)
   .option('--fraud-rate <fraction>', 'fraud rate', number)
+  .addOption(new Option('--difficulty <level>', 'how hard fraud is to detect').choices([...DIFFICULTIES]))
   .option('--partitions <n>', 'partitions of the run’s topics', number)
   .option('--no-processors', 'do not derive features')
   .option('--sinks <list>', 'comma-separated: clickhouse,postgres (empty: none)')
@@ -140,6 +142,8 @@ runs
     set('partitions', flags.partitions);
     if (flags.processors === false) spec.processors = false;
     if (flags.fraudRate !== undefined) spec.fraud = { ...(spec.fraud as object), rate: flags.fraudRate };
+    if (flags.difficulty !== undefined)
+      spec.fraud = { ...(spec.fraud as object), difficulty: flags.difficulty };
     if (flags.sinks !== undefined) spec.sinks = String(flags.sinks).split(',').filter(Boolean);
     const run = await client().start(spec);
     console.log(`${run.id}  ${run.state}`);
@@ -202,6 +206,7 @@ program
   .option('--days <n>', 'simulated days', number)
   .option('--seed <n>', 'seed', number)
   .option('--fraud-rate <fraction>', 'fraud rate', number)
+  .addOption(new Option('--difficulty <level>', 'how hard fraud is to detect').choices([...DIFFICULTIES]))
   .action(async (flags: Record<string, string | number | undefined>) => {
     const input: Record<string, unknown> = flags.config
       ? ((parseYaml(readFileSync(String(flags.config), 'utf8')) ?? {}) as Record<string, unknown>)
@@ -209,6 +214,8 @@ program
     for (const key of ['customers', 'merchants', 'days', 'seed'] as const)
       if (flags[key] !== undefined) input[key] = flags[key];
     if (flags.fraudRate !== undefined) input.fraud = { ...(input.fraud as object), rate: flags.fraudRate };
+    if (flags.difficulty !== undefined)
+      input.fraud = { ...(input.fraud as object), difficulty: flags.difficulty };
     const config = parseGeneratorConfig({ ...input, mode: 'backfill' }, 'flags');
     const started = Date.now();
     const result = await generateFiles(config, flags.format as FileFormat, String(flags.out), {
@@ -279,7 +286,6 @@ program
   .option('--train-days <n>', 'days each model trains on')
   .option('--delay-days <n>', 'days skipped between training and test (the label delay)')
   .option('--k <n>', 'cards per day for Card Precision@k')
-  .option('--seed <n>', 'seed of the models that draw')
   .option('--models <list>', `comma-separated: ${MODEL_NAMES.join(',')}`)
   .option('--json', 'the report as JSON on stdout')
   .action(async (flags: Record<string, string | boolean | undefined>) => {
@@ -288,7 +294,6 @@ program
         ...(flags.trainDays !== undefined ? { trainDays: flags.trainDays } : {}),
         ...(flags.delayDays !== undefined ? { delayDays: flags.delayDays } : {}),
         ...(flags.k !== undefined ? { k: flags.k } : {}),
-        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
         ...(flags.models !== undefined ? { models: String(flags.models).split(',').filter(Boolean) } : {}),
       },
       'flags',

@@ -8,8 +8,6 @@ export interface TrainingWindow {
   data: Dataset;
   /** The label of each training row as known when the model is trained (the test day's start). */
   labels: Uint8Array;
-  /** The evaluation's seed with the fold mixed in: a model that draws must draw from it. */
-  seed: number;
 }
 
 export interface DetectionModel {

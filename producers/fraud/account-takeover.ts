@@ -4,10 +4,10 @@
  */
 import Type from 'typebox';
 import { draftAt } from '../transactions/draft.ts';
-import { expectedPurchases, HOUR_MS, profileHourCdf, timeInDay } from '../transactions/rhythm.ts';
+import { expectedPurchases, HOUR_MS, timeInDay } from '../transactions/rhythm.ts';
 import { pickMerchant } from '../world/world.ts';
 import { fraudsterDevice } from './fraudster.ts';
-import { type FraudScenario, SIGNAL_STRENGTH, scaledMultiplier } from './scenario.ts';
+import { type FraudScenario, fraudsterHours, SIGNAL_STRENGTH, scaledMultiplier } from './scenario.ts';
 
 const Params = Type.Object(
   {
@@ -29,11 +29,15 @@ export const accountTakeover: FraudScenario<{
 }> = {
   name: 'account_takeover',
   description: 'A new far-away device and channel spending more than usual.',
+  detectability: 'often',
   params: Params,
   prepare({ world, targetPerLegit, difficulty }, { minTransactions, maxTransactions, amountMultiplier }) {
     const multiplier = scaledMultiplier(amountMultiplier, difficulty);
     // A weaker signal: some takeovers spend at the customer's own kind of web shop, not abroad.
     const domestic = Math.max(0, 1 - SIGNAL_STRENGTH[difficulty]);
+    // …in the daytime, spread further apart.
+    const hours = fraudsterHours(difficulty);
+    const meanGapMs = HOUR_MS / 2 / Math.min(1, SIGNAL_STRENGTH[difficulty]);
     const maxSize = Math.max(minTransactions, maxTransactions);
     const meanSize = (minTransactions + maxSize) / 2;
     return (day) => {
@@ -45,7 +49,7 @@ export const accountTakeover: FraudScenario<{
         const device = fraudsterDevice(day.rng);
         // The other channel: app users get web purchases and the other way round.
         device.type = day.customer.device.type === 'MOBILE' ? 'DESKTOP' : 'MOBILE';
-        let time = timeInDay(day.rng, day.dayStartMs, profileHourCdf('flat'));
+        let time = timeInDay(day.rng, day.dayStartMs, hours);
         const size = day.rng.int(minTransactions, maxSize);
         for (let i = 0; i < size; i++) {
           // A category without web shops falls back to abroad: the fraud still happens.
@@ -62,7 +66,7 @@ export const accountTakeover: FraudScenario<{
             0.5,
           );
           day.add(draftAt(merchant, time, amount, device, day.rng, 'account_takeover'));
-          time += Math.round(day.rng.exponential(HOUR_MS / 2));
+          time += Math.round(day.rng.exponential(meanGapMs));
         }
       }
     };

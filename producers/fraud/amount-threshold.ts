@@ -22,6 +22,7 @@ const Params = Type.Object(
 export const amountThreshold: FraudScenario<{ thresholdMinor: number }> = {
   name: 'amount_threshold',
   description: 'Purchases above a fixed amount (handbook scenario 1).',
+  detectability: 'rarely',
   params: Params,
   prepare({ targetPerLegit, world, difficulty }, { thresholdMinor }) {
     // Above the threshold always; how far above is the signal.

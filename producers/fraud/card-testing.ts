@@ -4,10 +4,10 @@
  */
 import Type from 'typebox';
 import { draftAt } from '../transactions/draft.ts';
-import { expectedPurchases, profileHourCdf, timeInDay } from '../transactions/rhythm.ts';
+import { expectedPurchases, timeInDay } from '../transactions/rhythm.ts';
 import { CATEGORIES } from '../world/categories.ts';
 import { fraudsterDevice } from './fraudster.ts';
-import { type FraudScenario, SIGNAL_STRENGTH } from './scenario.ts';
+import { type FraudScenario, fraudsterHours, SIGNAL_STRENGTH } from './scenario.ts';
 
 const Params = Type.Object(
   {
@@ -33,6 +33,7 @@ export const cardTesting: FraudScenario<{
 }> = {
   name: 'card_testing',
   description: 'Bursts of tiny online purchases seconds apart.',
+  detectability: 'often',
   params: Params,
   prepare({ world, targetPerLegit, difficulty }, { minBurst, maxBurst, maxAmountMinor, maxGapSeconds }) {
     // A weaker signal: shorter bursts of larger test amounts, further apart (as many frauds).
@@ -55,7 +56,7 @@ export const cardTesting: FraudScenario<{
         const merchant = world.merchants[pool[Math.floor(day.rng.float() * pool.length)] ?? 0];
         if (!merchant) continue;
         const device = fraudsterDevice(day.rng);
-        let time = timeInDay(day.rng, day.dayStartMs, profileHourCdf('flat'));
+        let time = timeInDay(day.rng, day.dayStartMs, fraudsterHours(difficulty));
         const size = day.rng.int(minSize, maxSize);
         for (let i = 0; i < size; i++) {
           day.add(draftAt(merchant, time, day.rng.int(50, largest), device, day.rng, 'card_testing'));

@@ -31,6 +31,7 @@ export const compromisedCard: FraudScenario<{
   name: 'compromised_card',
   description:
     'A leaked card: for a period a share of purchases are fraud with inflated amounts (handbook scenario 3).',
+  detectability: 'rarely',
   params: Params,
   prepare({ targetPerLegit, difficulty }, { durationDays, fraudShare, amountMultiplier }) {
     const multiplier = scaledMultiplier(amountMultiplier, difficulty);

@@ -51,6 +51,7 @@ function terminalTraffic(world: World, seed: number): Map<string, number> {
 export const compromisedTerminal: FraudScenario<{ durationDays: number }> = {
   name: 'compromised_terminal',
   description: 'All purchases at a compromised terminal for a period (handbook scenario 2).',
+  detectability: 'rarely',
   params: Params,
   prepare({ world, seed, days, targetPerLegit, difficulty }, { durationDays: configured }) {
     // A weaker signal: shorter compromises, over before the merchant's delayed windows see them

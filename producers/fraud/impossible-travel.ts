@@ -29,6 +29,7 @@ export const impossibleTravel: FraudScenario<{
 }> = {
   name: 'impossible_travel',
   description: 'A card-present purchase far away minutes after one near home.',
+  detectability: 'often',
   params: Params,
   prepare({ world, targetPerLegit, difficulty }, { minDistanceKm, minGapMinutes, maxGapMinutes }) {
     // A weaker signal: longer gaps (a lower speed) and spending nearer the customer's own.

@@ -5,6 +5,7 @@
 import type { TObject } from 'typebox';
 import type { Rng } from '../random.ts';
 import type { TransactionDraft } from '../transactions/draft.ts';
+import { profileHourCdf } from '../transactions/rhythm.ts';
 import type { CustomerProfile } from '../world/types.ts';
 import type { World } from '../world/world.ts';
 
@@ -39,6 +40,14 @@ export function scaledMultiplier(multiplier: number, difficulty: Difficulty): nu
   return 1 + (multiplier - 1) * SIGNAL_STRENGTH[difficulty];
 }
 
+/**
+ * When a fraudster of an added-purchase scenario acts: any hour (night included, a telltale), or
+ * when a weaker signal is asked for, in the daytime like most shoppers.
+ */
+export function fraudsterHours(difficulty: Difficulty): Float64Array {
+  return profileHourCdf(SIGNAL_STRENGTH[difficulty] < 1 ? 'daytime' : 'flat');
+}
+
 export interface ScenarioContext {
   world: World;
   seed: number;
@@ -52,9 +61,23 @@ export interface ScenarioContext {
   difficulty: Difficulty;
 }
 
+/**
+ * How often a trained baseline finds a scenario's fraud at `realistic` (measured per scenario:
+ * evaluation/README.md). Difficulty shifts the mix towards one kind: `easy` makes the often-found
+ * scenarios three times as frequent, `hard` the rarely-found ones; the fraud rate stays as set.
+ */
+export type Detectability = 'often' | 'rarely';
+
+export const MIX: Readonly<Record<Difficulty, Readonly<Record<Detectability, number>>>> = {
+  easy: { often: 3, rarely: 1 },
+  realistic: { often: 1, rarely: 1 },
+  hard: { often: 1, rarely: 3 },
+};
+
 export interface FraudScenario<Params = Record<string, unknown>> {
   readonly name: string;
   readonly description: string;
+  readonly detectability: Detectability;
   /** TypeBox schema of the scenario's own parameters (besides `weight`). */
   readonly params: TObject;
   /** Called once per run; returns the per-customer-day hook. */

@@ -56,19 +56,17 @@ describe('GET /v1/runs/{id}/evaluation', () => {
         trainDays: 7,
         delayDays: 7,
         k: 100,
-        seed: 1,
         models: ['rule_score', 'logistic_regression'],
       },
     });
     const chosen = await evaluated.app.inject({
-      url: `/v1/runs/${id}/evaluation?trainDays=3&delayDays=2&k=20&seed=5&models=logistic_regression`,
+      url: `/v1/runs/${id}/evaluation?trainDays=3&delayDays=2&k=20&models=logistic_regression`,
     });
     expect(chosen.statusCode).toBe(200);
     expect(asked.at(-1)?.settings).toEqual({
       trainDays: 3,
       delayDays: 2,
       k: 20,
-      seed: 5,
       models: ['logistic_regression'],
     });
   });
