@@ -11,7 +11,7 @@ import type { Logger } from '../core/logger.ts';
 import { createMetricsRegistry } from '../core/metrics.ts';
 import { projectRoot } from '../core/paths.ts';
 import { cachedReadiness } from '../core/service-info.ts';
-import { evaluateRun } from '../evaluation/report.ts';
+import { evaluateRunInWorker } from '../evaluation/report.ts';
 import { postgresSink } from '../sinks/postgres/sink.ts';
 import { loadKeys } from './http/auth.ts';
 import { buildServer, type ControlPlaneServer } from './http/server.ts';
@@ -107,7 +107,7 @@ async function serveWith(
     apiKeys,
     readiness: cachedReadiness(config),
     registry,
-    evaluate: (run, settings) => evaluateRun(config.clickhouse, run, settings),
+    evaluate: (run, settings) => evaluateRunInWorker(config.clickhouse, run, settings),
   });
   const url = await server.listen({ host: cp.host, port: options.port ?? cp.port });
   logger.info({ url, recovered }, 'control plane listening');

@@ -5,8 +5,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { ClickhouseConfig } from '../core/config/schema.ts';
-import { SynfinError } from '../core/errors.ts';
+import { type ErrorCode, SynfinError } from '../core/errors.ts';
 import { evaluationChart } from './chart.ts';
 import { type Dataset, datasetOf, dayOf } from './dataset.ts';
 import { MODELS } from './models/index.ts';
@@ -126,4 +127,36 @@ export async function writeReport(report: EvaluationReport, folder: string): Pro
   await writeFile(files.csv, csvOf(report));
   await writeFile(files.chart, reportChart(report));
   return files;
+}
+
+/** `evaluateRun` on a worker thread of its own: the caller's event loop stays free meanwhile. */
+export function evaluateRunInWorker(
+  config: ClickhouseConfig,
+  run: string,
+  settings: EvaluationSettings,
+): Promise<EvaluationReport> {
+  // Source (.ts, run by Node's type stripping) or the build (.js), whichever this module is.
+  const entry = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './worker.js', import.meta.url);
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(entry, { workerData: { config, run, settings } });
+    worker.once('message', (message: WorkerAnswer) => {
+      if (message.report) resolve(message.report);
+      else if (message.error?.code)
+        reject(
+          new SynfinError(message.error.code, message.error.message, {
+            details: message.error.details ?? {},
+          }),
+        );
+      else reject(new Error(`evaluation of ${run} failed: ${message.error?.message ?? 'no answer'}`));
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (code !== 0) reject(new Error(`evaluation of ${run}: its thread exited with ${code}`));
+    });
+  });
+}
+
+interface WorkerAnswer {
+  report?: EvaluationReport;
+  error?: { code?: ErrorCode; message: string; details?: Record<string, unknown> };
 }

@@ -93,6 +93,14 @@ export async function demo(options: DemoOptions): Promise<void> {
       console.log(
         `   ${check.ok ? colors.green('ok  ') : colors.red('FAIL')} ${check.name}: ${check.detail}`,
       );
+    if ('skipped' in report.detection) say(`detection: not evaluated (${report.detection.skipped})`);
+    else {
+      say(`how hard is this run? (synfin evaluate --run ${started.id})`);
+      for (const [model, overall] of Object.entries(report.detection.models))
+        console.log(
+          `   ${model.padEnd(20)} AUC ${overall.auc?.toFixed(3) ?? '—'}  AP ${overall.averagePrecision?.toFixed(3) ?? '—'}  CP@100 ${overall.cardPrecisionAtK?.toFixed(3) ?? '—'}`,
+        );
+    }
     await showQueries(config.clickhouse, started.id);
     say(
       `done. The services keep running: \`npm run stack -- down\` (or \`docker compose down\`) stops them.`,

@@ -313,7 +313,7 @@ program
   .command('demo')
   .description('stack up, a seeded run through the control plane with every stage, live progress, queries')
   .option('--customers <n>', 'customers', number, 2000)
-  .option('--days <n>', 'simulated days', number, 14)
+  .option('--days <n>', 'simulated days (16: enough to evaluate detectors on the last two)', number, 16)
   .option('--seed <n>', 'seed', number, 7)
   .action((flags: { customers: number; days: number; seed: number }) => demo(flags));
 

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../../core/metrics.ts';
 import { projectRoot } from '../../../core/paths.ts';
 import { datasetOf } from '../../../evaluation/dataset.ts';
-import { type EvaluationReport, evaluateDataset } from '../../../evaluation/report.ts';
+import { type EvaluationReport, evaluateDataset, evaluateRunInWorker } from '../../../evaluation/report.ts';
 import { parseEvaluationSettings } from '../../../evaluation/settings.ts';
 import { parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
 import { processorMetrics } from '../../../processors/metrics.ts';
@@ -157,6 +157,17 @@ describe('synfin evaluate', () => {
 
     const again = await evaluateCli(path.join(out, 'second'));
     expect(again).toEqual(report);
+  }, 120_000);
+
+  it('gives the control plane the same report from a worker thread, and its errors by code', async () => {
+    const report = await evaluateCli(path.join(out, 'cli'));
+    expect(await evaluateRunInWorker(stores.config.clickhouse, name, settings)).toEqual(report);
+    await expect(
+      evaluateRunInWorker(stores.config.clickhouse, `${name}-nothing`, settings),
+    ).rejects.toMatchObject({
+      code: 'EVALUATION_NOT_POSSIBLE',
+      message: expect.stringContaining('no feature rows'),
+    });
   }, 120_000);
 
   it("lands the handbook's features with the values the stream computed", async () => {
