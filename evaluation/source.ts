@@ -4,12 +4,34 @@
  * current versions (ANY LEFT JOIN of two subqueries, FINAL for the replacing tables).
  */
 import type { ClickhouseConfig } from '../core/config/schema.ts';
+import { SynfinError } from '../core/errors.ts';
 import { quoteString } from '../sinks/clickhouse/dialect.ts';
+import { serverErrorCode } from '../sinks/clickhouse/errors.ts';
 import { clickhouseClient } from '../sinks/clickhouse/sink.ts';
 import { snakeCase } from '../sinks/columns.ts';
 import { type EvaluationRow, MODEL_INPUTS } from './dataset.ts';
 
 type Row = Record<string, string | number | boolean | null>;
+
+/** UNKNOWN_TABLE, UNKNOWN_DATABASE: nothing was ever landed there. */
+const NOTHING_LANDED = new Set([60, 81]);
+
+function unreadable(error: unknown, database: string): SynfinError {
+  const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  const code = serverErrorCode(error);
+  if (code !== undefined && NOTHING_LANDED.has(code))
+    return new SynfinError(
+      'EVALUATION_NOT_POSSIBLE',
+      `ClickHouse database ${database} has no landed features: ${message}`,
+      {
+        cause: error,
+      },
+    );
+  return new SynfinError('SINK_UNAVAILABLE', `clickhouse: reading the training rows failed: ${message}`, {
+    cause: error,
+    retriable: true,
+  });
+}
 
 /** The rows of the run whose topics are `<prefix>.…`, in event-time order (ties by transaction). */
 export async function readRunRows(config: ClickhouseConfig, prefix: string): Promise<EvaluationRow[]> {
@@ -23,7 +45,9 @@ ANY LEFT JOIN (
 ORDER BY event_time_ms, transaction_id`;
   const client = clickhouseClient(config, config.database);
   try {
-    const result = await client.query({ query, format: 'JSONEachRow' });
+    const result = await client.query({ query, format: 'JSONEachRow' }).catch((error: unknown) => {
+      throw unreadable(error, config.database);
+    });
     const rows: EvaluationRow[] = [];
     for (const row of (await result.json<Row>()) as Row[]) {
       const fraud = Number(row.label_known) === 1 && Number(row.is_fraud) === 1;

@@ -260,6 +260,16 @@ export function createKafkaClient(
     return admin;
   };
 
+  /**
+   * Every topic's name. The client asks for the metadata of every partition and fails while any
+   * has no leader — for a while after a broker restart that holds many topics, long past its own
+   * retries — so the whole call is retried like any retriable broker error.
+   */
+  async function topicNames(): Promise<string[]> {
+    const client = await connectedAdmin();
+    return withRetry(() => client.listTopics(), retry);
+  }
+
   async function waitForLeaders(topics: readonly string[]): Promise<void> {
     const client = await connectedAdmin();
     await withRetry(async () => {
@@ -373,7 +383,7 @@ export function createKafkaClient(
     logger: log,
     async ensureTopics(specs) {
       const client = await connectedAdmin();
-      const existing = new Set(await client.listTopics());
+      const existing = new Set(await topicNames());
       const missing = specs.filter((spec) => !existing.has(spec.topic));
       if (missing.length === 0) return [];
       // One request per shape: the client takes partitions and configs per call.
@@ -404,12 +414,12 @@ export function createKafkaClient(
     },
     async deleteTopics(topics) {
       const client = await connectedAdmin();
-      const existing = new Set(await client.listTopics());
+      const existing = new Set(await topicNames());
       const present = topics.filter((topic) => existing.has(topic));
       if (present.length > 0) await client.deleteTopics({ topics: present });
     },
     async listTopics() {
-      return (await connectedAdmin()).listTopics();
+      return topicNames();
     },
     async describeCluster() {
       const metadata = await (await connectedAdmin()).metadata({ topics: [], forceUpdate: true });
@@ -462,7 +472,7 @@ export function createKafkaClient(
     },
     async partitionCount(topic) {
       const client = await connectedAdmin();
-      if (!(await client.listTopics()).includes(topic)) return undefined;
+      if (!(await topicNames()).includes(topic)) return undefined;
       const metadata = await client.metadata({ topics: [topic], forceUpdate: true });
       return metadata.topics.get(topic)?.partitionsCount;
     },

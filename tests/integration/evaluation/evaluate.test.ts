@@ -168,6 +168,12 @@ describe('synfin evaluate', () => {
       code: 'EVALUATION_NOT_POSSIBLE',
       message: expect.stringContaining('no feature rows'),
     });
+    // A database no sink ever migrated is "nothing landed", not a server failure.
+    const empty = { ...stores.config.clickhouse, database: `${name}_none` };
+    await expect(evaluateRunInWorker(empty, name, settings)).rejects.toMatchObject({
+      code: 'EVALUATION_NOT_POSSIBLE',
+      message: expect.stringContaining('no landed features'),
+    });
   }, 120_000);
 
   it("lands the handbook's features with the values the stream computed", async () => {
