@@ -65,7 +65,8 @@ describe('processor threads', () => {
     const total = summary.produced.transaction ?? 0;
     const run = inProcessRun(reference, { kafka, codec, logger, signal: stop.signal });
 
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'synfin-threads-')), 'processor.yaml');
+    const folder = mkdtempSync(path.join(tmpdir(), 'synfin-threads-'));
+    const file = path.join(folder, 'processor.yaml');
     writeFileSync(file, stringify(threaded));
     const port = await freePort();
     const child = stageProcess(
@@ -78,11 +79,20 @@ describe('processor threads', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
     // The customer stage's latest assignment per thread, from the threads' own log lines.
     const assigned = new Map<number, string[]>();
+    // Every line the process logs, written next to its settings when the test fails: a stall
+    // (seen once in CI: the kept tasks of the first thread released nothing) can then be read.
+    const logLines: string[] = [];
+    const keepLog = () => {
+      const logFile = path.join(folder, 'processor.log');
+      writeFileSync(logFile, `${logLines.join('\n')}\n`);
+      return logFile;
+    };
     let partial = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       const lines = (partial + chunk.toString('utf8')).split('\n');
       partial = lines.pop() ?? '';
       for (const line of lines) {
+        logLines.push(line);
         if (!line.includes('partitions assigned')) continue;
         const entry = JSON.parse(line) as { thread?: number; stage: string; partitions: string[] };
         if (entry.stage === 'customer' && entry.thread !== undefined)
@@ -93,7 +103,9 @@ describe('processor threads', () => {
       const [rows, expected] = await Promise.all([
         featureRows(kafka, threaded.topics.features, total),
         featureRows(kafka, reference.topics.features, total),
-      ]);
+      ]).catch((error: unknown) => {
+        throw new Error(`${String(error)}; the threaded process's log: ${keepLog()}`);
+      });
       // Give a duplicate time to show up before counting.
       await sleep(3000);
       const again = await featureRows(kafka, threaded.topics.features, total);
