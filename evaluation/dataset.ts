@@ -42,45 +42,48 @@ export interface EvaluationRow {
   reportedAt: number | null;
 }
 
+/** A dataset of `size` rows, every column allocated (zeros); the cards filled in by the caller. */
+function emptyDataset(size: number): Dataset & { cards: string[] } {
+  return {
+    size,
+    inputs: new Float64Array(size * MODEL_INPUTS.length),
+    ruleScore: new Float64Array(size),
+    eventTime: new Float64Array(size),
+    fraud: new Uint8Array(size),
+    reportedAt: new Float64Array(size),
+    cards: [],
+  };
+}
+
 export function datasetOf(rows: readonly EvaluationRow[]): Dataset {
   const width = MODEL_INPUTS.length;
-  const inputs = new Float64Array(rows.length * width);
-  const ruleScore = new Float64Array(rows.length);
-  const eventTime = new Float64Array(rows.length);
-  const fraud = new Uint8Array(rows.length);
-  const reportedAt = new Float64Array(rows.length);
-  const cards: string[] = [];
+  const data = emptyDataset(rows.length);
   rows.forEach((row, i) => {
     row.inputs.forEach((value, j) => {
-      inputs[i * width + j] = value === null ? 0 : Number(value);
+      data.inputs[i * width + j] = value === null ? 0 : Number(value);
     });
-    ruleScore[i] = row.riskScore;
-    eventTime[i] = row.eventTime;
-    fraud[i] = row.reportedAt === null ? 0 : 1;
-    reportedAt[i] = row.reportedAt ?? Number.POSITIVE_INFINITY;
-    cards.push(row.customerId);
+    data.ruleScore[i] = row.riskScore;
+    data.eventTime[i] = row.eventTime;
+    data.fraud[i] = row.reportedAt === null ? 0 : 1;
+    data.reportedAt[i] = row.reportedAt ?? Number.POSITIVE_INFINITY;
+    data.cards.push(row.customerId);
   });
-  return { size: rows.length, inputs, ruleScore, eventTime, fraud, reportedAt, cards };
+  return data;
 }
 
 /** The rows whose indices are listed, as a dataset of their own. */
 export function subset(data: Dataset, indices: readonly number[]): Dataset {
   const width = MODEL_INPUTS.length;
-  const inputs = new Float64Array(indices.length * width);
-  const ruleScore = new Float64Array(indices.length);
-  const eventTime = new Float64Array(indices.length);
-  const fraud = new Uint8Array(indices.length);
-  const reportedAt = new Float64Array(indices.length);
-  const cards: string[] = [];
+  const out = emptyDataset(indices.length);
   indices.forEach((from, to) => {
-    inputs.set(data.inputs.subarray(from * width, (from + 1) * width), to * width);
-    ruleScore[to] = data.ruleScore[from] as number;
-    eventTime[to] = data.eventTime[from] as number;
-    fraud[to] = data.fraud[from] as number;
-    reportedAt[to] = data.reportedAt[from] as number;
-    cards.push(data.cards[from] as string);
+    out.inputs.set(data.inputs.subarray(from * width, (from + 1) * width), to * width);
+    out.ruleScore[to] = data.ruleScore[from] as number;
+    out.eventTime[to] = data.eventTime[from] as number;
+    out.fraud[to] = data.fraud[from] as number;
+    out.reportedAt[to] = data.reportedAt[from] as number;
+    out.cards.push(data.cards[from] as string);
   });
-  return { size: indices.length, inputs, ruleScore, eventTime, fraud, reportedAt, cards };
+  return out;
 }
 
 /** The UTC day (days since the epoch) of each row. */

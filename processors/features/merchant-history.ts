@@ -2,7 +2,7 @@
  * A merchant's purchase times and its confirmed frauds (by purchase time), both sorted: what the
  * merchant windows count. Frauds enter when their label is reported, never before.
  */
-import type { TxFacts } from './types.ts';
+import { DAY_MS, type FeatureSpec, type TxFacts, WINDOW_DAYS } from './types.ts';
 
 export interface MerchantHistory {
   /** Event times of the merchant's purchases, ascending. */
@@ -66,4 +66,52 @@ export function pruneBefore(list: number[], cutoff: number): number {
   const drop = upper(list, cutoff);
   if (drop > 0) list.splice(0, drop);
   return drop;
+}
+
+/**
+ * The specs of count and fraud-share windows that end one label delay before the purchase, one
+ * pair per window length: `<prefix>TxCount<n>d` and `<prefix>Risk<n>d`.
+ */
+export function delayedWindowSpecs(
+  prefix: string,
+  describe: (days: number) => { count: string; risk: string },
+  since?: FeatureSpec['since'],
+): FeatureSpec[] {
+  return WINDOW_DAYS.flatMap((days) => {
+    const window = `${days} day${days > 1 ? 's' : ''}, a label delay behind`;
+    const { count, risk } = describe(days);
+    return [
+      {
+        name: `${prefix}TxCount${days}d`,
+        type: 'int' as const,
+        definition: count,
+        window,
+        ...(since ? { since } : {}),
+      },
+      {
+        name: `${prefix}Risk${days}d`,
+        type: 'double' as const,
+        definition: risk,
+        window,
+        ...(since ? { since } : {}),
+      },
+    ];
+  });
+}
+
+/** The values of those windows over one history (`end`: the purchase's time minus the delay). */
+export function delayedWindows(
+  prefix: string,
+  history: MerchantHistory,
+  end: number,
+): Record<string, number> {
+  const values: Record<string, number> = {};
+  for (const days of WINDOW_DAYS) {
+    const start = end - days * DAY_MS;
+    const count = countIn(history.times, start, end);
+    const frauds = countIn(history.frauds, start, end);
+    values[`${prefix}TxCount${days}d`] = count;
+    values[`${prefix}Risk${days}d`] = count > 0 ? frauds / count : 0;
+  }
+  return values;
 }

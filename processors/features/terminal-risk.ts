@@ -1,22 +1,5 @@
-import { countIn, type MerchantContext } from './merchant-history.ts';
-import { DAY_MS, type FeatureFamily, type FeatureSpec, WINDOW_DAYS } from './types.ts';
-
-const specs: FeatureSpec[] = WINDOW_DAYS.flatMap((days) => [
-  {
-    name: `terminalTxCount${days}d`,
-    type: 'int' as const,
-    definition: `The fraud handbook's TERMINAL_ID_NB_TX_${days}DAY_WINDOW: purchases at the terminal in the window, which ends one label delay before this purchase`,
-    window: `${days} day${days > 1 ? 's' : ''}, a label delay behind`,
-    since: { default: 0 },
-  },
-  {
-    name: `terminalRisk${days}d`,
-    type: 'double' as const,
-    definition: `The fraud handbook's TERMINAL_ID_RISK_${days}DAY_WINDOW: share of those purchases reported as fraud by the time of this purchase (0 with no purchases)`,
-    window: `${days} day${days > 1 ? 's' : ''}, a label delay behind`,
-    since: { default: 0 },
-  },
-]);
+import { delayedWindowSpecs, delayedWindows, type MerchantContext } from './merchant-history.ts';
+import type { FeatureFamily } from './types.ts';
 
 /**
  * The handbook's terminal windows, per terminal as it has them (the merchant family counts all of a
@@ -24,17 +7,13 @@ const specs: FeatureSpec[] = WINDOW_DAYS.flatMap((days) => [
  */
 export const terminalRiskFeatures: FeatureFamily<MerchantContext> = {
   name: 'terminal risk',
-  features: specs,
-  compute({ tx, terminal, delayMs }) {
-    const values: Record<string, number> = {};
-    const end = tx.eventTime - delayMs;
-    for (const days of WINDOW_DAYS) {
-      const start = end - days * DAY_MS;
-      const count = countIn(terminal.times, start, end);
-      const frauds = countIn(terminal.frauds, start, end);
-      values[`terminalTxCount${days}d`] = count;
-      values[`terminalRisk${days}d`] = count > 0 ? frauds / count : 0;
-    }
-    return values;
-  },
+  features: delayedWindowSpecs(
+    'terminal',
+    (days) => ({
+      count: `The fraud handbook's TERMINAL_ID_NB_TX_${days}DAY_WINDOW: purchases at the terminal in the window, which ends one label delay before this purchase`,
+      risk: `The fraud handbook's TERMINAL_ID_RISK_${days}DAY_WINDOW: share of those purchases reported as fraud by the time of this purchase (0 with no purchases)`,
+    }),
+    { default: 0 },
+  ),
+  compute: ({ tx, terminal, delayMs }) => delayedWindows('terminal', terminal, tx.eventTime - delayMs),
 };
