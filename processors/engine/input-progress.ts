@@ -25,6 +25,11 @@ export class InputProgress {
     return this.doneAhead.has(offset) ? 'replay' : 'fresh';
   }
 
+  /** Everything below `offset` has been read (a block of messages numbered up to it is whole). */
+  passed(offset: number): void {
+    if (offset > this.next) this.next = offset;
+  }
+
   /** True for an offset to process (`read` says fresh). */
   accept(offset: number): boolean {
     return this.read(offset) === 'fresh';

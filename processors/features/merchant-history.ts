@@ -11,8 +11,14 @@ export interface MerchantHistory {
   frauds: number[];
 }
 
+/** What the merchant stage knows of a purchase. */
+export type MerchantTx = Pick<
+  TxFacts,
+  'transactionId' | 'customerId' | 'merchantId' | 'terminalId' | 'eventTime'
+>;
+
 export interface MerchantContext {
-  tx: TxFacts;
+  tx: MerchantTx;
   history: MerchantHistory;
   /** The same lists for the purchase's terminal alone (a terminal belongs to one merchant). */
   terminal: MerchantHistory;

@@ -23,7 +23,14 @@ import { customerFamilies } from '../features/catalog.ts';
 import { type CustomerEntry, entryOf, type Home, insertSorted } from '../features/customer-history.ts';
 import { scoreRules } from '../features/rules.ts';
 import { DAY_MS, type FeatureValue, type TxFacts } from '../features/types.ts';
-import { decodeEntry, encodeEntry, fromJson, type SerializedEntry } from './entry-codec.ts';
+import {
+  decodeEntry,
+  EntryBlockWriter,
+  fromJson,
+  isEntryBlock,
+  readEntryBlock,
+  type SerializedEntry,
+} from './entry-codec.ts';
 import {
   type CustomerFacts,
   customerFacts,
@@ -31,7 +38,7 @@ import {
   labelFacts,
   transactionFacts,
 } from './inputs.ts';
-import { type MerchantInput, parseMerchantFeatures, partitionFor } from './messages.ts';
+import { MerchantInputBlocks, parseMerchantFeatures, partitionFor } from './messages.ts';
 
 export interface CustomerTaskOptions {
   partition: number;
@@ -70,6 +77,8 @@ interface StoredEntry extends CustomerEntry {
   label: LabelFacts | undefined;
   /** The emitted features record (wire format), kept for the label join. */
   features: Buffer | undefined;
+  /** The changelog block holding its current copy (-1: none yet). */
+  block: number;
 }
 
 /** The one place a StoredEntry is made, with its fields in one order. */
@@ -97,6 +106,7 @@ function storedEntry(
     merchantFeatures: undefined,
     label: undefined,
     features: undefined,
+    block: -1,
   };
 }
 
@@ -128,8 +138,14 @@ export class CustomerTask implements StageTask {
   /** Purchases changed since the last commit (by identity: no key string per change). */
   private readonly dirtyEntries = new Set<StoredEntry>();
   private out: OutputRecord[] = [];
+  /** What goes to the merchant stage in this commit, one block per merchant partition. */
+  private readonly toMerchants = new MerchantInputBlocks();
   private lastHeartbeat = '';
-  private sweptDay = Number.NEGATIVE_INFINITY;
+  private swept: SweepState = { day: Number.NEGATIVE_INFINITY, cutoff: Number.NEGATIVE_INFINITY };
+  private readonly blocks = new EntryBlockWriter();
+  /** Changelog blocks with current copies of purchases: block → how many. */
+  private readonly blockLive = new Map<number, number>();
+  private nextBlock = 0;
   private readonly retentionMs: number;
 
   constructor(options: CustomerTaskOptions) {
@@ -283,20 +299,17 @@ export class CustomerTask implements StageTask {
     this.byTransaction.set(tx.transactionId, entry);
     this.queue.push(entry);
     this.dirtyEntries.add(entry);
-    const { merchantPartitions, internal } = this.options;
-    this.send(internal.merchantInput, partitionFor(tx.merchantId, merchantPartitions), tx.merchantId, {
-      k: 'tx',
-      p: this.partition,
-      f: tx,
+    this.toMerchants.tx(
+      partitionFor(tx.merchantId, this.options.merchantPartitions),
+      this.partition,
+      tx,
       late,
-    });
+    );
   }
 
   private handleLabel(label: LabelFacts): void {
-    const { merchantPartitions, internal } = this.options;
     const entry = this.byTransaction.get(label.transactionId);
-    this.send(internal.merchantInput, partitionFor(label.merchantId, merchantPartitions), label.merchantId, {
-      k: 'lb',
+    this.toMerchants.label(partitionFor(label.merchantId, this.options.merchantPartitions), {
       p: this.partition,
       id: label.labelId,
       m: label.merchantId,
@@ -396,10 +409,6 @@ export class CustomerTask implements StageTask {
     this.options.onCount?.('label_joined');
   }
 
-  private send(topic: string, partition: number, key: string | null, message: MerchantInput): void {
-    this.out.push({ topic, partition, key, value: JSON.stringify(message) });
-  }
-
   /** Tells every merchant partition how far this task has released (or that it is idle). */
   private heartbeat(): void {
     const watermark = this.merge.watermark;
@@ -409,15 +418,8 @@ export class CustomerTask implements StageTask {
     if (signature === this.lastHeartbeat) return;
     this.lastHeartbeat = signature;
     const { merchantPartitions, partitions } = this.options;
-    for (let q = 0; q < merchantPartitions; q++) {
-      this.send(this.options.internal.merchantInput, q, null, {
-        k: 'wm',
-        p: this.partition,
-        of: partitions,
-        wm: watermark,
-        idle,
-      });
-    }
+    for (let q = 0; q < merchantPartitions; q++)
+      this.toMerchants.watermark(q, this.partition, partitions, watermark, idle);
   }
 
   /** Once per event-time day: forget purchases older than the windows and the label horizon. */
@@ -425,21 +427,38 @@ export class CustomerTask implements StageTask {
     const watermark = this.merge.watermark;
     if (!Number.isFinite(watermark)) return;
     const day = Math.floor(watermark / DAY_MS);
-    if (day <= this.sweptDay) return;
-    this.sweptDay = day;
-    const cutoff = watermark - this.retentionMs;
-    for (const [customerId, state] of this.customers) {
+    if (day <= this.swept.day) return;
+    this.swept = { day, cutoff: watermark - this.retentionMs };
+    this.dirty.mark('s');
+    this.dropBefore(this.swept.cutoff);
+  }
+
+  /** Per customer, the emitted purchases before `cutoff` (up to the first still to emit). */
+  private dropBefore(cutoff: number): void {
+    for (const state of this.customers.values()) {
       let drop = 0;
       while (drop < state.entries.length) {
         const entry = state.entries[drop] as StoredEntry;
         if (entry.t >= cutoff || !entry.emitted) break;
         this.byTransaction.delete(entry.id);
         this.dirtyEntries.delete(entry);
-        this.dirty.mark(entryKey(customerId, entry.id));
+        this.releaseBlock(entry.block);
         drop++;
       }
       if (drop > 0) state.entries.splice(0, drop);
     }
+  }
+
+  /** One copy fewer in a block: a block with none left is deleted from the changelog. */
+  private releaseBlock(block: number): void {
+    if (block < 0) return;
+    const live = (this.blockLive.get(block) ?? 0) - 1;
+    if (live > 0) {
+      this.blockLive.set(block, live);
+      return;
+    }
+    this.blockLive.delete(block);
+    this.dirty.mark(blockKey(block));
   }
 
   takeOutput(): TaskOutput {
@@ -451,14 +470,21 @@ export class CustomerTask implements StageTask {
       this.dirty.mark(`p|${topic}`);
     }
     this.dirty.mark('w');
-    const changelog = this.dirty.flush((key) => this.materialize(key));
+    // Changed purchases go into this commit's blocks; the blocks their copies leave may empty.
+    const first = this.nextBlock;
+    let block = -1;
     for (const entry of this.dirtyEntries) {
-      changelog.push({
-        key: entryKey(entry.customerId, entry.id),
-        value: encodeEntry(serializeEntry(entry)),
-      });
+      if (this.blocks.add(entry.customerId, serializeEntry(entry))) block = this.nextBlock++;
+      this.releaseBlock(entry.block);
+      entry.block = block;
+      this.blockLive.set(block, (this.blockLive.get(block) ?? 0) + 1);
     }
     this.dirtyEntries.clear();
+    const changelog = this.dirty.flush((key) => this.materialize(key));
+    for (const [index, value] of this.blocks.take().entries())
+      changelog.push({ key: blockKey(first + index), value });
+    for (const { partition, value } of this.toMerchants.take())
+      this.out.push({ topic: this.options.internal.merchantInput, partition, key: null, value });
     const records = this.out;
     this.out = [];
     return { records, changelog, offsets };
@@ -467,36 +493,62 @@ export class CustomerTask implements StageTask {
   /** The value of a key marked dirty; purchases changed are written from `dirtyEntries` instead. */
   private materialize(key: string): string | undefined {
     if (key === 'w') return JSON.stringify(this.merge.state());
+    if (key === 's') return JSON.stringify(this.swept);
     const [kind, id] = key.split('|') as [string, string];
     if (kind === 'p') return JSON.stringify(this.progressOf(id).compact());
     const home = kind === 'h' ? this.customers.get(id)?.home : undefined;
-    // `t|<customer>|<transaction>` is marked only once swept (a tombstone), `d|…` once moved.
+    // `b|<block>` is marked once it holds no current copy, `t|…` and `d|…` (the layouts of earlier
+    // versions) once their purchases are in blocks: each a tombstone.
     return home ? JSON.stringify(home) : undefined;
   }
 
   restore(records: Iterable<ChangelogRecord>): void {
     const latest = new Map<string, ChangelogRecord['value']>();
     for (const record of records) latest.set(record.key, record.value);
+    /** The current copy of each purchase in the blocks, and the block it is in. */
+    const current = new Map<string, { customerId: string; stored: SerializedEntry; block: number }>();
+    const blocks: [number, Buffer][] = [];
     for (const [key, value] of latest) {
       if (value === null) continue;
       const [kind, id] = key.split('|') as [string, string];
+      if (kind === 'b' && isEntryBlock(value)) {
+        blocks.push([Number(id), value]);
+        continue;
+      }
       if (kind === 't') {
-        this.restoreEntry(id, decodeEntry(value));
+        // A purchase under a key of its own, the layout of earlier versions: it goes into a block
+        // at the next commit, and its key is deleted then.
+        this.dirtyEntries.add(this.restoreEntry(id, decodeEntry(value)));
+        this.dirty.mark(key);
         continue;
       }
       const parsed: unknown = JSON.parse(value.toString());
       if (key === 'w') this.merge.restore(parsed as EventTimeState);
+      else if (key === 's') this.swept = parsed as SweepState;
       else if (kind === 'p') this.progress.get(id)?.restore(parsed as ProgressState);
       else if (kind === 'h') this.customer(id).home = parsed as Home;
       else if (kind === 'd') {
-        // A day of purchases under one key, the layout of older changelogs: each purchase is
-        // written again under its own key and the day key is deleted at the next commit.
+        // A day of purchases under one key, the layout of older changelogs.
         for (const stored of parsed as Parameters<typeof fromJson>[0][]) {
           this.dirtyEntries.add(this.restoreEntry(id, fromJson(stored)));
         }
         this.dirty.mark(key);
       }
     }
+    // Later blocks hold later copies.
+    blocks.sort((a, b) => a[0] - b[0]);
+    for (const [block, value] of blocks) {
+      this.nextBlock = Math.max(this.nextBlock, block + 1);
+      this.blockLive.set(block, 0);
+      readEntryBlock(value, (customerId, stored) => current.set(stored.i, { customerId, stored, block }));
+    }
+    for (const { customerId, stored, block } of current.values()) {
+      this.restoreEntry(customerId, stored).block = block;
+      this.blockLive.set(block, (this.blockLive.get(block) ?? 0) + 1);
+    }
+    for (const [block, live] of this.blockLive) if (live === 0) this.releaseBlock(block);
+    // A block may still hold copies of purchases swept before the restart: sweep them again.
+    this.dropBefore(this.swept.cutoff);
     this.queue = [...this.byTransaction.values()].filter((entry) => !entry.emitted).sort(compareEntries);
   }
 
@@ -517,8 +569,14 @@ export class CustomerTask implements StageTask {
   }
 }
 
-function entryKey(customerId: string, transactionId: string): string {
-  return `t|${customerId}|${transactionId}`;
+function blockKey(block: number): string {
+  return `b|${block}`;
+}
+
+/** The last sweep: its event-time day and the time before which emitted purchases were dropped. */
+interface SweepState {
+  day: number;
+  cutoff: number;
 }
 
 function compareEntries(a: StoredEntry, b: StoredEntry): number {

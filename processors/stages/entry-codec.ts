@@ -7,6 +7,7 @@
  * earlier versions are still read (their first byte is `{`).
  */
 import avro from 'avsc';
+import { ByteReader, ByteWriter } from '../engine/bytes.ts';
 import type { FeatureValue, TxFacts } from '../features/types.ts';
 import type { LabelFacts } from './inputs.ts';
 
@@ -120,6 +121,57 @@ export function encodeEntry(entry: SerializedEntry): Buffer {
     end = entryType.encode(entry, scratch, 1);
   }
   return Buffer.from(scratch.subarray(0, end));
+}
+
+/**
+ * The purchases one commit changed, as one changelog value (`b|<seq>`): a tag byte, then per
+ * purchase its customer id and the stored purchase (layout V2). A purchase written again later
+ * supersedes its earlier copy; a block is deleted once none of its copies is current. One record per
+ * commit replaced one per purchase change (two per purchase at least): most of the records the
+ * stages produced, each with a key string built for it.
+ */
+const BLOCK_V1 = 3;
+/** A block is cut at this size: far below Kafka's 1 MiB record limit. */
+const BLOCK_BYTES = 256 * 1024;
+
+export class EntryBlockWriter {
+  private readonly writer = new ByteWriter();
+  private readonly full: Buffer[] = [];
+
+  /** Adds a purchase; true when it went into a new block (the blocks are numbered by the caller). */
+  add(customerId: string, entry: SerializedEntry): boolean {
+    const fresh = this.writer.length === 0;
+    if (fresh) this.writer.u8(BLOCK_V1);
+    this.writer.string(customerId);
+    this.writer.avro(entryType, entry);
+    if (this.writer.length >= BLOCK_BYTES) this.full.push(this.writer.take());
+    return fresh;
+  }
+
+  /** Every block since the last call, in order. */
+  take(): Buffer[] {
+    if (this.writer.length > 0) this.full.push(this.writer.take());
+    return this.full.splice(0);
+  }
+}
+
+export function isEntryBlock(value: Buffer | string): value is Buffer {
+  return typeof value !== 'string' && value[0] === BLOCK_V1;
+}
+
+/** Calls `apply` for every purchase of a block, in order. */
+export function readEntryBlock(
+  value: Buffer,
+  apply: (customerId: string, entry: SerializedEntry) => void,
+): void {
+  const reader = new ByteReader(value, 'purchase block', 1);
+  while (!reader.done) {
+    const customerId = reader.string();
+    const entry = reader.avro(entryType) as SerializedEntry;
+    // See decodeEntry: the features record is copied out of the fetched batch.
+    if (entry.x) entry.x = Buffer.from(entry.x);
+    apply(customerId, entry);
+  }
 }
 
 /** The JSON layout of earlier versions: the same fields, optional ones absent, `x` in base64. */

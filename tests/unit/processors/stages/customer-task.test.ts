@@ -3,7 +3,7 @@ import { outputCodec } from '../../../../processors/avro.ts';
 import { internalTopics, parseProcessorConfig } from '../../../../processors/config.ts';
 import { featuresSchema, labeledSchema } from '../../../../processors/features/catalog.ts';
 import { CustomerTask } from '../../../../processors/stages/customer-task.ts';
-import { decodeEntry } from '../../../../processors/stages/entry-codec.ts';
+import { EntryBlockWriter, fromJson, readEntryBlock } from '../../../../processors/stages/entry-codec.ts';
 
 const config = parseProcessorConfig({ applicationId: 'unit' });
 
@@ -20,27 +20,43 @@ function task(): CustomerTask {
 
 const stored = (id: string, t: number) => ({ i: id, t, a: 1000, m: 'M1', la: 1, lo: 2, e: true, l: false });
 
+const DAY = 86_400_000;
+
+/** A block of stored purchases of customer C1, as the task writes them. */
+function block(...entries: ReturnType<typeof stored>[]): Buffer {
+  const writer = new EntryBlockWriter();
+  for (const entry of entries) writer.add('C1', fromJson(entry));
+  return writer.take()[0] as Buffer;
+}
+
+function blockIds(value: Buffer): string[] {
+  const ids: string[] = [];
+  readEntryBlock(value, (customerId, entry) => ids.push(`${customerId}/${entry.i}`));
+  return ids;
+}
+
 describe('customer task changelog layout', () => {
-  it('keeps one key per purchase, and moves a day key of an older changelog to that layout', () => {
+  it('writes the purchases of a commit as one block, and moves the key layouts of older changelogs to it', () => {
     const restored = task();
     restored.restore([
       {
         key: 'd|C1|20000',
-        value: JSON.stringify([stored('T1', 20_000 * 86_400_000), stored('T2', 20_000 * 86_400_000 + 1)]),
+        value: JSON.stringify([stored('T1', 20_000 * DAY), stored('T2', 20_000 * DAY + 1)]),
       },
-      { key: 't|C1|T3', value: JSON.stringify(stored('T3', 20_000 * 86_400_000 + 2)) },
+      { key: 't|C1|T3', value: JSON.stringify(stored('T3', 20_000 * DAY + 2)) },
     ]);
     expect(restored.stateSize().purchases).toBe(3);
     const changelog = restored.takeOutput().changelog;
     const byKey = new Map(changelog.map((record) => [record.key, record.value]));
-    // The day key is deleted, its purchases written under their own keys.
+    // The old keys are deleted, their purchases written in one block of the current layout.
     expect(byKey.get('d|C1|20000')).toBeNull();
-    // Written in the current binary layout, read back to the same purchase.
-    expect(decodeEntry(byKey.get('t|C1|T1') as Buffer)).toMatchObject({ i: 'T1', t: 20_000 * 86_400_000 });
-    expect(decodeEntry(byKey.get('t|C1|T2') as Buffer)).toMatchObject({ i: 'T2' });
-    expect((byKey.get('t|C1|T1') as Buffer)[0]).toBe(2); // the current layout (2: with the terminal)
+    expect(byKey.get('t|C1|T3')).toBeNull();
+    const written = byKey.get('b|0') as Buffer;
+    expect(written[0]).toBe(3);
+    expect(blockIds(written).sort()).toEqual(['C1/T1', 'C1/T2', 'C1/T3']);
+    expect(byKey.has('b|1')).toBe(false);
 
-    // What it wrote restores the same state, without the day key.
+    // What it wrote restores the same state, without the old keys.
     const again = task();
     again.restore([
       { key: 'd|C1|20000', value: JSON.stringify([stored('T1', 0), stored('T2', 1)]) },
@@ -48,5 +64,31 @@ describe('customer task changelog layout', () => {
       ...changelog,
     ]);
     expect(again.stateSize().purchases).toBe(3);
+    expect(again.takeOutput().changelog.filter((record) => record.key.startsWith('b|'))).toEqual([]);
+  });
+
+  it('restores the latest copy of a purchase, and deletes a block once none of its copies is current', () => {
+    const restored = task();
+    // Block 1 holds a later copy of T1 (emitted) than block 0 (still waiting); blocks may come in any order.
+    restored.restore([
+      {
+        key: 'b|1',
+        value: block({ ...stored('T1', 20_000 * DAY), e: true }, stored('T2', 20_000 * DAY + 1)),
+      },
+      { key: 'b|0', value: block({ ...stored('T1', 20_000 * DAY), e: false }) },
+    ]);
+    expect(restored.stateSize()).toMatchObject({ purchases: 2, awaiting_merchant: 0 });
+    const byKey = new Map(restored.takeOutput().changelog.map((record) => [record.key, record.value]));
+    expect(byKey.get('b|0')).toBeNull();
+    expect(byKey.has('b|1')).toBe(false);
+  });
+
+  it('drops again the purchases a block still holds from before the last sweep', () => {
+    const restored = task();
+    restored.restore([
+      { key: 'b|0', value: block(stored('T1', 20_000 * DAY), stored('T2', 20_040 * DAY)) },
+      { key: 's', value: JSON.stringify({ day: 20_040, cutoff: 20_001 * DAY }) },
+    ]);
+    expect(restored.stateSize().purchases).toBe(1);
   });
 });
