@@ -42,6 +42,12 @@ export class ByteWriter {
     this.at += 8;
   }
 
+  bytes(value: Buffer): void {
+    this.room(value.length);
+    value.copy(this.buffer, this.at);
+    this.at += value.length;
+  }
+
   string(value: string): void {
     // A UTF-8 character takes at most 3 bytes per UTF-16 unit.
     this.room(2 + value.length * 3);
@@ -75,7 +81,7 @@ export class ByteWriter {
 /** The part of an avsc Type these use. */
 export interface AvroBinaryType {
   encode(value: unknown, buffer: Buffer, position: number): number;
-  decode(buffer: Buffer, position: number): { value: unknown; offset: number };
+  decode(buffer: Buffer, position: number, resolver?: unknown): { value: unknown; offset: number };
 }
 
 export class ByteReader {
@@ -112,11 +118,18 @@ export class ByteReader {
     return this.buffer.readDoubleLE(this.need(8));
   }
 
-  avro(type: AvroBinaryType): unknown {
-    const { value, offset } = type.decode(this.buffer, this.at);
+  /** A value in Avro's binary encoding; `resolver` reads one written with another schema. */
+  avro(type: AvroBinaryType, resolver?: unknown): unknown {
+    const { value, offset } = type.decode(this.buffer, this.at, resolver);
     if (offset < 0) throw new InvalidRecordError(`${this.what}: truncated`);
     this.at = offset;
     return value;
+  }
+
+  /** The next `length` bytes, as a view. */
+  bytes(length: number): Buffer {
+    const at = this.need(length);
+    return this.buffer.subarray(at, at + length);
   }
 
   string(): string {

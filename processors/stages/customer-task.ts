@@ -24,11 +24,12 @@ import { type CustomerEntry, entryOf, type Home, insertSorted } from '../feature
 import { scoreRules } from '../features/rules.ts';
 import { DAY_MS, type FeatureValue, type TxFacts } from '../features/types.ts';
 import {
+  blockSchemaRecord,
   decodeEntry,
+  EntryBlockReader,
   EntryBlockWriter,
   fromJson,
   isEntryBlock,
-  readEntryBlock,
   type SerializedEntry,
 } from './entry-codec.ts';
 import {
@@ -146,6 +147,8 @@ export class CustomerTask implements StageTask {
   /** Changelog blocks with current copies of purchases: block → how many. */
   private readonly blockLive = new Map<number, number>();
   private nextBlock = 0;
+  /** Whether the changelog holds the schema of the blocks this version writes. */
+  private schemaStored = false;
   private readonly retentionMs: number;
 
   constructor(options: CustomerTaskOptions) {
@@ -481,8 +484,12 @@ export class CustomerTask implements StageTask {
     }
     this.dirtyEntries.clear();
     const changelog = this.dirty.flush((key) => this.materialize(key));
-    for (const [index, value] of this.blocks.take().entries())
-      changelog.push({ key: blockKey(first + index), value });
+    const written = this.blocks.take();
+    if (written.length > 0 && !this.schemaStored) {
+      changelog.push(blockSchemaRecord());
+      this.schemaStored = true;
+    }
+    for (const [index, value] of written.entries()) changelog.push({ key: blockKey(first + index), value });
     for (const { partition, value } of this.toMerchants.take())
       this.out.push({ topic: this.options.internal.merchantInput, partition, key: null, value });
     const records = this.out;
@@ -508,11 +515,16 @@ export class CustomerTask implements StageTask {
     /** The current copy of each purchase in the blocks, and the block it is in. */
     const current = new Map<string, { customerId: string; stored: SerializedEntry; block: number }>();
     const blocks: [number, Buffer][] = [];
+    const schemas = new Map<string, string>();
     for (const [key, value] of latest) {
       if (value === null) continue;
       const [kind, id] = key.split('|') as [string, string];
       if (kind === 'b' && isEntryBlock(value)) {
         blocks.push([Number(id), value]);
+        continue;
+      }
+      if (kind === 'e') {
+        schemas.set(key, value.toString());
         continue;
       }
       if (kind === 't') {
@@ -537,10 +549,12 @@ export class CustomerTask implements StageTask {
     }
     // Later blocks hold later copies.
     blocks.sort((a, b) => a[0] - b[0]);
+    const reader = new EntryBlockReader(schemas);
+    this.schemaStored = schemas.has(blockSchemaRecord().key);
     for (const [block, value] of blocks) {
       this.nextBlock = Math.max(this.nextBlock, block + 1);
       this.blockLive.set(block, 0);
-      readEntryBlock(value, (customerId, stored) => current.set(stored.i, { customerId, stored, block }));
+      reader.read(value, (customerId, stored) => current.set(stored.i, { customerId, stored, block }));
     }
     for (const { customerId, stored, block } of current.values()) {
       this.restoreEntry(customerId, stored).block = block;

@@ -8,7 +8,9 @@
  */
 import avro from 'avsc';
 import { ByteReader, ByteWriter } from '../engine/bytes.ts';
-import type { FeatureValue, TxFacts } from '../features/types.ts';
+import { InvalidRecordError } from '../engine/task.ts';
+import { customerFamilies, merchantFamilies } from '../features/catalog.ts';
+import type { FeatureSpec, FeatureValue, TxFacts } from '../features/types.ts';
 import type { LabelFacts } from './inputs.ts';
 
 /** A stored purchase as the changelog carries it; optional parts are null when absent. */
@@ -29,6 +31,12 @@ export interface SerializedEntry {
   lb: LabelFacts | null;
   x: Buffer | null;
 }
+
+/** avsc's reader of values written with another schema (its class is not exported by name). */
+type Resolver = ReturnType<avro.Type['createResolver']>;
+
+const CUSTOMER_FEATURES = customerFamilies.flatMap((family) => family.features);
+const MERCHANT_FEATURES = merchantFamilies.flatMap((family) => family.features);
 
 /** The layout tags of this encoding: never the first byte of JSON text. V2 adds the terminal. */
 const BINARY_V1 = 1;
@@ -124,15 +132,60 @@ export function encodeEntry(entry: SerializedEntry): Buffer {
 }
 
 /**
- * The purchases one commit changed, as one changelog value (`b|<seq>`): a tag byte, then per
- * purchase its customer id and the stored purchase (layout V2). A purchase written again later
- * supersedes its earlier copy; a block is deleted once none of its copies is current. One record per
- * commit replaced one per purchase change (two per purchase at least): most of the records the
- * stages produced, each with a key string built for it.
+ * The purchases one commit changed, as one changelog value (`b|<seq>`): a tag byte, the fingerprint
+ * of the purchase schema the block was written with, then per purchase its customer id and the
+ * stored purchase. A purchase written again later supersedes its earlier copy; a block is deleted
+ * once none of its copies is current. One record per commit replaced one per purchase change (two
+ * per purchase at least): most of the records the stages produced, each with a key string built
+ * for it.
+ *
+ * In a block, the customer and merchant features are Avro records with a field per catalog feature
+ * rather than maps (no feature name written per purchase: the maps were half of the encoding's
+ * time). The schema is stored once in the changelog under `e|<fingerprint>`, so a block written by
+ * a version with another catalog is read by Avro's schema resolution (new features take their
+ * defaults).
  */
 const BLOCK_V1 = 3;
 /** A block is cut at this size: far below Kafka's 1 MiB record limit. */
 const BLOCK_BYTES = 256 * 1024;
+const FINGERPRINT_BYTES = 8;
+
+function featureRecord(name: string, specs: readonly FeatureSpec[]): avro.Schema {
+  return {
+    type: 'record',
+    name,
+    fields: specs.map((spec) => {
+      // Every number as a double: a JS number comes back exactly as it went in.
+      const type = spec.type === 'boolean' ? 'boolean' : 'double';
+      if (spec.nullable) return { name: spec.name, type: ['null', type], default: null };
+      return spec.since ? { name: spec.name, type, default: spec.since.default } : { name: spec.name, type };
+    }),
+  } as avro.Schema;
+}
+
+/** The stored purchase of a block: layout V2's fields, with the features as records. */
+export function blockEntrySchema(): avro.Schema {
+  const base = entrySchema(true) as { fields: { name: string }[] };
+  const records: Record<string, avro.Schema> = {
+    cf: featureRecord('CustomerFeatures', CUSTOMER_FEATURES),
+    mf: featureRecord('MerchantFeatures', MERCHANT_FEATURES),
+  };
+  return {
+    ...base,
+    fields: base.fields.map((field) => {
+      const record = records[field.name];
+      return record ? { name: field.name, ...nullable(record) } : field;
+    }),
+  } as avro.Schema;
+}
+
+const blockEntryType = avro.Type.forSchema(blockEntrySchema(), { wrapUnions: false });
+const blockFingerprint = blockEntryType.fingerprint('md5').subarray(0, FINGERPRINT_BYTES);
+
+/** The changelog record that keeps the schema this version writes its blocks with. */
+export function blockSchemaRecord(): { key: string; value: string } {
+  return { key: `e|${blockFingerprint.toString('hex')}`, value: JSON.stringify(blockEntrySchema()) };
+}
 
 export class EntryBlockWriter {
   private readonly writer = new ByteWriter();
@@ -141,9 +194,12 @@ export class EntryBlockWriter {
   /** Adds a purchase; true when it went into a new block (the blocks are numbered by the caller). */
   add(customerId: string, entry: SerializedEntry): boolean {
     const fresh = this.writer.length === 0;
-    if (fresh) this.writer.u8(BLOCK_V1);
+    if (fresh) {
+      this.writer.u8(BLOCK_V1);
+      this.writer.bytes(blockFingerprint);
+    }
     this.writer.string(customerId);
-    this.writer.avro(entryType, entry);
+    this.writer.avro(blockEntryType, entry);
     if (this.writer.length >= BLOCK_BYTES) this.full.push(this.writer.take());
     return fresh;
   }
@@ -159,18 +215,41 @@ export function isEntryBlock(value: Buffer | string): value is Buffer {
   return typeof value !== 'string' && value[0] === BLOCK_V1;
 }
 
-/** Calls `apply` for every purchase of a block, in order. */
-export function readEntryBlock(
-  value: Buffer,
-  apply: (customerId: string, entry: SerializedEntry) => void,
-): void {
-  const reader = new ByteReader(value, 'purchase block', 1);
-  while (!reader.done) {
-    const customerId = reader.string();
-    const entry = reader.avro(entryType) as SerializedEntry;
-    // See decodeEntry: the features record is copied out of the fetched batch.
-    if (entry.x) entry.x = Buffer.from(entry.x);
-    apply(customerId, entry);
+/** Reads the blocks of one changelog, given the schemas it holds (`e|<fingerprint>` → JSON). */
+export class EntryBlockReader {
+  private readonly resolvers = new Map<string, Resolver | null>();
+  private readonly schemas: ReadonlyMap<string, string>;
+
+  constructor(schemas: ReadonlyMap<string, string>) {
+    this.schemas = schemas;
+    this.resolvers.set(blockFingerprint.toString('hex'), null);
+  }
+
+  /** How the purchases of a block written with this fingerprint are read: null for as they are. */
+  private resolverFor(fingerprint: string): Resolver | null {
+    const known = this.resolvers.get(fingerprint);
+    if (known !== undefined) return known;
+    const schema = this.schemas.get(`e|${fingerprint}`);
+    if (schema === undefined)
+      throw new InvalidRecordError(`purchase block: no schema ${fingerprint} in the changelog`);
+    const resolver = blockEntryType.createResolver(
+      avro.Type.forSchema(JSON.parse(schema) as avro.Schema, { wrapUnions: false }),
+    );
+    this.resolvers.set(fingerprint, resolver);
+    return resolver;
+  }
+
+  /** Calls `apply` for every purchase of a block, in order. */
+  read(value: Buffer, apply: (customerId: string, entry: SerializedEntry) => void): void {
+    const reader = new ByteReader(value, 'purchase block', 1);
+    const resolver = this.resolverFor(reader.bytes(FINGERPRINT_BYTES).toString('hex'));
+    while (!reader.done) {
+      const customerId = reader.string();
+      const entry = reader.avro(blockEntryType, resolver ?? undefined) as SerializedEntry;
+      // See decodeEntry: the features record is copied out of the fetched batch.
+      if (entry.x) entry.x = Buffer.from(entry.x);
+      apply(customerId, entry);
+    }
   }
 }
 

@@ -3,7 +3,12 @@ import { outputCodec } from '../../../../processors/avro.ts';
 import { internalTopics, parseProcessorConfig } from '../../../../processors/config.ts';
 import { featuresSchema, labeledSchema } from '../../../../processors/features/catalog.ts';
 import { CustomerTask } from '../../../../processors/stages/customer-task.ts';
-import { EntryBlockWriter, fromJson, readEntryBlock } from '../../../../processors/stages/entry-codec.ts';
+import {
+  blockSchemaRecord,
+  EntryBlockReader,
+  EntryBlockWriter,
+  fromJson,
+} from '../../../../processors/stages/entry-codec.ts';
 
 const config = parseProcessorConfig({ applicationId: 'unit' });
 
@@ -31,7 +36,7 @@ function block(...entries: ReturnType<typeof stored>[]): Buffer {
 
 function blockIds(value: Buffer): string[] {
   const ids: string[] = [];
-  readEntryBlock(value, (customerId, entry) => ids.push(`${customerId}/${entry.i}`));
+  new EntryBlockReader(new Map()).read(value, (customerId, entry) => ids.push(`${customerId}/${entry.i}`));
   return ids;
 }
 
@@ -55,6 +60,8 @@ describe('customer task changelog layout', () => {
     expect(written[0]).toBe(3);
     expect(blockIds(written).sort()).toEqual(['C1/T1', 'C1/T2', 'C1/T3']);
     expect(byKey.has('b|1')).toBe(false);
+    // The schema of the blocks is stored beside them, once.
+    expect(byKey.get(blockSchemaRecord().key)).toBe(blockSchemaRecord().value);
 
     // What it wrote restores the same state, without the old keys.
     const again = task();
@@ -64,7 +71,11 @@ describe('customer task changelog layout', () => {
       ...changelog,
     ]);
     expect(again.stateSize().purchases).toBe(3);
-    expect(again.takeOutput().changelog.filter((record) => record.key.startsWith('b|'))).toEqual([]);
+    expect(
+      again
+        .takeOutput()
+        .changelog.filter((record) => record.key.startsWith('b|') || record.key.startsWith('e|')),
+    ).toEqual([]);
   });
 
   it('restores the latest copy of a purchase, and deletes a block once none of its copies is current', () => {

@@ -1,5 +1,16 @@
+import avro from 'avsc';
 import { describe, expect, it } from 'vitest';
-import { decodeEntry, encodeEntry, type SerializedEntry } from '../../../../processors/stages/entry-codec.ts';
+import { ByteWriter } from '../../../../processors/engine/bytes.ts';
+import { customerFamilies, merchantFamilies } from '../../../../processors/features/catalog.ts';
+import {
+  blockEntrySchema,
+  blockSchemaRecord,
+  decodeEntry,
+  EntryBlockReader,
+  EntryBlockWriter,
+  encodeEntry,
+  type SerializedEntry,
+} from '../../../../processors/stages/entry-codec.ts';
 
 const full: SerializedEntry = {
   i: 'T1',
@@ -75,5 +86,65 @@ describe('purchase changelog values', () => {
   it('grows its scratch space for a value larger than it', () => {
     const large = { ...full, x: Buffer.alloc(200_000, 5) };
     expect(decodeEntry(encodeEntry(large))).toEqual(large);
+  });
+});
+
+describe('purchase blocks', () => {
+  const customerFeatures = Object.fromEntries(
+    customerFamilies.flatMap((family) =>
+      family.features.map((spec, i) => [
+        spec.name,
+        spec.type === 'boolean' ? i % 2 === 0 : spec.nullable ? null : i + 0.25,
+      ]),
+    ),
+  );
+  const merchantFeatures = Object.fromEntries(
+    merchantFamilies.flatMap((family) => family.features.map((spec, i) => [spec.name, i / 3])),
+  );
+  const catalogShaped: SerializedEntry = { ...full, cf: customerFeatures, mf: merchantFeatures };
+  const read = (value: Buffer, schemas = new Map<string, string>()) => {
+    const entries: [string, SerializedEntry][] = [];
+    new EntryBlockReader(schemas).read(value, (customerId, entry) => entries.push([customerId, entry]));
+    return entries;
+  };
+
+  it('round-trip every field of purchases with catalog features, in order', () => {
+    const writer = new EntryBlockWriter();
+    expect(writer.add('C1', catalogShaped)).toBe(true);
+    expect(writer.add('C2', { ...full, i: 'T2', f: null, cf: null, mf: null, lb: null, x: null })).toBe(
+      false,
+    );
+    const [block] = writer.take();
+    const entries = read(block as Buffer);
+    expect(entries.map(([customerId]) => customerId)).toEqual(['C1', 'C2']);
+    expect({ ...entries[0]?.[1], cf: { ...entries[0]?.[1].cf }, mf: { ...entries[0]?.[1].mf } }).toEqual(
+      catalogShaped,
+    );
+    expect(entries[1]?.[1]).toMatchObject({ i: 'T2', f: null, cf: null, x: null });
+  });
+
+  it('reads a block written with an older catalog through the schema stored beside it', () => {
+    // The block schema of a version without the txDuringNight feature (its default is false).
+    const schema = blockEntrySchema() as { fields: { name: string; type: unknown }[] };
+    const older = JSON.parse(JSON.stringify(schema)) as typeof schema;
+    const cf = older.fields.find((field) => field.name === 'cf') as {
+      type: [string, { fields: { name: string }[] }];
+    };
+    cf.type[1].fields = cf.type[1].fields.filter((field) => field.name !== 'txDuringNight');
+    const olderType = avro.Type.forSchema(older as avro.Schema, { wrapUnions: false });
+    const fingerprint = olderType.fingerprint('md5').subarray(0, 8);
+    const writer = new ByteWriter();
+    writer.u8(3);
+    writer.bytes(fingerprint);
+    writer.string('C1');
+    const { txDuringNight: _, ...olderFeatures } = customerFeatures;
+    writer.avro(olderType, { ...catalogShaped, cf: olderFeatures });
+    const value = writer.take();
+
+    const schemas = new Map([[`e|${fingerprint.toString('hex')}`, JSON.stringify(older)]]);
+    expect(read(value, schemas)[0]?.[1].cf).toMatchObject({ ...olderFeatures, txDuringNight: false });
+    expect(() => read(value)).toThrow(`no schema ${fingerprint.toString('hex')} in the changelog`);
+    // This version's own schema record names the fingerprint its blocks carry.
+    expect(blockSchemaRecord().key).toMatch(/^e\|[0-9a-f]{16}$/);
   });
 });
