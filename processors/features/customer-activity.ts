@@ -16,6 +16,13 @@ const windowed: FeatureSpec[] = WINDOW_DAYS.flatMap((days) => [
   },
 ]);
 
+/** The windows' feature names, built once (not per purchase). */
+const WINDOW_NAMES = WINDOW_DAYS.map((days) => ({
+  days,
+  count: `customerTxCount${days}d`,
+  mean: `customerMeanAmount${days}d`,
+}));
+
 /** How often and how much a customer buys: the handbook's customer windows and two bursts. */
 export const customerActivityFeatures: FeatureFamily<CustomerContext> = {
   name: 'customer activity',
@@ -43,12 +50,12 @@ export const customerActivityFeatures: FeatureFamily<CustomerContext> = {
   ],
   compute({ tx, entries, index }) {
     const values: Record<string, number | null> = {};
-    for (const days of WINDOW_DAYS) {
+    for (const { days, count, mean } of WINDOW_NAMES) {
       const [from, to] = windowRange(entries, tx.eventTime, days * DAY_MS);
       let sum = 0;
       for (let i = from; i < to; i++) sum += (entries[i] as { amount: number }).amount;
-      values[`customerTxCount${days}d`] = to - from;
-      values[`customerMeanAmount${days}d`] = to > from ? sum / (to - from) : 0;
+      values[count] = to - from;
+      values[mean] = to > from ? sum / (to - from) : 0;
     }
     const [hourFrom, hourTo] = windowRange(entries, tx.eventTime, HOUR_MS);
     values.customerTxCount1h = hourTo - hourFrom;

@@ -105,6 +105,22 @@ export function delayedWindowSpecs(
   });
 }
 
+/** The windows' feature names per prefix, built once (not per purchase). */
+const windowNames = new Map<string, { days: number; count: string; risk: string }[]>();
+
+function namesOf(prefix: string): { days: number; count: string; risk: string }[] {
+  let names = windowNames.get(prefix);
+  if (!names) {
+    names = WINDOW_DAYS.map((days) => ({
+      days,
+      count: `${prefix}TxCount${days}d`,
+      risk: `${prefix}Risk${days}d`,
+    }));
+    windowNames.set(prefix, names);
+  }
+  return names;
+}
+
 /** The values of those windows over one history (`end`: the purchase's time minus the delay). */
 export function delayedWindows(
   prefix: string,
@@ -112,12 +128,12 @@ export function delayedWindows(
   end: number,
 ): Record<string, number> {
   const values: Record<string, number> = {};
-  for (const days of WINDOW_DAYS) {
+  for (const { days, count: countName, risk } of namesOf(prefix)) {
     const start = end - days * DAY_MS;
     const count = countIn(history.times, start, end);
     const frauds = countIn(history.frauds, start, end);
-    values[`${prefix}TxCount${days}d`] = count;
-    values[`${prefix}Risk${days}d`] = count > 0 ? frauds / count : 0;
+    values[countName] = count;
+    values[risk] = count > 0 ? frauds / count : 0;
   }
   return values;
 }
