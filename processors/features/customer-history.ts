@@ -27,17 +27,6 @@ export interface CustomerContext {
   home: Home | null;
 }
 
-export function entryOf(tx: TxFacts): CustomerEntry {
-  return {
-    id: tx.transactionId,
-    t: tx.eventTime,
-    amount: tx.amountMinor,
-    merchantId: tx.merchantId,
-    lat: tx.latitude,
-    lon: tx.longitude,
-  };
-}
-
 export function before(a: { t: number; id: string }, b: { t: number; id: string }): boolean {
   return a.t < b.t || (a.t === b.t && a.id < b.id);
 }

@@ -20,7 +20,7 @@ import {
   type TaskOutput,
 } from '../engine/task.ts';
 import { customerFamilies, featureFields, identityFields, merchantFamilies } from '../features/catalog.ts';
-import { type CustomerEntry, entryOf, type Home, insertSorted } from '../features/customer-history.ts';
+import { type CustomerEntry, type Home, insertSorted } from '../features/customer-history.ts';
 import { scoreRules } from '../features/rules.ts';
 import { DAY_MS, type FeatureValue, type TxFacts } from '../features/types.ts';
 import {
@@ -134,6 +134,7 @@ export class CustomerTask implements StageTask {
   private readonly options: CustomerTaskOptions;
   private readonly customers = new Map<string, CustomerState>();
   private readonly byTransaction = new Map<string, StoredEntry>();
+  private readonly ids = new Map<string, string>();
   private queue: StoredEntry[] = [];
   private readonly merge: EventTimeMerge<Item>;
   private readonly progress = new Map<string, InputProgress>();
@@ -287,6 +288,17 @@ export class CustomerTask implements StageTask {
     }
   }
 
+  /**
+   * One string per customer, merchant and terminal id in this task: every decoded record brings its
+   * own copies, and a purchase kept for 30 days held three of them (~40 B each).
+   */
+  private intern(id: string): string {
+    const known = this.ids.get(id);
+    if (known !== undefined) return known;
+    this.ids.set(id, id);
+    return id;
+  }
+
   private customer(customerId: string): CustomerState {
     let state = this.customers.get(customerId);
     if (!state) {
@@ -298,8 +310,23 @@ export class CustomerTask implements StageTask {
 
   private handleTransaction(tx: TxFacts, late: boolean): void {
     if (this.byTransaction.has(tx.transactionId)) return;
-    const state = this.customer(tx.customerId);
-    const entry = storedEntry(entryOf(tx), tx.customerId, tx.terminalId, false, late, tx);
+    const customerId = this.intern(tx.customerId);
+    const state = this.customer(customerId);
+    const entry = storedEntry(
+      {
+        id: tx.transactionId,
+        t: tx.eventTime,
+        amount: tx.amountMinor,
+        merchantId: this.intern(tx.merchantId),
+        lat: tx.latitude,
+        lon: tx.longitude,
+      },
+      customerId,
+      this.intern(tx.terminalId),
+      false,
+      late,
+      tx,
+    );
     const index = insertSorted(state.entries, entry);
     const context = { tx, entries: state.entries, index, home: state.home };
     const features: Record<string, FeatureValue> = {};
@@ -572,8 +599,10 @@ export class CustomerTask implements StageTask {
   }
 
   private restoreEntry(customerId: string, stored: SerializedEntry): StoredEntry {
-    const entry = deserializeEntry(stored, customerId);
-    insertSorted(this.customer(customerId).entries, entry);
+    const entry = deserializeEntry(stored, this.intern(customerId));
+    entry.merchantId = this.intern(entry.merchantId);
+    entry.terminalId = this.intern(entry.terminalId);
+    insertSorted(this.customer(entry.customerId).entries, entry);
     this.byTransaction.set(entry.id, entry);
     return entry;
   }
