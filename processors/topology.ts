@@ -14,7 +14,8 @@ import type { ProcessorMetrics } from './metrics.ts';
 import { CustomerTask } from './stages/customer-task.ts';
 import { MerchantTask } from './stages/merchant-task.ts';
 
-const WEEK_MS = 7 * 86_400_000;
+const DAY_MS = 86_400_000;
+const WEEK_MS = 7 * DAY_MS;
 
 export interface Topology {
   partitions: number;
@@ -68,7 +69,11 @@ export async function buildTopology(
     configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' },
   });
   await kafka.ensureTopics([
-    stream(config.topics.features),
+    {
+      // Kept past the label horizon: a label join reads its purchase's features record back from here.
+      ...stream(config.topics.features),
+      configs: { 'retention.ms': String((config.joinHorizonDays + 7) * DAY_MS) },
+    },
     stream(config.topics.labeled),
     stream(internal.merchantInput),
     stream(internal.merchantFeatures),

@@ -74,7 +74,11 @@ export interface GroupMetadata {
 }
 
 export interface KafkaTransaction {
-  send(messages: readonly OutgoingMessage[], options?: SendOptions): Promise<void>;
+  /**
+   * Sends within the transaction; resolves to the offset each message was written at, in order
+   * (-1 for a message without an explicit partition). They are visible once the transaction commits.
+   */
+  send(messages: readonly OutgoingMessage[], options?: SendOptions): Promise<number[]>;
   /** Commits consumer offsets in this transaction, for the group as it is now (exactly-once v2). */
   sendOffsets(group: GroupMetadata, offsets: readonly PartitionOffset[]): Promise<void>;
   commit(): Promise<void>;
@@ -200,23 +204,47 @@ function recordProduced(
 /** Sends in requests of bounded size: a partition's batch must stay under the broker's message.max.bytes. */
 const REQUEST_BYTES = 768 * 1024;
 
+/** What the client resolves a send to: the base offset of each partition's batch. */
+interface SendResult {
+  offsets?: { topic: string; partition: number; offset: bigint }[];
+}
+
 async function sendChunked(
   send: (messages: MessageToProduce[]) => Promise<unknown>,
   messages: readonly OutgoingMessage[],
-): Promise<void> {
+): Promise<number[]> {
+  const offsets: number[] = [];
   let chunk: MessageToProduce[] = [];
   let bytes = 0;
+  const flush = async () => {
+    const result = (await send(chunk)) as SendResult | undefined;
+    // A partition's messages of one request are one batch, written at consecutive offsets.
+    const next = new Map<string, number[]>();
+    for (const { topic, partition, offset } of result?.offsets ?? []) {
+      let partitions = next.get(topic);
+      if (!partitions) {
+        partitions = [];
+        next.set(topic, partitions);
+      }
+      partitions[partition] = Number(offset);
+    }
+    for (const message of chunk) {
+      const partitions = message.partition === undefined ? undefined : next.get(message.topic);
+      const at = partitions?.[message.partition as number];
+      offsets.push(at ?? -1);
+      if (at !== undefined && partitions) partitions[message.partition as number] = at + 1;
+    }
+    chunk = [];
+    bytes = 0;
+  };
   for (const message of messages) {
     const size = 64 + (message.value?.length ?? 0) + (message.key?.length ?? 0);
-    if (bytes + size > REQUEST_BYTES && chunk.length > 0) {
-      await send(chunk);
-      chunk = [];
-      bytes = 0;
-    }
+    if (bytes + size > REQUEST_BYTES && chunk.length > 0) await flush();
     chunk.push(toClientMessage(message));
     bytes += size;
   }
-  if (chunk.length > 0) await send(chunk);
+  if (chunk.length > 0) await flush();
+  return offsets;
 }
 
 export function createKafkaClient(
@@ -403,12 +431,13 @@ export function createKafkaClient(
           async send(messages, sendOptions) {
             if (sent.length === 0) started = performance.now();
             const compression = compressionOf(sendOptions);
-            await sendChunked(
+            const offsets = await sendChunked(
               (chunk) =>
                 transaction.send(compression ? { messages: chunk, compression } : { messages: chunk }),
               messages,
             );
             sent.push(messages as OutgoingMessage[]);
+            return offsets;
           },
           async sendOffsets(group, offsets) {
             if (offsets.length === 0) return;

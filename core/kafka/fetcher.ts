@@ -11,6 +11,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Consumer, FetchIsolationLevels, IS_CONTROL, IS_TRANSACTIONAL } from '@platformatic/kafka';
+import { SynfinError } from '../errors.ts';
 import { isRetriableKafkaError, kafkaErrorId } from './errors.ts';
 
 export interface ConsumedRecord {
@@ -120,6 +121,68 @@ export function visibleRecords(
   return { records, nextOffset };
 }
 
+/** One read_committed fetch request to one broker: per topic id, partitions and where to read them. */
+function fetchCommitted(
+  client: Consumer,
+  node: number,
+  perTopic: ReadonlyMap<string, readonly { partition: number; fetchOffset: bigint }[]>,
+  options: Pick<FetcherOptions, 'maxWaitMs' | 'maxBytes' | 'partitionMaxBytes'>,
+): Promise<RawResponse> {
+  return client.fetch({
+    node,
+    maxWaitTime: options.maxWaitMs,
+    maxBytes: options.maxBytes,
+    isolationLevel: FetchIsolationLevels.READ_COMMITTED,
+    topics: [...perTopic].map(([topicId, partitions]) => ({
+      topicId,
+      partitions: partitions.map(({ partition, fetchOffset }) => ({
+        partition,
+        fetchOffset,
+        partitionMaxBytes: options.partitionMaxBytes,
+        currentLeaderEpoch: -1,
+        lastFetchedEpoch: -1,
+      })),
+    })),
+  }) as unknown as Promise<RawResponse>;
+}
+
+/**
+ * The committed record at `offset` of one partition, or null where there is none (a transaction
+ * marker, an aborted write, or deleted by retention): the label join reads a purchase's features
+ * record back this way instead of keeping it in memory for weeks.
+ */
+export async function recordAt(
+  client: Consumer,
+  topic: string,
+  partition: number,
+  offset: number,
+): Promise<ConsumedRecord | null> {
+  client.topics.track(topic);
+  const info = (await client.metadata({ topics: [topic] })).topics.get(topic);
+  const leader = info?.partitions[partition]?.leader;
+  if (!info || leader === undefined || leader < 0)
+    throw new SynfinError('KAFKA_UNAVAILABLE', `${topic}:${partition} has no leader`, { retriable: true });
+  let response: RawResponse;
+  try {
+    response = await fetchCommitted(
+      client,
+      leader,
+      new Map([[info.id, [{ partition, fetchOffset: BigInt(offset) }]]]),
+      { maxWaitMs: 0, maxBytes: 4 * 1024 * 1024, partitionMaxBytes: 1024 * 1024 },
+    );
+  } catch (error) {
+    if (kafkaErrorId(error) === 'OFFSET_OUT_OF_RANGE') return null;
+    throw error;
+  }
+  for (const topicResponse of response.responses)
+    for (const raw of topicResponse.partitions) {
+      if (raw.partitionIndex !== partition) continue;
+      const found = visibleRecords(raw, offset).records[0];
+      return found?.offset === offset ? found : null;
+    }
+  return null;
+}
+
 export class PartitionFetcher {
   private readonly client: Consumer;
   private readonly options: FetcherOptions;
@@ -212,24 +275,9 @@ export class PartitionFetcher {
     }
     const responses = await Promise.all(
       [...byNode].map(([node, perTopic]) =>
-        this.client
-          .fetch({
-            node,
-            maxWaitTime: this.options.maxWaitMs,
-            maxBytes: this.options.maxBytes,
-            isolationLevel: FetchIsolationLevels.READ_COMMITTED,
-            topics: [...perTopic].map(([topicId, partitions]) => ({
-              topicId,
-              partitions: partitions.map(({ partition, fetchOffset }) => ({
-                partition,
-                fetchOffset,
-                partitionMaxBytes: this.options.partitionMaxBytes,
-                currentLeaderEpoch: -1,
-                lastFetchedEpoch: -1,
-              })),
-            })),
-          })
-          .catch((error: unknown) => this.recover(error, names)),
+        fetchCommitted(this.client, node, perTopic, this.options).catch((error: unknown) =>
+          this.recover(error, names),
+        ),
       ),
     );
     const batches: FetchedBatch[] = [];

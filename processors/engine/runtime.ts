@@ -11,12 +11,14 @@
  */
 import { hostname } from 'node:os';
 import { setTimeout as sleep, setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import type { Consumer } from '@platformatic/kafka';
 import { SynfinError } from '../../core/errors.ts';
 import type { Compression, KafkaClient, OutgoingMessage, PartitionOffset } from '../../core/kafka/client.ts';
 import { isGroupMovedOn } from '../../core/kafka/errors.ts';
-import type { FetchedBatch } from '../../core/kafka/fetcher.ts';
+import { type FetchedBatch, recordAt } from '../../core/kafka/fetcher.ts';
 import { GroupRuntime, partitionKey, type TopicPartition } from '../../core/kafka/group-runtime.ts';
 import { type Logger, retryLog } from '../../core/logger.ts';
+import { withRetry } from '../../core/retry.ts';
 import type { ProcessorMetrics } from '../metrics.ts';
 import { readChangelog, writeBarriers } from './restore.ts';
 import type { InputRecord, StageTask, TaskOutput } from './task.ts';
@@ -59,6 +61,8 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
   const committedOffsets = new Map<string, number>();
   let pendingBytes = 0;
   let lastCommit = Date.now();
+  /** Reads records back for the tasks' lookups, made at the first one. */
+  let lookupClient: Consumer | undefined;
   /** The group moved on under a commit: until the next assignment, the tasks are ahead of Kafka. */
   let stale = false;
 
@@ -97,23 +101,35 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     log.info({ partitions, ms: Math.round(performance.now() - started) }, 'tasks restored');
   }
 
-  async function commit(): Promise<void> {
-    lastCommit = Date.now();
-    pendingBytes = 0;
-    if (stale || tasks.size === 0) return;
-    const messages: OutgoingMessage[] = [];
-    const offsets: PartitionOffset[] = [];
-    const perTopic = new Map<string, number>();
-    let records = 0;
-    let progressOnly = true;
+  /** Label joins and the like: the records the tasks read back before their output of this commit. */
+  async function resolveLookups(): Promise<void> {
     for (const task of tasks.values()) {
-      const output: TaskOutput = task.takeOutput();
-      for (const record of output.records) {
-        messages.push(record);
-        perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
-      }
-      records += output.records.length;
-      for (const entry of output.changelog) {
+      const wanted = task.lookups?.() ?? [];
+      if (wanted.length === 0) continue;
+      lookupClient ??= kafka.rawConsumer(`${spec.groupId}-lookups`);
+      const client = lookupClient;
+      const values = await Promise.all(
+        wanted.map(({ topic, partition, offset }) =>
+          withRetry(async () => (await recordAt(client, topic, partition, offset))?.value ?? null),
+        ),
+      );
+      task.resolve?.(values);
+    }
+  }
+
+  /** Each task's changelog as messages, given where its records went (`placed`, in task order). */
+  function changelogOf(
+    outputs: readonly { task: StageTask; output: TaskOutput }[],
+    placed: readonly number[],
+    perTopic: Map<string, number>,
+  ): { messages: OutgoingMessage[]; progressOnly: boolean } {
+    const messages: OutgoingMessage[] = [];
+    let progressOnly = true;
+    let at = 0;
+    for (const { task, output } of outputs) {
+      const entries = task.takeChangelog(placed.slice(at, at + output.records.length));
+      at += output.records.length;
+      for (const entry of entries) {
         if (!isProgressKey(entry.key)) progressOnly = false;
         messages.push({
           topic: spec.changelog,
@@ -122,17 +138,49 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
           value: entry.value,
         });
       }
-      perTopic.set(spec.changelog, (perTopic.get(spec.changelog) ?? 0) + output.changelog.length);
+    }
+    perTopic.set(spec.changelog, messages.length);
+    return { messages, progressOnly };
+  }
+
+  async function commit(): Promise<void> {
+    lastCommit = Date.now();
+    pendingBytes = 0;
+    if (stale || tasks.size === 0) return;
+    try {
+      await resolveLookups();
+    } catch (error) {
+      throw new SynfinError('STAGE_FAILED', `${spec.name}: reading records back failed: ${String(error)}`, {
+        cause: error,
+      });
+    }
+    const outputs = [...tasks.values()].map((task) => ({ task, output: task.takeOutput() }));
+    const messages: OutgoingMessage[] = [];
+    const offsets: PartitionOffset[] = [];
+    const perTopic = new Map<string, number>();
+    for (const { task, output } of outputs) {
+      for (const record of output.records) {
+        messages.push(record);
+        perTopic.set(record.topic, (perTopic.get(record.topic) ?? 0) + 1);
+      }
       for (const { topic, offset } of output.offsets) {
         if (committedOffsets.get(partitionKey(topic, task.partition)) === offset) continue;
         offsets.push({ topic, partition: task.partition, offset });
       }
     }
-    if (records === 0 && progressOnly && offsets.length === 0) return;
+    // With no record to place, the changelog is known before any transaction: a commit of
+    // progress only, at unchanged offsets, is skipped.
+    let changelog = messages.length === 0 ? changelogOf(outputs, [], perTopic) : undefined;
+    if (changelog?.progressOnly && offsets.length === 0) return;
     const started = performance.now();
     const transaction = await producer.begin();
     try {
-      await transaction.send(messages, { compression: options.compression });
+      // The records first: a changelog may name the offsets they were written at.
+      const placed =
+        messages.length > 0 ? await transaction.send(messages, { compression: options.compression }) : [];
+      changelog ??= changelogOf(outputs, placed, perTopic);
+      if (changelog.messages.length > 0)
+        await transaction.send(changelog.messages, { compression: options.compression });
       await transaction.sendOffsets(runtime.group(), offsets);
       await transaction.commit();
     } catch (error) {
@@ -240,6 +288,7 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
           await commit().catch((error: unknown) => log.warn({ err: String(error) }, 'final commit failed'));
       } finally {
         await producer.close().catch(() => undefined);
+        await lookupClient?.close(true).catch(() => undefined);
       }
     },
   });

@@ -1,7 +1,9 @@
 /**
  * The one interface a stage's per-partition task implements (like a Kafka Streams task): the
- * runtime feeds it decoded records of one partition of every input topic, and after each call
- * writes what it produced, its changelog and its input offsets in one Kafka transaction.
+ * runtime feeds it decoded records of one partition of every input topic, and at each commit
+ * writes what it produced, its changelog and its input offsets in one Kafka transaction: first the
+ * records it reads back (`lookups`), then its output records, then its changelog, which may name
+ * the offsets those records were written at.
  */
 import type { ErrorCode } from '../../core/errors.ts';
 
@@ -34,9 +36,15 @@ export interface ChangelogRecord {
 
 export interface TaskOutput {
   records: OutputRecord[];
-  changelog: ChangelogRecord[];
   /** The next offset to consume, per input topic of this task's partition. */
   offsets: { topic: string; offset: number }[];
+}
+
+/** A committed record the task needs back before its next output. */
+export interface RecordLookup {
+  topic: string;
+  partition: number;
+  offset: number;
 }
 
 export interface StageTask {
@@ -46,8 +54,14 @@ export interface StageTask {
   process(records: readonly InputRecord[], nowMs: number): void;
   /** Wall-clock progress: lets an input that is caught up and silent stop holding events back. */
   tick(nowMs: number, caughtUp: (topic: string) => boolean): void;
-  /** Everything produced since the last call, to be committed atomically. */
+  /** Records to read back before `takeOutput` (none when absent). */
+  lookups?(): readonly RecordLookup[];
+  /** The values of `lookups()`, in order (null: no such committed record any more). */
+  resolve?(values: readonly (Buffer | null)[]): void;
+  /** Everything produced since the last call, to be committed atomically with `takeChangelog`. */
   takeOutput(): TaskOutput;
+  /** The changelog of this commit; `placed[i]` is the offset `takeOutput().records[i]` went to (-1: unknown). */
+  takeChangelog(placed: readonly number[]): ChangelogRecord[];
   /** Sizes for the state gauges. */
   stateSize(): Record<string, number>;
 }

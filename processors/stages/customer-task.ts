@@ -16,6 +16,7 @@ import {
   deadLetter,
   type InputRecord,
   type OutputRecord,
+  type RecordLookup,
   type StageTask,
   type TaskOutput,
 } from '../engine/task.ts';
@@ -76,8 +77,13 @@ interface StoredEntry extends CustomerEntry {
   customerFeatures: Record<string, FeatureValue> | undefined;
   merchantFeatures: Record<string, number> | undefined;
   label: LabelFacts | undefined;
-  /** The emitted features record (wire format), kept for the label join. */
+  /**
+   * The emitted features record (wire format), until its offset in the features topic is known;
+   * after that the label join reads it back from there (`featuresAt`) instead of keeping it.
+   */
   features: Buffer | undefined;
+  /** Where the features record was written in this partition of the features topic (-1: not yet). */
+  featuresAt: number;
   /** The changelog block holding its current copy (-1: none yet). */
   block: number;
 }
@@ -107,6 +113,7 @@ function storedEntry(
     merchantFeatures: undefined,
     label: undefined,
     features: undefined,
+    featuresAt: -1,
     block: -1,
   };
 }
@@ -143,6 +150,12 @@ export class CustomerTask implements StageTask {
   /** Purchases changed since the last commit (by identity: no key string per change). */
   private readonly dirtyEntries = new Set<StoredEntry>();
   private out: OutputRecord[] = [];
+  /** The purchases whose features records are in `out`, and at which index: their offsets are learnt at commit. */
+  private emitted: StoredEntry[] = [];
+  private emittedAt: number[] = [];
+  private placing: { entries: StoredEntry[]; at: number[] } = { entries: [], at: [] };
+  /** Labels of purchases whose features record is to be read back from Kafka before the next output. */
+  private pendingJoins: { entry: StoredEntry; label: LabelFacts }[] = [];
   /** What goes to the merchant stage in this commit, one block per merchant partition. */
   private readonly toMerchants = new MerchantInputBlocks();
   private lastHeartbeat = '';
@@ -405,6 +418,8 @@ export class CustomerTask implements StageTask {
     row.rulesFired = rulesFired;
     row.late = entry.late;
     const wire = this.options.codecs.features.encode(row);
+    this.emitted.push(entry);
+    this.emittedAt.push(this.out.length);
     this.out.push({
       topic: this.options.config.topics.features,
       partition: this.partition,
@@ -425,8 +440,32 @@ export class CustomerTask implements StageTask {
   }
 
   private emitLabeled(entry: StoredEntry, label: LabelFacts): void {
-    if (!entry.features) return;
-    const features = this.options.codecs.features.decode(entry.features);
+    if (entry.features) this.join(entry.features, entry, label);
+    else if (entry.featuresAt >= 0) this.pendingJoins.push({ entry, label });
+  }
+
+  lookups(): RecordLookup[] {
+    const topic = this.options.config.topics.features;
+    return this.pendingJoins.map(({ entry }) => ({
+      topic,
+      partition: this.partition,
+      offset: entry.featuresAt,
+    }));
+  }
+
+  resolve(values: readonly (Buffer | null)[]): void {
+    for (const [index, { entry, label }] of this.pendingJoins.entries()) {
+      const value = values[index];
+      // Gone only if the features topic keeps records for less than the label horizon.
+      if (value) this.join(value, entry, label);
+      else this.options.onCount?.('label_unmatched');
+    }
+    this.pendingJoins = [];
+  }
+
+  /** The labeled record: the purchase's features record (wire format) with the label's fields. */
+  private join(wire: Buffer, entry: StoredEntry, label: LabelFacts): void {
+    const features = this.options.codecs.features.decode(wire);
     const row = {
       ...features,
       labelId: label.labelId,
@@ -499,11 +538,30 @@ export class CustomerTask implements StageTask {
   takeOutput(): TaskOutput {
     const offsets: TaskOutput['offsets'] = [];
     for (const topic of this.inputTopics()) {
-      const progress = this.progressOf(topic);
-      const offset = progress.commitOffset();
+      const offset = this.progressOf(topic).commitOffset();
       if (offset >= 0) offsets.push({ topic, offset });
-      this.dirty.mark(`p|${topic}`);
     }
+    for (const { partition, value } of this.toMerchants.take())
+      this.out.push({ topic: this.options.internal.merchantInput, partition, key: null, value });
+    const records = this.out;
+    this.out = [];
+    this.placing = { entries: this.emitted, at: this.emittedAt };
+    this.emitted = [];
+    this.emittedAt = [];
+    return { records, offsets };
+  }
+
+  takeChangelog(placed: readonly number[]): ChangelogRecord[] {
+    // A features record's offset is known now: the purchase keeps that instead of the record.
+    const { entries, at } = this.placing;
+    for (const [index, entry] of entries.entries()) {
+      const offset = placed[at[index] as number] ?? -1;
+      if (offset < 0) continue;
+      entry.featuresAt = offset;
+      entry.features = undefined;
+    }
+    this.placing = { entries: [], at: [] };
+    for (const topic of this.inputTopics()) this.dirty.mark(`p|${topic}`);
     this.dirty.mark('w');
     // Changed purchases go into this commit's blocks; the blocks their copies leave may empty.
     const first = this.nextBlock;
@@ -522,11 +580,7 @@ export class CustomerTask implements StageTask {
       this.schemaStored = true;
     }
     for (const [index, value] of written.entries()) changelog.push({ key: blockKey(first + index), value });
-    for (const { partition, value } of this.toMerchants.take())
-      this.out.push({ topic: this.options.internal.merchantInput, partition, key: null, value });
-    const records = this.out;
-    this.out = [];
-    return { records, changelog, offsets };
+    return changelog;
   }
 
   /** The value of a key marked dirty; purchases changed are written from `dirtyEntries` instead. */
@@ -647,6 +701,7 @@ function serializeEntry(entry: StoredEntry): SerializedEntry {
     mf: entry.merchantFeatures ?? null,
     lb: entry.label ?? null,
     x: entry.features ?? null,
+    xo: entry.featuresAt,
   };
 }
 
@@ -663,5 +718,6 @@ function deserializeEntry(stored: SerializedEntry, customerId: string): StoredEn
   entry.merchantFeatures = stored.mf ?? undefined;
   entry.label = stored.lb ?? undefined;
   entry.features = stored.x ?? undefined;
+  entry.featuresAt = stored.xo;
   return entry;
 }

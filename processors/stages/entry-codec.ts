@@ -30,6 +30,8 @@ export interface SerializedEntry {
   mf: Record<string, number> | null;
   lb: LabelFacts | null;
   x: Buffer | null;
+  /** Where the features record is in the features topic's partition (-1: unknown, or `x` holds it). */
+  xo: number;
 }
 
 /** avsc's reader of values written with another schema (its class is not exported by name). */
@@ -172,10 +174,13 @@ export function blockEntrySchema(): avro.Schema {
   };
   return {
     ...base,
-    fields: base.fields.map((field) => {
-      const record = records[field.name];
-      return record ? { name: field.name, ...nullable(record) } : field;
-    }),
+    fields: [
+      ...base.fields.map((field) => {
+        const record = records[field.name];
+        return record ? { name: field.name, ...nullable(record) } : field;
+      }),
+      { name: 'xo', type: 'double', default: -1 },
+    ],
   } as avro.Schema;
 }
 
@@ -254,7 +259,7 @@ export class EntryBlockReader {
 }
 
 /** The JSON layout of earlier versions: the same fields, optional ones absent, `x` in base64. */
-type JsonEntry = Omit<SerializedEntry, 'tm' | 'f' | 'cf' | 'mf' | 'lb' | 'x'> &
+type JsonEntry = Omit<SerializedEntry, 'tm' | 'f' | 'cf' | 'mf' | 'lb' | 'x' | 'xo'> &
   Partial<Pick<SerializedEntry, 'tm' | 'f' | 'cf' | 'mf' | 'lb'>> & { x?: string };
 
 export function decodeEntry(value: Buffer | string): SerializedEntry {
@@ -269,6 +274,7 @@ export function decodeEntry(value: Buffer | string): SerializedEntry {
     // avsc's bytes are a view of the value, and the value one of the whole fetched batch: a copy
     // keeps only the features record alive, for as long as the purchase waits for its label.
     if (entry.x) entry.x = Buffer.from(entry.x);
+    entry.xo = -1;
     return entry;
   }
   return fromJson(JSON.parse(value.toString()) as JsonEntry);
@@ -283,5 +289,6 @@ export function fromJson(json: JsonEntry): SerializedEntry {
     mf: json.mf ?? null,
     lb: json.lb ?? null,
     x: json.x ? Buffer.from(json.x, 'base64') : null,
+    xo: -1,
   };
 }

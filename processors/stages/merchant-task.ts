@@ -217,14 +217,6 @@ export class MerchantTask implements StageTask {
   }
 
   takeOutput(): TaskOutput {
-    this.dirty.mark('w');
-    this.dirty.mark('p');
-    const changelog = this.dirty.flush((key) => this.materialize(key));
-    for (const { value, maxTime } of this.added.take()) {
-      const block = this.nextBlock++;
-      this.blocks.set(block, maxTime);
-      changelog.push({ key: blockKey(block), value });
-    }
     // Per customer partition, what it gets back from this commit, in blocks of a bounded size.
     for (const { partition, value } of this.featureBlocks.take())
       this.out.push({ topic: this.options.internal.merchantFeatures, partition, key: null, value });
@@ -234,9 +226,20 @@ export class MerchantTask implements StageTask {
     const offset = Math.floor(this.progress.commitOffset() / BLOCK_SPAN);
     return {
       records,
-      changelog,
       offsets: offset >= 0 ? [{ topic: this.options.internal.merchantInput, offset }] : [],
     };
+  }
+
+  takeChangelog(): ChangelogRecord[] {
+    this.dirty.mark('w');
+    this.dirty.mark('p');
+    const changelog = this.dirty.flush((key) => this.materialize(key));
+    for (const { value, maxTime } of this.added.take()) {
+      const block = this.nextBlock++;
+      this.blocks.set(block, maxTime);
+      changelog.push({ key: blockKey(block), value });
+    }
+    return changelog;
   }
 
   /** Progress and event-time state; every other key marked is a block or an old hour key to delete. */

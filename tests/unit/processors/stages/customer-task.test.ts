@@ -51,7 +51,8 @@ describe('customer task changelog layout', () => {
       { key: 't|C1|T3', value: JSON.stringify(stored('T3', 20_000 * DAY + 2)) },
     ]);
     expect(restored.stateSize().purchases).toBe(3);
-    const changelog = restored.takeOutput().changelog;
+    restored.takeOutput();
+    const changelog = restored.takeChangelog([]);
     const byKey = new Map(changelog.map((record) => [record.key, record.value]));
     // The old keys are deleted, their purchases written in one block of the current layout.
     expect(byKey.get('d|C1|20000')).toBeNull();
@@ -72,9 +73,7 @@ describe('customer task changelog layout', () => {
     ]);
     expect(again.stateSize().purchases).toBe(3);
     expect(
-      again
-        .takeOutput()
-        .changelog.filter((record) => record.key.startsWith('b|') || record.key.startsWith('e|')),
+      again.takeChangelog([]).filter((record) => record.key.startsWith('b|') || record.key.startsWith('e|')),
     ).toEqual([]);
   });
 
@@ -89,7 +88,7 @@ describe('customer task changelog layout', () => {
       { key: 'b|0', value: block({ ...stored('T1', 20_000 * DAY), e: false }) },
     ]);
     expect(restored.stateSize()).toMatchObject({ purchases: 2, awaiting_merchant: 0 });
-    const byKey = new Map(restored.takeOutput().changelog.map((record) => [record.key, record.value]));
+    const byKey = new Map(restored.takeChangelog([]).map((record) => [record.key, record.value]));
     expect(byKey.get('b|0')).toBeNull();
     expect(byKey.has('b|1')).toBe(false);
   });

@@ -51,6 +51,7 @@ const full: SerializedEntry = {
     reportedAt: 1_733_100_000_000,
   },
   x: Buffer.from([0, 0, 0, 0, 7, 1, 2, 3]),
+  xo: -1,
 };
 
 describe('purchase changelog values', () => {

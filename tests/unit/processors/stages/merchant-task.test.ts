@@ -16,9 +16,10 @@ describe('merchant task changelog layout', () => {
     ]);
     expect(task.stateSize()).toMatchObject({ merchants: 1, terminals: 1, purchases: 2 });
     const output = task.takeOutput();
+    const changelog = task.takeChangelog();
     // Offset 5 of the old layout is message 0 of the record at offset 5: it is read again from there.
     expect(output.offsets).toEqual([{ topic: internalTopics(config).merchantInput, offset: 5 }]);
-    const byKey = new Map(output.changelog.map((record) => [record.key, record.value]));
+    const byKey = new Map(changelog.map((record) => [record.key, record.value]));
     expect(byKey.get('m|M1|400000')).toBeNull();
     expect(byKey.get('n|M1-T1|400000')).toBeNull();
     const items: string[] = [];
@@ -27,7 +28,7 @@ describe('merchant task changelog layout', () => {
 
     // Restored from what it wrote, the task has the same histories and positions.
     const again = new MerchantTask({ partition: 0, config, internal: internalTopics(config) });
-    again.restore(output.changelog);
+    again.restore(changelog);
     expect(again.stateSize()).toMatchObject({ merchants: 1, terminals: 1, purchases: 2 });
     expect(again.takeOutput().offsets).toEqual(output.offsets);
   });
