@@ -63,7 +63,8 @@ export function retentionMsOf(config: GeneratorConfig, nowMs = Date.now()): numb
   return retentionMs + Math.max(0, nowMs - startMsOf(config));
 }
 
-function topicSpecs(config: GeneratorConfig): TopicSpec[] {
+/** The run's topics as the generator creates them (a test may create them before producing). */
+export function topicSpecs(config: GeneratorConfig): TopicSpec[] {
   const topics = topicsOf(config);
   const retention = { 'retention.ms': String(retentionMsOf(config)) };
   return EVENT_KINDS.map((kind) => ({

@@ -16,7 +16,7 @@ import { createLogger } from '../../../core/logger.ts';
 import { createRegistryCodec } from '../../../core/registry/codec.ts';
 import { parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
-import { runGenerator } from '../../../producers/run.ts';
+import { runGenerator, topicSpecs } from '../../../producers/run.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
 import { recordsWritten } from '../../harness/kafka-read.ts';
 import { featureRows, inProcessRun } from '../../harness/processor-runs.ts';
@@ -107,10 +107,23 @@ afterAll(async () => {
 
 describe('processor scale-out', () => {
   it('two instances split the partitions; one killed, the survivor finishes: every purchase once, exact', async () => {
-    // Both instances are up and waiting for their inputs before any is written, so that both are
-    // mid-stream when one is killed.
+    // Both instances have split the partitions before any input is written, so that both are
+    // mid-stream when one is killed: a second instance that joined late once found the first had
+    // finished the whole run alone.
     const [doomed, survivor] = [startInstance(), startInstance()] as [Instance, Instance];
     instances.push(doomed, survivor);
+    await kafka.ensureTopics(topicSpecs(generator));
+    const transactionsTopic = generator.topics.transactions;
+    const ownsInput = (instance: Instance) =>
+      latest(instance, 'customer').some((p) => p.startsWith(`${transactionsTopic}:`));
+    const deadline = Date.now() + 120_000;
+    while (!(ownsInput(doomed) && ownsInput(survivor))) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `after 120 s: both own customer partitions ${ownsInput(doomed)}/${ownsInput(survivor)}; the instances' logs:\n${instanceLogs()}`,
+        );
+      await sleep(200);
+    }
     const summary = await runGenerator(generator, {
       kafka,
       codec,
@@ -120,10 +133,6 @@ describe('processor scale-out', () => {
     total = summary.produced.transaction ?? 0;
     expect(await written(generator.topics.transactions)).toBe(total);
     referenceRun = inProcessRun(reference, { kafka, codec, logger, signal: stop.signal });
-    const transactionsTopic = generator.topics.transactions;
-    const ownsInput = (instance: Instance) =>
-      latest(instance, 'customer').some((p) => p.startsWith(`${transactionsTopic}:`));
-    const deadline = Date.now() + 120_000;
     // Both hold customer partitions and the run is under way, not finished.
     while (
       !(ownsInput(doomed) && ownsInput(survivor)) ||
