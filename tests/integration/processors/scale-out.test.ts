@@ -39,7 +39,10 @@ const generator = parseGeneratorConfig({
 });
 const settingsFor = (app: string) => ({ applicationId: app, topics: topicsFor(generator.topics, app) });
 const reference = parseProcessorConfig(settingsFor(`${name}-reference`));
-const shared = settingsFor(`${name}-shared`);
+// The instances join before any input exists (see the test): an input still empty when they
+// start must not go idle before the generator's first records arrive, or purchases would be
+// released before their customer's home (the one place where timing may change a result).
+const shared = { ...settingsFor(`${name}-shared`), idleMs: 20_000 };
 const settingsFile = path.join(mkdtempSync(path.join(tmpdir(), 'synfin-scale-')), 'processor.yaml');
 
 interface Instance {
