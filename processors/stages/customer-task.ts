@@ -140,7 +140,13 @@ export class CustomerTask implements StageTask {
   readonly partition: number;
   private readonly options: CustomerTaskOptions;
   private readonly customers = new Map<string, CustomerState>();
-  private readonly byTransaction = new Map<string, StoredEntry>();
+  /**
+   * Purchases waiting for their merchant features, by transaction id. The others are found through
+   * their customer (a map entry per purchase kept for 30 days cost ~40 B each).
+   */
+  private readonly awaiting = new Map<string, StoredEntry>();
+  /** Purchases kept. */
+  private held = 0;
   private readonly ids = new Map<string, string>();
   private queue: StoredEntry[] = [];
   private readonly merge: EventTimeMerge<Item>;
@@ -322,9 +328,9 @@ export class CustomerTask implements StageTask {
   }
 
   private handleTransaction(tx: TxFacts, late: boolean): void {
-    if (this.byTransaction.has(tx.transactionId)) return;
     const customerId = this.intern(tx.customerId);
     const state = this.customer(customerId);
+    if (findEntry(state.entries, tx.transactionId, tx.eventTime, true)) return;
     const entry = storedEntry(
       {
         id: tx.transactionId,
@@ -345,7 +351,8 @@ export class CustomerTask implements StageTask {
     const features: Record<string, FeatureValue> = {};
     for (const family of customerFamilies) Object.assign(features, family.compute(context));
     entry.customerFeatures = features;
-    this.byTransaction.set(tx.transactionId, entry);
+    this.awaiting.set(tx.transactionId, entry);
+    this.held++;
     this.queue.push(entry);
     this.dirtyEntries.add(entry);
     this.toMerchants.tx(
@@ -357,7 +364,8 @@ export class CustomerTask implements StageTask {
   }
 
   private handleLabel(label: LabelFacts): void {
-    const entry = this.byTransaction.get(label.transactionId);
+    const entries = this.customers.get(label.customerId)?.entries;
+    const entry = entries ? findEntry(entries, label.transactionId, label.transactionTime, false) : undefined;
     this.toMerchants.label(partitionFor(label.merchantId, this.options.merchantPartitions), {
       p: this.partition,
       id: label.labelId,
@@ -381,7 +389,7 @@ export class CustomerTask implements StageTask {
   /** A block is validated whole before any of it is used: a bad one goes to the DLQ untouched. */
   private attachMerchantFeatures(record: InputRecord): void {
     for (const message of parseMerchantFeatures(record.value)) {
-      const entry = this.byTransaction.get(message.id);
+      const entry = this.awaiting.get(message.id);
       if (!entry || entry.emitted) continue;
       entry.merchantFeatures = message.v;
       entry.late ||= message.late;
@@ -427,6 +435,7 @@ export class CustomerTask implements StageTask {
       value: wire,
     });
     this.options.onCount?.('features_emitted');
+    this.awaiting.delete(entry.id);
     entry.emitted = true;
     entry.features = wire;
     entry.facts = undefined;
@@ -514,7 +523,7 @@ export class CustomerTask implements StageTask {
       while (drop < state.entries.length) {
         const entry = state.entries[drop] as StoredEntry;
         if (entry.t >= cutoff || !entry.emitted) break;
-        this.byTransaction.delete(entry.id);
+        this.held--;
         this.dirtyEntries.delete(entry);
         this.releaseBlock(entry.block);
         drop++;
@@ -649,26 +658,58 @@ export class CustomerTask implements StageTask {
     for (const [block, live] of this.blockLive) if (live === 0) this.releaseBlock(block);
     // A block may still hold copies of purchases swept before the restart: sweep them again.
     this.dropBefore(this.swept.cutoff);
-    this.queue = [...this.byTransaction.values()].filter((entry) => !entry.emitted).sort(compareEntries);
+    this.queue = [...this.awaiting.values()].sort(compareEntries);
   }
 
   private restoreEntry(customerId: string, stored: SerializedEntry): StoredEntry {
     const entry = deserializeEntry(stored, this.intern(customerId));
     entry.merchantId = this.intern(entry.merchantId);
     entry.terminalId = this.intern(entry.terminalId);
-    insertSorted(this.customer(entry.customerId).entries, entry);
-    this.byTransaction.set(entry.id, entry);
+    const entries = this.customer(entry.customerId).entries;
+    const known = findEntry(entries, entry.id, entry.t, true);
+    // A purchase under two keys of an old layout (a day key and its own): the one read last wins.
+    if (known) entries[entries.indexOf(known)] = entry;
+    else {
+      insertSorted(entries, entry);
+      this.held++;
+    }
+    if (known) this.awaiting.delete(known.id);
+    if (!entry.emitted) this.awaiting.set(entry.id, entry);
     return entry;
   }
 
   stateSize(): Record<string, number> {
     return {
       customers: this.customers.size,
-      purchases: this.byTransaction.size,
+      purchases: this.held,
       buffered: this.merge.buffered,
       awaiting_merchant: this.queue.length,
     };
   }
+}
+
+/**
+ * A customer's purchase by id: at `t` by binary search (the entries are sorted by time, then id);
+ * unless `exact`, by every purchase of the customer when none is at that time (a label naming
+ * another time than its purchase's).
+ */
+function findEntry(
+  entries: readonly StoredEntry[],
+  id: string,
+  t: number,
+  exact: boolean,
+): StoredEntry | undefined {
+  let lo = 0;
+  let hi = entries.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const entry = entries[mid] as StoredEntry;
+    if (entry.t < t || (entry.t === t && entry.id < id)) lo = mid + 1;
+    else hi = mid;
+  }
+  const found = entries[lo];
+  if (found?.id === id) return found;
+  return exact ? undefined : entries.find((entry) => entry.id === id);
 }
 
 function blockKey(block: number): string {
