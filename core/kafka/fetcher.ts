@@ -187,6 +187,8 @@ export class PartitionFetcher {
   private readonly client: Consumer;
   private readonly options: FetcherOptions;
   private positions = new Map<string, { topic: string; partition: number; offset: number }>();
+  /** Each partition's end as last fetched, kept across `assign`: what an unchanged partition still has. */
+  private readonly ends = new Map<string, number>();
   private epoch = 0;
   private stopped = false;
   private wake: (() => void) | undefined;
@@ -273,8 +275,9 @@ export class PartitionFetcher {
       }
       list.push({ partition, fetchOffset: BigInt(offset) });
     }
+    const byNodeList = [...byNode];
     const responses = await Promise.all(
-      [...byNode].map(([node, perTopic]) =>
+      byNodeList.map(([node, perTopic]) =>
         fetchCommitted(this.client, node, perTopic, this.options).catch((error: unknown) =>
           this.recover(error, names),
         ),
@@ -282,15 +285,19 @@ export class PartitionFetcher {
     );
     const batches: FetchedBatch[] = [];
     if (epoch !== this.epoch) return batches;
-    for (const response of responses as (RawResponse | undefined)[]) {
-      for (const topicResponse of response?.responses ?? []) {
+    for (const [index, response] of (responses as (RawResponse | undefined)[]).entries()) {
+      if (!response) continue;
+      const answered = new Set<string>();
+      for (const topicResponse of response.responses) {
         const topic = names.get(topicResponse.topicId) ?? topicResponse.topicId;
         for (const raw of topicResponse.partitions) {
           const key = partitionKey(topic, raw.partitionIndex);
+          answered.add(key);
           const position = this.positions.get(key);
           if (!position || raw.errorCode !== 0) continue;
           const stable = Number(raw.lastStableOffset);
           const end = stable >= 0 ? stable : Number(raw.highWatermark);
+          this.ends.set(key, end);
           const { records, nextOffset } = visibleRecords(raw, position.offset);
           position.offset = Math.max(position.offset, nextOffset);
           batches.push({
@@ -300,6 +307,22 @@ export class PartitionFetcher {
             nextOffset: position.offset,
             endOffset: end,
           });
+        }
+      }
+      // The client keeps a fetch session per broker (KIP-227): a partition without new records or a
+      // new end is left out of the response. It still stands where it stood, so it is handed over
+      // as an empty batch at its last end: a caller that started over (a rebalance) learns that a
+      // silent partition is caught up. Without this an empty input, unchanged across a rebalance,
+      // never counted as caught up, never went idle, and held every event behind it.
+      const [, requested] = byNodeList[index] as (typeof byNodeList)[number];
+      for (const [topicId, partitions] of requested) {
+        const topic = names.get(topicId) ?? topicId;
+        for (const { partition } of partitions) {
+          const key = partitionKey(topic, partition);
+          const position = this.positions.get(key);
+          const end = this.ends.get(key);
+          if (answered.has(key) || !position || end === undefined) continue;
+          batches.push({ topic, partition, records: [], nextOffset: position.offset, endOffset: end });
         }
       }
     }

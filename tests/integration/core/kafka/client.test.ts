@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafkaClient, type KafkaClient } from '../../../../core/kafka/client.ts';
+import { PartitionFetcher } from '../../../../core/kafka/fetcher.ts';
 import { GroupRuntime, type TopicPartition } from '../../../../core/kafka/group-runtime.ts';
 import { readPartitions } from '../../../../core/kafka/reader.ts';
 import { createLogger } from '../../../../core/logger.ts';
@@ -155,5 +156,45 @@ describe('the Kafka module against the running broker', () => {
     await done;
     expect(assignedTo).toBe(3);
     expect(reread).toBe(0);
+  });
+
+  it('hands over a silent partition at every fetch and after every assign, though fetch sessions leave it out', async () => {
+    const quiet = uniqueName('client.quiet');
+    await kafka.ensureTopics([{ topic: quiet, partitions: 2 }]);
+    const producer = kafka.producer();
+    await producer.send([{ topic: quiet, partition: 1, value: 'only partition 1 has a record' }]);
+    await producer.close();
+    const client = kafka.rawConsumer(uniqueName('client-quiet'));
+    const fetcher = new PartitionFetcher(client, [quiet], {
+      maxWaitMs: 20,
+      partitionMaxBytes: 64 * 1024,
+      maxBytes: 1024 * 1024,
+    });
+    // Partition 0 stays empty: after the first response of the client's fetch session (KIP-227)
+    // the broker leaves it out. A rebalance that keeps it where it stood assigns it again.
+    const positions = [
+      { topic: quiet, partition: 0, offset: 0 },
+      { topic: quiet, partition: 1, offset: 0 },
+    ];
+    fetcher.assign(positions);
+    const rounds: string[][] = [];
+    // Without the partition in its responses a fetch hands nothing over: stop after a while.
+    const timer = setTimeout(() => fetcher.stop(), 15_000);
+    try {
+      await fetcher.run((batches) => {
+        rounds.push(batches.map((batch) => `${batch.partition}: end ${batch.endOffset}`).sort());
+        if (rounds.length === 3)
+          fetcher.assign([
+            positions[0] as (typeof positions)[number],
+            { ...(positions[1] as (typeof positions)[number]), offset: 1 },
+          ]);
+        if (rounds.length === 6) fetcher.stop();
+      });
+    } finally {
+      clearTimeout(timer);
+      await client.close(true);
+      await kafka.deleteTopics([quiet]);
+    }
+    expect(rounds).toEqual(Array.from({ length: 6 }, () => ['0: end 0', '1: end 1']));
   });
 });
