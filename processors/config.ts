@@ -100,6 +100,11 @@ export const ProcessorSchema = Type.Object(
       default: 30,
       description: 'How long features wait for their label',
     }),
+    labelJoin: Type.Union([Type.Literal('memory'), Type.Literal('kafka')], {
+      default: 'memory',
+      description:
+        "Where an emitted purchase's features record waits for its label: in memory (fast), or read back from the features topic by offset (~300 B less per purchase kept; a Kafka read per label)",
+    }),
     commitIntervalMs: Type.Integer({
       minimum: 10,
       default: 100,

@@ -69,11 +69,13 @@ export async function buildTopology(
     configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' },
   });
   await kafka.ensureTopics([
-    {
-      // Kept past the label horizon: a label join reads its purchase's features record back from here.
-      ...stream(config.topics.features),
-      configs: { 'retention.ms': String((config.joinHorizonDays + 7) * DAY_MS) },
-    },
+    config.labelJoin === 'kafka'
+      ? {
+          // Kept past the label horizon: a label join reads its purchase's features record back from here.
+          ...stream(config.topics.features),
+          configs: { 'retention.ms': String((config.joinHorizonDays + 7) * DAY_MS) },
+        }
+      : stream(config.topics.features),
     stream(config.topics.labeled),
     stream(internal.merchantInput),
     stream(internal.merchantFeatures),

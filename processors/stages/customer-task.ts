@@ -48,7 +48,10 @@ export interface CustomerTaskOptions {
   partitions: number;
   /** Partitions of the merchant stage's input topic. */
   merchantPartitions: number;
-  config: Pick<ProcessorConfig, 'topics' | 'latenessMs' | 'idleMs' | 'joinHorizonDays' | 'rules'>;
+  config: Pick<
+    ProcessorConfig,
+    'topics' | 'latenessMs' | 'idleMs' | 'joinHorizonDays' | 'labelJoin' | 'rules'
+  >;
   internal: { merchantInput: string; merchantFeatures: string; deadLetters: string };
   codecs: { features: OutputCodec; labeled: OutputCodec };
   /** Counts for the metrics; optional. */
@@ -561,13 +564,14 @@ export class CustomerTask implements StageTask {
   }
 
   takeChangelog(placed: readonly number[]): ChangelogRecord[] {
-    // A features record's offset is known now: the purchase keeps that instead of the record.
+    // A features record's offset is known now: with `labelJoin: kafka` the purchase keeps that
+    // instead of the record, and a label reads the record back.
     const { entries, at } = this.placing;
     for (const [index, entry] of entries.entries()) {
       const offset = placed[at[index] as number] ?? -1;
       if (offset < 0) continue;
       entry.featuresAt = offset;
-      entry.features = undefined;
+      if (this.options.config.labelJoin === 'kafka') entry.features = undefined;
     }
     this.placing = { entries: [], at: [] };
     for (const topic of this.inputTopics()) this.dirty.mark(`p|${topic}`);

@@ -52,21 +52,23 @@ const data = world();
 const expected = batchFeatures({ ...data, labelDelayDays: 2 });
 
 describe.each([
-  { seed: 1, crashRate: 0, keepRate: 0, partitions: 3, merchantPartitions: 2 },
-  { seed: 2, crashRate: 0.1, keepRate: 0, partitions: 3, merchantPartitions: 4 },
-  { seed: 3, crashRate: 0.25, keepRate: 0, partitions: 1, merchantPartitions: 1 },
-  { seed: 4, crashRate: 0.05, keepRate: 0.03, partitions: 3, merchantPartitions: 2 },
-  { seed: 4, crashRate: 0.05, keepRate: 0, partitions: 3, merchantPartitions: 2 },
+  // labelJoin kafka: a label reads its purchase's features record back from the features topic.
+  { seed: 1, crashRate: 0, keepRate: 0, partitions: 3, merchantPartitions: 2, labelJoin: 'memory' },
+  { seed: 1, crashRate: 0, keepRate: 0, partitions: 3, merchantPartitions: 2, labelJoin: 'kafka' },
+  { seed: 2, crashRate: 0.1, keepRate: 0, partitions: 3, merchantPartitions: 4, labelJoin: 'kafka' },
+  { seed: 3, crashRate: 0.25, keepRate: 0, partitions: 1, merchantPartitions: 1, labelJoin: 'memory' },
+  { seed: 4, crashRate: 0.05, keepRate: 0.03, partitions: 3, merchantPartitions: 2, labelJoin: 'kafka' },
+  { seed: 4, crashRate: 0.05, keepRate: 0, partitions: 3, merchantPartitions: 2, labelJoin: 'memory' },
 ])(
-  'stream vs batch (seed $seed, crash rate $crashRate, keep rate $keepRate)',
-  ({ seed, crashRate, keepRate, partitions, merchantPartitions }) => {
+  'stream vs batch (seed $seed, crash rate $crashRate, keep rate $keepRate, label join $labelJoin)',
+  ({ seed, crashRate, keepRate, partitions, merchantPartitions, labelJoin }) => {
     const topology = new Topology({
       seed,
       crashRate,
       keepRate,
       partitions,
       merchantPartitions,
-      config: { latenessMs: LATENESS, labelDelayDays: 2, joinHorizonDays: 30 },
+      config: { latenessMs: LATENESS, labelDelayDays: 2, joinHorizonDays: 30, labelJoin },
     });
     feed(topology, { ...data, transactions: disorder(data.transactions, seed) });
     topology.run();
