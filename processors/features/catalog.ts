@@ -36,6 +36,14 @@ export const customerFamilies = [
 
 export const merchantFamilies = [merchantRiskFeatures, terminalRiskFeatures] as const;
 
+/** The features each stage computes, in the catalog's order (the order of every record that carries them). */
+export const customerFeatureSpecs: readonly FeatureSpec[] = customerFamilies.flatMap(
+  (family) => family.features,
+);
+export const merchantFeatureSpecs: readonly FeatureSpec[] = merchantFamilies.flatMap(
+  (family) => family.features,
+);
+
 export const lateField: FeatureSpec = {
   name: 'late',
   type: 'boolean',
@@ -45,8 +53,8 @@ export const lateField: FeatureSpec = {
 
 export const featureFields: readonly FeatureSpec[] = [
   ...identityFields,
-  ...customerFamilies.flatMap((family) => family.features),
-  ...merchantFamilies.flatMap((family) => family.features),
+  ...customerFeatureSpecs,
+  ...merchantFeatureSpecs,
   ...ruleFeatures,
   lateField,
 ];

@@ -20,7 +20,12 @@ import {
   type StageTask,
   type TaskOutput,
 } from '../engine/task.ts';
-import { customerFamilies, featureFields, identityFields, merchantFamilies } from '../features/catalog.ts';
+import {
+  customerFamilies,
+  customerFeatureSpecs,
+  featureFields,
+  identityFields,
+} from '../features/catalog.ts';
 import { type CustomerEntry, type Home, insertSorted } from '../features/customer-history.ts';
 import { scoreRules } from '../features/rules.ts';
 import { DAY_MS, type FeatureValue, type TxFacts } from '../features/types.ts';
@@ -40,7 +45,12 @@ import {
   labelFacts,
   transactionFacts,
 } from './inputs.ts';
-import { MerchantInputBlocks, parseMerchantFeatures, partitionFor } from './messages.ts';
+import {
+  MERCHANT_FEATURE_NAMES,
+  MerchantInputBlocks,
+  parseMerchantFeatures,
+  partitionFor,
+} from './messages.ts';
 
 export interface CustomerTaskOptions {
   partition: number;
@@ -133,8 +143,7 @@ interface CustomerState {
 
 const RANK = { customer: 0, label: 1, tx: 2 } as const;
 const IDENTITY_NAMES = identityFields.map((spec) => spec.name);
-const CUSTOMER_NAMES = customerFamilies.flatMap((family) => family.features.map((spec) => spec.name));
-const MERCHANT_NAMES = merchantFamilies.flatMap((family) => family.features.map((spec) => spec.name));
+const CUSTOMER_NAMES = customerFeatureSpecs.map((spec) => spec.name);
 const WINDOW_MS = 30 * DAY_MS;
 /** Events handed out per call at most: a backlog is worked off in slices, between heartbeats. */
 const RELEASE_SLICE = 5000;
@@ -423,7 +432,7 @@ export class CustomerTask implements StageTask {
     const customer = entry.customerFeatures ?? {};
     for (const name of CUSTOMER_NAMES) row[name] = customer[name] as FeatureValue;
     const merchant = entry.merchantFeatures ?? {};
-    for (const name of MERCHANT_NAMES) row[name] = merchant[name] as FeatureValue;
+    for (const name of MERCHANT_FEATURE_NAMES) row[name] = merchant[name] as FeatureValue;
     const { riskScore, rulesFired } = scoreRules(this.options.config.rules, row);
     row.riskScore = riskScore;
     row.rulesFired = rulesFired;

@@ -9,7 +9,7 @@
 import avro from 'avsc';
 import { ByteReader, ByteWriter } from '../engine/bytes.ts';
 import { InvalidRecordError } from '../engine/task.ts';
-import { customerFamilies, merchantFamilies } from '../features/catalog.ts';
+import { customerFeatureSpecs, merchantFeatureSpecs } from '../features/catalog.ts';
 import type { FeatureSpec, FeatureValue, TxFacts } from '../features/types.ts';
 import type { LabelFacts } from './inputs.ts';
 
@@ -36,9 +36,6 @@ export interface SerializedEntry {
 
 /** avsc's reader of values written with another schema (its class is not exported by name). */
 type Resolver = ReturnType<avro.Type['createResolver']>;
-
-const CUSTOMER_FEATURES = customerFamilies.flatMap((family) => family.features);
-const MERCHANT_FEATURES = merchantFamilies.flatMap((family) => family.features);
 
 /** The layout tags of this encoding: never the first byte of JSON text. V2 adds the terminal. */
 const BINARY_V1 = 1;
@@ -169,8 +166,8 @@ function featureRecord(name: string, specs: readonly FeatureSpec[]): avro.Schema
 export function blockEntrySchema(): avro.Schema {
   const base = entrySchema(true) as { fields: { name: string }[] };
   const records: Record<string, avro.Schema> = {
-    cf: featureRecord('CustomerFeatures', CUSTOMER_FEATURES),
-    mf: featureRecord('MerchantFeatures', MERCHANT_FEATURES),
+    cf: featureRecord('CustomerFeatures', customerFeatureSpecs),
+    mf: featureRecord('MerchantFeatures', merchantFeatureSpecs),
   };
   return {
     ...base,

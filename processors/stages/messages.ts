@@ -11,7 +11,7 @@
  */
 import { ByteReader, ByteWriter } from '../engine/bytes.ts';
 import { InvalidRecordError } from '../engine/task.ts';
-import { merchantFamilies } from '../features/catalog.ts';
+import { merchantFeatureSpecs } from '../features/catalog.ts';
 import type { MerchantTx } from '../features/merchant-history.ts';
 
 export type MerchantInput =
@@ -39,9 +39,7 @@ export const BLOCK_SPAN = 65_536;
 const BLOCK_MESSAGES = 8192;
 
 /** The merchant features in the order the binary layout carries their values. */
-export const MERCHANT_FEATURE_NAMES: readonly string[] = merchantFamilies.flatMap((family) =>
-  family.features.map((feature) => feature.name),
-);
+export const MERCHANT_FEATURE_NAMES: readonly string[] = merchantFeatureSpecs.map((spec) => spec.name);
 
 /** Blocks per destination partition, written as messages are added; `take` hands them out. */
 class PartitionBlocks {
