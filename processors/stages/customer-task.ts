@@ -249,7 +249,14 @@ export class CustomerTask implements StageTask {
   tick(nowMs: number, caughtUp: (topic: string) => boolean): void {
     const { topics, idleMs } = this.options.config;
     for (const topic of [topics.transactions, topics.labels, topics.customers]) {
-      const last = this.lastArrival.get(topic) ?? Number.NEGATIVE_INFINITY;
+      // Silence counts from the task's first tick: an input that has brought nothing yet has not
+      // been silent for idleMs (idling it at once released purchases of a run whose inputs were
+      // still being written before their customers' homes had been read).
+      const last = this.lastArrival.get(topic);
+      if (last === undefined) {
+        this.lastArrival.set(topic, nowMs);
+        continue;
+      }
       if (!this.merge.isIdle(topic) && nowMs - last >= idleMs && caughtUp(topic))
         this.merge.setIdle(topic, true);
     }

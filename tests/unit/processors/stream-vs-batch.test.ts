@@ -57,7 +57,7 @@ describe.each([
   { seed: 1, crashRate: 0, keepRate: 0, partitions: 3, merchantPartitions: 2, labelJoin: 'kafka' },
   { seed: 2, crashRate: 0.1, keepRate: 0, partitions: 3, merchantPartitions: 4, labelJoin: 'kafka' },
   { seed: 3, crashRate: 0.25, keepRate: 0, partitions: 1, merchantPartitions: 1, labelJoin: 'memory' },
-  { seed: 4, crashRate: 0.05, keepRate: 0.03, partitions: 3, merchantPartitions: 2, labelJoin: 'kafka' },
+  { seed: 4, crashRate: 0.05, keepRate: 0.05, partitions: 3, merchantPartitions: 2, labelJoin: 'kafka' },
   { seed: 4, crashRate: 0.05, keepRate: 0, partitions: 3, merchantPartitions: 2, labelJoin: 'memory' },
 ])(
   'stream vs batch (seed $seed, crash rate $crashRate, keep rate $keepRate, label join $labelJoin)',

@@ -102,3 +102,50 @@ describe('customer task changelog layout', () => {
     expect(restored.stateSize().purchases).toBe(1);
   });
 });
+
+describe('customer task inputs going idle', () => {
+  const { topics, idleMs } = config;
+  const purchase = {
+    transactionId: 'T1',
+    customerId: 'C1',
+    merchantId: 'M1',
+    terminalId: 'M1-T1',
+    runId: 'unit',
+    eventTime: 20_000 * DAY,
+    amountMinor: 1000,
+    currency: 'EUR',
+    channel: 'pos',
+    merchantCategory: 'grocery',
+    localHour: 12,
+    merchantLatitude: 1,
+    merchantLongitude: 2,
+  };
+  const record = (topic: string, value: unknown) => ({
+    topic,
+    partition: 0,
+    offset: 0,
+    key: 'C1',
+    value: Buffer.alloc(0),
+    decoded: { ok: true as const, value },
+  });
+  const toMerchants = (from: CustomerTask) =>
+    from.takeOutput().records.filter((out) => out.topic === internalTopics(config).merchantInput);
+
+  it('counts an input that has brought nothing yet as silent from its first tick, not from ever', () => {
+    const waiting = task();
+    const caughtUp = () => true;
+    // Every input is caught up (empty) when the task starts.
+    waiting.tick(0, caughtUp);
+    // A later purchase moves the transactions input past the first.
+    const later = { ...purchase, transactionId: 'T2', eventTime: purchase.eventTime + config.latenessMs + 1 };
+    waiting.process(
+      [record(topics.transactions, purchase), { ...record(topics.transactions, later), offset: 1 }],
+      10,
+    );
+    waiting.tick(idleMs - 1, caughtUp);
+    // The customers input (the home) and the labels input still hold the purchase back.
+    expect(toMerchants(waiting)).toEqual([]);
+    waiting.tick(idleMs + 10, caughtUp);
+    expect(toMerchants(waiting).length).toBeGreaterThan(0);
+  });
+});
