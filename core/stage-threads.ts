@@ -36,11 +36,13 @@ export interface StageThreadContext<Data> {
   signal: AbortSignal;
   /** Control messages the process sends every thread while it runs (pause, a new rate, …). */
   onControl(listener: (message: unknown) => void): void;
+  /** Adds registries of threads this one starts to its scrapes; returns the unregister call. */
+  addMetrics(source: () => Promise<MetricsSnapshot[]>): () => void;
 }
 
 type ToThread = { type: 'stop' } | { type: 'metrics'; id: number } | { type: 'control'; message: unknown };
 type FromThread =
-  | { type: 'metrics'; id: number; metrics: MetricsSnapshot }
+  | { type: 'metrics'; id: number; metrics: MetricsSnapshot[] }
   | { type: 'done'; result: unknown }
   | { type: 'failed'; code: ErrorCode | undefined; message: string };
 
@@ -80,7 +82,7 @@ export async function runStageThreads<Data, Result = void>(
   options: StageThreadsOptions<Data>,
 ): Promise<(Result | undefined)[]> {
   const results: (Result | undefined)[] = Array.from({ length: options.count }, () => undefined);
-  const pending = new Map<number, (metrics: MetricsSnapshot) => void>();
+  const pending = new Map<number, (metrics: MetricsSnapshot[]) => void>();
   let nextId = 0;
   let failure: Error | undefined;
   const workers = Array.from({ length: options.count }, (_, index) => {
@@ -124,7 +126,7 @@ export async function runStageThreads<Data, Result = void>(
   // A thread that does not answer fails the whole scrape: a sum without it would under-report lag,
   // and a run whose processors seem to have no lag is taken for finished.
   const scrape = (worker: Worker, index: number) =>
-    new Promise<MetricsSnapshot>((resolve, reject) => {
+    new Promise<MetricsSnapshot[]>((resolve, reject) => {
       const id = nextId++;
       const timer = setTimeout(() => {
         pending.delete(id);
@@ -137,7 +139,7 @@ export async function runStageThreads<Data, Result = void>(
       });
       worker.postMessage({ type: 'metrics', id } satisfies ToThread);
     });
-  const unregister = options.addMetrics?.(() => Promise.all(workers.map(scrape)));
+  const unregister = options.addMetrics?.(async () => (await Promise.all(workers.map(scrape))).flat());
   options.connect?.((message) => {
     for (const worker of workers) worker.postMessage({ type: 'control', message } satisfies ToThread);
   });
@@ -168,21 +170,42 @@ export function stageThread<Data, Result = void>(
   const kafka = createKafkaClient(config.kafka, logger, { metrics: kafkaClientMetrics(registry) });
   const stop = new AbortController();
   const controlListeners: ((message: unknown) => void)[] = [];
+  const metricSources = new Set<() => Promise<MetricsSnapshot[]>>();
+  const snapshots = async () => {
+    const all = [await registry.getMetricsAsJSON()];
+    for (const source of metricSources) all.push(...(await source()));
+    return all;
+  };
   port.on('message', (message: ToThread) => {
     if (message.type === 'stop') stop.abort();
     else if (message.type === 'control') for (const listener of controlListeners) listener(message.message);
     else
-      void registry
-        .getMetricsAsJSON()
-        .then((metrics) =>
-          port.postMessage({ type: 'metrics', id: message.id, metrics } satisfies FromThread),
-        );
+      void snapshots().then((metrics) =>
+        port.postMessage({ type: 'metrics', id: message.id, metrics } satisfies FromThread),
+      );
   });
   const codec = createRegistryCodec(config.schemaRegistry);
   const onControl = (listener: (message: unknown) => void) => {
     controlListeners.push(listener);
   };
-  void work({ config, data, index, logger, kafka, codec, registry, signal: stop.signal, onControl })
+  const addMetrics = (source: () => Promise<MetricsSnapshot[]>) => {
+    metricSources.add(source);
+    return () => {
+      metricSources.delete(source);
+    };
+  };
+  void work({
+    config,
+    data,
+    index,
+    logger,
+    kafka,
+    codec,
+    registry,
+    signal: stop.signal,
+    onControl,
+    addMetrics,
+  })
     .then((result) => port.postMessage({ type: 'done', result } satisfies FromThread))
     .catch((error: unknown) => {
       const code = error instanceof SynfinError ? error.code : undefined;

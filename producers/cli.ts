@@ -121,6 +121,7 @@ await stageMain(async () => {
               codec,
               logger,
               metrics: producerMetrics(registry),
+              addMetrics,
               signal: controller.signal,
               control,
               sink,

@@ -3,18 +3,16 @@
  * anything is produced), topics created, events encoded and produced until done or stopped, then
  * flushed — never a half-written batch.
  */
+import type { LogConfig } from '../core/config/schema.ts';
 import type { KafkaClient, TopicSpec } from '../core/kafka/client.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RegistryCodec } from '../core/registry/codec.ts';
-import { avroType, type Encoder, EVENT_KINDS, loadSchema, wireEncoder } from './avro.ts';
+import type { MetricsSnapshot } from '../core/stage-threads.ts';
+import { avroType, type Encoder, EVENT_KINDS, loadSchema, scratchWireEncoder } from './avro.ts';
 import { type GeneratorConfig, startMsOf } from './config.ts';
 import type { RunControl } from './control.ts';
-import {
-  DEFAULT_SINK_OPTIONS,
-  type EventSink,
-  type KafkaSinkOptions,
-  kafkaEventSink,
-} from './kafka/event-sink.ts';
+import { DEFAULT_SINK_OPTIONS, type EventSink, type KafkaSinkOptions } from './kafka/event-sink.ts';
+import { threadedEventSink } from './kafka/threaded-sink.ts';
 import { type ProducerMetrics, setRunState } from './metrics.ts';
 import { realtimeEvents } from './realtime.ts';
 import { backfillEvents, type EventKind, type StreamEvent } from './stream.ts';
@@ -29,6 +27,8 @@ export interface RunDependencies {
   control?: RunControl;
   /** Counts generated events, fraud and the run state when given. */
   metrics?: ProducerMetrics;
+  /** Registers the sending thread's client metrics with the process's /metrics. */
+  addMetrics?: (source: () => Promise<MetricsSnapshot[]>) => () => void;
   /** Called after each batch with the counts so far. */
   onProgress?: (produced: Readonly<Record<EventKind, number>>) => void;
 }
@@ -75,7 +75,10 @@ export function topicSpecs(config: GeneratorConfig): TopicSpec[] {
   }));
 }
 
-/** Registers every schema under `<topic>-value`; returns a wire-format encoder per event kind. */
+/**
+ * Registers every schema under `<topic>-value`; returns a wire-format encoder per event kind (each
+ * message a view of the encoder's scratch buffer, valid until its next call).
+ */
 export async function registerSchemas(
   config: GeneratorConfig,
   codec: RegistryCodec,
@@ -85,7 +88,7 @@ export async function registerSchemas(
   for (const kind of EVENT_KINDS) {
     const schema = loadSchema(kind);
     const id = await codec.register(`${topics[kind]}-value`, schema);
-    encoders[kind] = wireEncoder(id, avroType(schema));
+    encoders[kind] = scratchWireEncoder(id, avroType(schema));
   }
   return encoders;
 }
@@ -100,11 +103,20 @@ export async function runGenerator(config: GeneratorConfig, deps: RunDependencie
   const encoders = await registerSchemas(config, deps.codec);
   const created = await deps.kafka.ensureTopics(topicSpecs(config));
   if (created.length > 0) log.info({ topics: created }, 'created topics');
+  // Sent from a thread of its own, with a client made from the same settings: generation and
+  // encoding here overlap with batching, compression and the socket there.
+  const sink: EventSink = threadedEventSink({
+    kafka: deps.kafka.config,
+    log: { level: deps.logger.level as LogConfig['level'], pretty: false },
+    logBindings: log.bindings(),
+    metricLabels: { run_id: config.runId },
+    sink: deps.sink ?? DEFAULT_SINK_OPTIONS,
+    ...(deps.addMetrics ? { addMetrics: deps.addMetrics } : {}),
+  });
 
   const topics = topicsOf(config);
   const produced: Record<EventKind, number> = { customer: 0, merchant: 0, transaction: 0, label: 0 };
   let fraudTransactions = 0;
-  const sink: EventSink = await kafkaEventSink(deps.kafka, deps.sink ?? DEFAULT_SINK_OPTIONS);
   const write = async (batch: readonly StreamEvent[]) => {
     for (let i = 0; i < batch.length; i++) {
       // A stop request ends the run between two events; everything written so far is flushed.

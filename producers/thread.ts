@@ -6,7 +6,7 @@ import { runGenerator } from './run.ts';
 import type { GeneratorThreadData } from './threads.ts';
 
 stageThread<GeneratorThreadData, Awaited<ReturnType<typeof runGenerator>>>(
-  ({ data, kafka, codec, logger, registry, signal, onControl }) => {
+  ({ data, kafka, codec, logger, registry, signal, onControl, addMetrics }) => {
     const control = new RunControl();
     onControl((message) => {
       if (isControlMessage(message)) control.apply(message);
@@ -16,6 +16,7 @@ stageThread<GeneratorThreadData, Awaited<ReturnType<typeof runGenerator>>>(
       codec,
       logger,
       metrics: producerMetrics(registry),
+      addMetrics,
       signal,
       control,
       ...(data.sink ? { sink: data.sink } : {}),

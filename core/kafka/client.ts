@@ -118,6 +118,8 @@ export interface KafkaClient {
   /** A client for group membership or fetching (see group-runtime.ts and reader.ts). */
   rawConsumer(groupId: string, options?: RawConsumerOptions): Consumer;
   readonly logger: Logger;
+  /** The settings it was made with (a thread of the same process makes its own client from them). */
+  readonly config: KafkaConfig;
   /** Disconnects the shared admin client; producers and consumers are closed by their owners. */
   close(): Promise<void>;
 }
@@ -467,6 +469,7 @@ export function createKafkaClient(
 
   return {
     logger: log,
+    config,
     async ensureTopics(specs) {
       const client = await connectedAdmin();
       const existing = new Set(await topicNames());

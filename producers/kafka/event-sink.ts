@@ -26,21 +26,15 @@ export const DEFAULT_SINK_OPTIONS: KafkaSinkOptions = {
 
 export interface EventSink {
   /**
-   * Buffers one event. Returns a promise only when the caller must wait (too many batches in
-   * flight): `const wait = sink.write(…); if (wait) await wait;` keeps the hot path free of awaits.
+   * Buffers one event. The threaded sink copies `value` (the caller may reuse it once this
+   * returns); the in-thread sink keeps it until Kafka has it. Returns a promise
+   * only when the caller must wait (too much in flight): `const wait = sink.write(…); if (wait)
+   * await wait;` keeps the hot path free of awaits.
    */
-  write(
-    topic: string,
-    key: string,
-    value: Buffer,
-    timestamp: number,
-    headers?: Record<string, string>,
-  ): Promise<void> | undefined;
+  write(topic: string, key: string | Buffer, value: Buffer, timestamp: number): Promise<void> | undefined;
   /** Sends what is buffered and waits for every acknowledgement: nothing half-written. */
   flush(): Promise<void>;
   close(): Promise<void>;
-  /** Messages Kafka acknowledged, per topic. */
-  readonly acknowledged: ReadonlyMap<string, number>;
 }
 
 export async function kafkaEventSink(
@@ -52,7 +46,6 @@ export async function kafkaEventSink(
   // the order they were assigned, and sends racing each other cannot promise that.
   const producer: KafkaProducer = kafka.producer();
   const sendOptions = { compression: options.compression };
-  const acknowledged = new Map<string, number>();
   let buffered: OutgoingMessage[] = [];
   const inFlight = new Set<Promise<void>>();
   let chain: Promise<void> = Promise.resolve();
@@ -67,10 +60,6 @@ export async function kafkaEventSink(
     buffered = [];
     const sending = chain
       .then(() => (failure === undefined ? producer.send(batch, sendOptions) : undefined))
-      .then(() => {
-        for (const message of batch)
-          acknowledged.set(message.topic, (acknowledged.get(message.topic) ?? 0) + 1);
-      })
       .catch((error: unknown) => {
         failure ??= error;
       })
@@ -95,10 +84,9 @@ export async function kafkaEventSink(
   };
 
   return {
-    acknowledged,
-    write(topic, key, value, timestamp, headers) {
+    write(topic, key, value, timestamp) {
       throwIfFailed();
-      buffered.push(headers ? { topic, key, value, timestamp, headers } : { topic, key, value, timestamp });
+      buffered.push({ topic, key, value, timestamp });
       if (buffered.length < options.batchMessages) {
         linger ??= setTimeout(dispatch, options.lingerMs ?? DEFAULT_SINK_OPTIONS.lingerMs);
         return undefined;

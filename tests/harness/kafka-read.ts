@@ -7,6 +7,8 @@ export interface ReadRecord {
   value: Buffer | null;
   partition: number;
   offset: number;
+  /** Epoch milliseconds. */
+  timestamp: number;
   headers: Record<string, string>;
 }
 
@@ -36,6 +38,7 @@ export async function readTopic(
           value: record.value,
           partition: batch.partition,
           offset: record.offset,
+          timestamp: record.timestamp,
           headers,
         });
       }
