@@ -10,7 +10,7 @@ import { createMetricsRegistry, kafkaClientMetrics } from './metrics.ts';
 import { serveMetrics } from './metrics-server.ts';
 import { createRegistryCodec, type RegistryCodec } from './registry/codec.ts';
 import { cachedReadiness, type ServiceReport } from './service-info.ts';
-import type { MetricsSnapshot } from './stage-threads.ts';
+import type { AddMetrics, MetricsSnapshot } from './stage-threads.ts';
 
 /** The settings of a `--config` YAML file as a plain object (empty without one), for flags to override. */
 export function readSettingsFile(file: string | number | undefined): Record<string, unknown> {
@@ -61,7 +61,7 @@ export interface StageServices {
   codec: RegistryCodec;
   registry: Registry;
   /** Adds stage threads' metrics to what /metrics serves; returns the call that removes them. */
-  addMetrics(source: () => Promise<MetricsSnapshot[]>): () => void;
+  addMetrics: AddMetrics;
 }
 
 export interface StageProcessOptions {
@@ -94,7 +94,7 @@ export async function withStageServices(
     ? serveMetrics(registry, port, cachedReadiness(config, options.dependsOn), threads)
     : undefined;
   const kafka = createKafkaClient(config.kafka, logger, { metrics: kafkaClientMetrics(registry) });
-  const addMetrics = (source: () => Promise<MetricsSnapshot[]>) => {
+  const addMetrics: AddMetrics = (source) => {
     threads.add(source);
     return () => threads.delete(source);
   };

@@ -24,6 +24,9 @@ import { createRegistryCodec, type RegistryCodec } from './registry/codec.ts';
 
 export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
+/** Adds a source of registries (a thread's) to a process's or thread's scrapes; returns the unregister call. */
+export type AddMetrics = (source: () => Promise<MetricsSnapshot[]>) => () => void;
+
 /** What a stage thread is handed: its clients, its index among the threads, and its stop signal. */
 export interface StageThreadContext<Data> {
   config: Config;
@@ -36,8 +39,8 @@ export interface StageThreadContext<Data> {
   signal: AbortSignal;
   /** Control messages the process sends every thread while it runs (pause, a new rate, …). */
   onControl(listener: (message: unknown) => void): void;
-  /** Adds registries of threads this one starts to its scrapes; returns the unregister call. */
-  addMetrics(source: () => Promise<MetricsSnapshot[]>): () => void;
+  /** Adds registries of threads this one starts to its scrapes. */
+  addMetrics: AddMetrics;
 }
 
 type ToThread = { type: 'stop' } | { type: 'metrics'; id: number } | { type: 'control'; message: unknown };
@@ -69,7 +72,7 @@ export interface StageThreadsOptions<Data> {
   /** V8 heap limits of each thread (Node sets these per worker; flags cannot, once started). */
   resourceLimits?: ResourceLimits;
   /** Registers the threads' metrics with the process's /metrics; returns the unregister call. */
-  addMetrics?: (source: () => Promise<MetricsSnapshot[]>) => () => void;
+  addMetrics?: AddMetrics;
   /** Given the function that sends a control message to every thread, once they are started. */
   connect?: (broadcast: (message: unknown) => void) => void;
 }
@@ -188,7 +191,7 @@ export function stageThread<Data, Result = void>(
   const onControl = (listener: (message: unknown) => void) => {
     controlListeners.push(listener);
   };
-  const addMetrics = (source: () => Promise<MetricsSnapshot[]>) => {
+  const addMetrics: AddMetrics = (source) => {
     metricSources.add(source);
     return () => {
       metricSources.delete(source);

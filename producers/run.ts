@@ -7,7 +7,7 @@ import type { LogConfig } from '../core/config/schema.ts';
 import type { KafkaClient, TopicSpec } from '../core/kafka/client.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RegistryCodec } from '../core/registry/codec.ts';
-import type { MetricsSnapshot } from '../core/stage-threads.ts';
+import type { AddMetrics } from '../core/stage-threads.ts';
 import { avroType, type Encoder, EVENT_KINDS, loadSchema, scratchWireEncoder } from './avro.ts';
 import { type GeneratorConfig, startMsOf } from './config.ts';
 import type { RunControl } from './control.ts';
@@ -28,7 +28,7 @@ export interface RunDependencies {
   /** Counts generated events, fraud and the run state when given. */
   metrics?: ProducerMetrics;
   /** Registers the sending thread's client metrics with the process's /metrics. */
-  addMetrics?: (source: () => Promise<MetricsSnapshot[]>) => () => void;
+  addMetrics?: AddMetrics;
   /** Called after each batch with the counts so far. */
   onProgress?: (produced: Readonly<Record<EventKind, number>>) => void;
 }

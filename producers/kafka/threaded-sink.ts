@@ -7,7 +7,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { SynfinError } from '../../core/errors.ts';
-import type { MetricsSnapshot } from '../../core/stage-threads.ts';
+import type { AddMetrics, MetricsSnapshot } from '../../core/stage-threads.ts';
 import { DEFAULT_SINK_OPTIONS, type EventSink } from './event-sink.ts';
 import type { FromSender, ToSender } from './sender-protocol.ts';
 import type { SenderThreadData } from './sender-thread.ts';
@@ -19,7 +19,7 @@ const SLABS_IN_FLIGHT = 2;
 /** What the sending thread needs to know of its process. */
 export interface SenderThreadSettings extends SenderThreadData {
   /** Registers the sender's client metrics with the process's /metrics; returns the unregister call. */
-  addMetrics?: (source: () => Promise<MetricsSnapshot[]>) => () => void;
+  addMetrics?: AddMetrics;
 }
 
 /**
@@ -48,6 +48,9 @@ export function threadedEventSink(settings: SenderThreadSettings): EventSink {
     failure ??= error;
     for (const pending of flushes.values()) pending.reject(failure);
     flushes.clear();
+    // A thread that has failed answers no scrape: its registry is gone with it.
+    for (const answer of scrapes.values()) answer([]);
+    scrapes.clear();
     slotFree?.();
     closed?.();
   };
@@ -125,7 +128,8 @@ export function threadedEventSink(settings: SenderThreadSettings): EventSink {
   return {
     write(topic, key, value, timestamp) {
       throwIfFailed();
-      const keyBytes = typeof key === 'string' ? Buffer.byteLength(key) : key.length;
+      // An upper bound (UTF-8 takes at most 3 bytes per UTF-16 unit) spares a second byteLength.
+      const keyBytes = typeof key === 'string' ? key.length * 3 : key.length;
       if (writer.records > 0 && !writer.fits(keyBytes, value.length)) dispatch();
       writer.add(topic, key, value, timestamp);
       if (writer.records === 1) linger = setTimeout(dispatch, lingerMs);
