@@ -4,7 +4,8 @@
  */
 import Type from 'typebox';
 import { draftAt } from '../transactions/draft.ts';
-import { expectedPurchases, HOUR_MS, timeInDay } from '../transactions/rhythm.ts';
+import { expectedOwnPurchases } from '../transactions/purchases.ts';
+import { HOUR_MS, timeInDay } from '../transactions/rhythm.ts';
 import { pickMerchant } from '../world/world.ts';
 import { fraudsterDevice } from './fraudster.ts';
 import { type FraudScenario, fraudsterHours, SIGNAL_STRENGTH, scaledMultiplier } from './scenario.ts';
@@ -43,7 +44,7 @@ export const accountTakeover: FraudScenario<{
     return (day) => {
       if (world.foreignOnline.length === 0) return;
       const episodes = day.rng.poisson(
-        (targetPerLegit * expectedPurchases(day.customer.transactionsPerDay, day.dayStartMs)) / meanSize,
+        (targetPerLegit * expectedOwnPurchases(day.customer, day.dayStartMs)) / meanSize,
       );
       for (let e = 0; e < episodes; e++) {
         const device = fraudsterDevice(day.rng);

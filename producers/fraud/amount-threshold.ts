@@ -4,7 +4,8 @@
  */
 import Type from 'typebox';
 import { draftAt } from '../transactions/draft.ts';
-import { expectedPurchases, hourCdf, timeInDay } from '../transactions/rhythm.ts';
+import { expectedOwnPurchases } from '../transactions/purchases.ts';
+import { hourCdf, timeInDay } from '../transactions/rhythm.ts';
 import { pickMerchant } from '../world/world.ts';
 import { type FraudScenario, SIGNAL_STRENGTH } from './scenario.ts';
 
@@ -28,9 +29,7 @@ export const amountThreshold: FraudScenario<{ thresholdMinor: number }> = {
     // Above the threshold always; how far above is the signal.
     const spread = SIGNAL_STRENGTH[difficulty];
     return (day) => {
-      const count = day.rng.poisson(
-        targetPerLegit * expectedPurchases(day.customer.transactionsPerDay, day.dayStartMs),
-      );
+      const count = day.rng.poisson(targetPerLegit * expectedOwnPurchases(day.customer, day.dayStartMs));
       for (let i = 0; i < count; i++) {
         const categoryIndex = day.rng.weighted(day.customer.categoryCdf);
         const online = day.rng.bool(0.5);

@@ -4,7 +4,8 @@
  */
 import Type from 'typebox';
 import { draftAt } from '../transactions/draft.ts';
-import { expectedPurchases, timeInDay } from '../transactions/rhythm.ts';
+import { expectedOwnPurchases } from '../transactions/purchases.ts';
+import { timeInDay } from '../transactions/rhythm.ts';
 import { CATEGORIES } from '../world/categories.ts';
 import { fraudsterDevice } from './fraudster.ts';
 import { type FraudScenario, fraudsterHours, SIGNAL_STRENGTH } from './scenario.ts';
@@ -50,7 +51,7 @@ export const cardTesting: FraudScenario<{
     return (day) => {
       if (!pool || pool.length === 0) return;
       const bursts = day.rng.poisson(
-        (targetPerLegit * expectedPurchases(day.customer.transactionsPerDay, day.dayStartMs)) / meanBurst,
+        (targetPerLegit * expectedOwnPurchases(day.customer, day.dayStartMs)) / meanBurst,
       );
       for (let b = 0; b < bursts; b++) {
         const merchant = world.merchants[pool[Math.floor(day.rng.float() * pool.length)] ?? 0];

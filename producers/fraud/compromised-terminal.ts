@@ -34,7 +34,7 @@ function terminalTraffic(world: World, seed: number): Map<string, number> {
   let total = 0;
   const sample = Math.min(world.totalCustomers, SAMPLE_CUSTOMERS);
   for (let no = 0; no < sample; no++) {
-    const customer = customerOf(seed, no, world.startMs, world.nearestByCity);
+    const customer = customerOf(seed, no, world.startMs, world.nearestByCity, world.onlineByCategory);
     for (let day = 0; day < SAMPLE_DAYS; day++) {
       const rng = Rng.for(seed, Purpose.merchantCompromise, TRAFFIC_SALT, no, day);
       for (const draft of dailyPurchases(world, customer, world.startMs + day * DAY_MS, rng)) {

@@ -4,7 +4,7 @@
  */
 import Type from 'typebox';
 import { draftAt } from '../transactions/draft.ts';
-import { expectedPurchases } from '../transactions/rhythm.ts';
+import { expectedOwnPurchases } from '../transactions/purchases.ts';
 import { farAwayMerchant } from '../world/world.ts';
 import { type FraudScenario, SIGNAL_STRENGTH, scaledMultiplier } from './scenario.ts';
 
@@ -42,7 +42,7 @@ export const impossibleTravel: FraudScenario<{
       day.state.impossibleTravel = state;
       state.pending =
         (state.pending ?? 0) +
-        day.rng.poisson(targetPerLegit * expectedPurchases(day.customer.transactionsPerDay, day.dayStartMs));
+        day.rng.poisson(targetPerLegit * expectedOwnPurchases(day.customer, day.dayStartMs));
       if (state.pending === 0) return;
       const anchors = day.transactions.filter(
         (draft) =>

@@ -6,6 +6,14 @@ import { pickMerchant, type World } from '../world/world.ts';
 import { draftAt, type TransactionDraft } from './draft.ts';
 import { expectedPurchases, hourCdf, timeInDay } from './rhythm.ts';
 
+/**
+ * How many purchases a customer is expected to really make on a day: what they set out to buy,
+ * less what the world has no merchant for. Fraud that scales with a customer's activity uses this.
+ */
+export function expectedOwnPurchases(customer: CustomerProfile, dayStartMs: number): number {
+  return expectedPurchases(customer.transactionsPerDay, dayStartMs) * customer.purchaseShare;
+}
+
 export function dailyPurchases(
   world: World,
   customer: CustomerProfile,

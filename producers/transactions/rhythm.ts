@@ -35,7 +35,7 @@ export function weekdayFactor(dayStartMs: number): number {
   return WEEKDAY_FACTOR[weekday(dayStartMs)] ?? 1;
 }
 
-/** How many purchases a customer is expected to make on a day (before any fraud). */
+/** How many purchases a customer sets out to make on a day (before any fraud). */
 export function expectedPurchases(transactionsPerDay: number, dayStartMs: number): number {
   return transactionsPerDay * weekdayFactor(dayStartMs);
 }

@@ -38,7 +38,7 @@ export function buildCustomer(
   seed: number,
   no: number,
   startMs: number,
-): Omit<CustomerProfile, 'favourites'> {
+): Omit<CustomerProfile, 'favourites' | 'purchaseShare'> {
   const rng = Rng.for(seed, Purpose.customer, no);
   const city = HOME_CITIES[rng.weighted(CITY_CDF)] ?? HOME_CITIES[0];
   if (!city) throw new Error('no cities');

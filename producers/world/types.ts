@@ -49,6 +49,13 @@ export interface CustomerProfile {
   categoryCdf: Float64Array;
   /** Per category, up to FAVOURITES merchant numbers, nearest first (-1 = none). */
   favourites: Int32Array;
+  /**
+   * Share of this customer's intended purchases the world can serve: a category with neither a web
+   * store nor a shop in their city has nowhere to buy, so those purchases never happen. Fraud that
+   * scales with the customer's purchases scales with what they really buy, or a small world would
+   * overshoot its fraud rate.
+   */
+  purchaseShare: number;
   device: Device;
   createdAt: number;
 }

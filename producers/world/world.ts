@@ -87,9 +87,11 @@ export function buildWorld(spec: WorldSpec): World {
       ),
     ]),
   );
+  const onlineByCategory = onlineLists.map((list) => Int32Array.from(list));
   const customers: CustomerProfile[] = [];
   for (let no = 0; no < spec.customers; no++) {
-    if (ownsCustomer(spec.shard, no)) customers.push(customerOf(spec.seed, no, spec.startMs, nearest));
+    if (ownsCustomer(spec.shard, no))
+      customers.push(customerOf(spec.seed, no, spec.startMs, nearest, onlineByCategory));
   }
 
   return {
@@ -97,7 +99,7 @@ export function buildWorld(spec: WorldSpec): World {
     startMs: spec.startMs,
     merchants,
     customers,
-    onlineByCategory: onlineLists.map((list) => Int32Array.from(list)),
+    onlineByCategory,
     foreignOnline: Int32Array.from(foreignOnline),
     foreignPhysical: Int32Array.from(foreignPhysical),
     physicalByCity: new Map([...physicalByCityLists].map(([city, list]) => [city, Int32Array.from(list)])),
@@ -113,10 +115,13 @@ export function customerOf(
   no: number,
   startMs: number,
   nearestByCity: World['nearestByCity'],
+  onlineByCategory: World['onlineByCategory'],
 ): CustomerProfile {
   const base = buildCustomer(seed, no, startMs);
   const favourites = new Int32Array(CATEGORIES.length * FAVOURITES).fill(-1);
   const byCategory = nearestByCity.get(base.city.name) ?? [];
+  let servedWeight = 0;
+  let previous = 0;
   for (let categoryIndex = 0; categoryIndex < CATEGORIES.length; categoryIndex++) {
     byCategory[categoryIndex]?.nearest(
       base.homeLatitude,
@@ -124,8 +129,15 @@ export function customerOf(
       favourites,
       categoryIndex * FAVOURITES,
     );
+    const cumulativeWeight = base.categoryCdf[categoryIndex] ?? previous;
+    // pickMerchant serves a purchase online or, failing that, in person (and the other way round).
+    const served =
+      (onlineByCategory[categoryIndex]?.length ?? 0) > 0 ||
+      (favourites[categoryIndex * FAVOURITES] ?? -1) >= 0;
+    if (served) servedWeight += cumulativeWeight - previous;
+    previous = cumulativeWeight;
   }
-  return { ...base, favourites };
+  return { ...base, favourites, purchaseShare: previous > 0 ? servedWeight / previous : 0 };
 }
 
 /**

@@ -15,7 +15,7 @@ const DAY = 86_400_000;
 const DELAY_DAYS = 7;
 
 const config = generatorConfig({
-  customers: 150,
+  customers: 180,
   merchants: 25,
   days: 24,
   seed: 31,

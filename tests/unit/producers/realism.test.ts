@@ -4,9 +4,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadSchema } from '../../../producers/avro.ts';
+import { startMsOf } from '../../../producers/config.ts';
 import { profileHourCdf } from '../../../producers/transactions/rhythm.ts';
 import { CATEGORIES } from '../../../producers/world/categories.ts';
 import { haversineKm } from '../../../producers/world/geo.ts';
+import { buildWorld } from '../../../producers/world/world.ts';
 import { generateAll, generatorConfig, ofKind } from '../../fixtures/generated.ts';
 
 const FRAUD_RATE = 0.02;
@@ -50,6 +52,23 @@ describe('generated sample', () => {
     });
     const sample = ofKind(generateAll(other), 'transaction');
     const rate = sample.filter((t) => t.source.fraudScenario !== null).length / sample.length;
+    expect(Math.abs(rate - 0.05) / 0.05).toBeLessThan(0.1);
+  });
+
+  it('hits the rate in a small world too, where some kinds of shop exist in no city of some customers', () => {
+    const small = generatorConfig({
+      seed: 5,
+      customers: 300,
+      merchants: 60,
+      days: 30,
+      fraud: { rate: 0.05 },
+    });
+    const world = buildWorld({ ...small, startMs: startMsOf(small), shard: { index: 0, count: 1 } });
+    // Those customers buy less than they set out to; fraud must scale with what they buy.
+    expect(world.customers.filter((customer) => customer.purchaseShare < 0.9).length).toBeGreaterThan(30);
+    const sample = ofKind(generateAll(small), 'transaction');
+    const rate = sample.filter((t) => t.source.fraudScenario !== null).length / sample.length;
+    expect(sample.length).toBeGreaterThan(10_000);
     expect(Math.abs(rate - 0.05) / 0.05).toBeLessThan(0.1);
   });
 
