@@ -25,6 +25,7 @@ import type { KafkaClientMetrics } from '../metrics.ts';
 import { defaultRetry, type RetryPolicy, withRetry } from '../retry.ts';
 import { copartitionedAssigner } from './assignor.ts';
 import { isGroupMovedOn, isRetriableKafkaError, kafkaErrorId, retryDelayMs } from './errors.ts';
+import { RECORD_OVERHEAD_BYTES, RequestBudget } from './request-budget.ts';
 
 /** The codecs a record batch may be compressed with (lz4 and snappy run in the client's WebAssembly). */
 export const COMPRESSIONS = ['none', 'gzip', 'lz4', 'snappy', 'zstd'] as const;
@@ -203,9 +204,6 @@ function recordProduced(
   }
 }
 
-/** Sends in requests of bounded size: a partition's batch must stay under the broker's message.max.bytes. */
-const REQUEST_BYTES = 768 * 1024;
-
 /** What the client resolves a send to: the base offset of each partition's batch. */
 interface SendResult {
   offsets?: { topic: string; partition: number; offset: bigint }[];
@@ -217,7 +215,7 @@ async function sendChunked(
 ): Promise<number[]> {
   const offsets: number[] = [];
   let chunk: MessageToProduce[] = [];
-  let bytes = 0;
+  const budget = new RequestBudget();
   const flush = async () => {
     const result = (await send(chunk)) as SendResult | undefined;
     // A partition's messages of one request are one batch, written at consecutive offsets.
@@ -237,13 +235,13 @@ async function sendChunked(
       if (at !== undefined && partitions) partitions[message.partition as number] = at + 1;
     }
     chunk = [];
-    bytes = 0;
+    budget.clear();
   };
   for (const message of messages) {
-    const size = 64 + (message.value?.length ?? 0) + (message.key?.length ?? 0);
-    if (bytes + size > REQUEST_BYTES && chunk.length > 0) await flush();
+    const size = RECORD_OVERHEAD_BYTES + (message.value?.length ?? 0) + (message.key?.length ?? 0);
+    if (!budget.empty && !budget.fits(message.topic, message.partition, size)) await flush();
     chunk.push(toClientMessage(message));
-    bytes += size;
+    budget.add(message.topic, message.partition, size);
   }
   if (chunk.length > 0) await flush();
   return offsets;
