@@ -37,13 +37,15 @@ try {
   const completedAfter = (Date.now() - started) / 1000;
   console.error(`[bench] run ${run.id}: ${status.state} after ${completedAfter.toFixed(1)} s`);
   const clickhouse = clickhouseClient(config.clickhouse, config.clickhouse.database);
-  const query = `SELECT count() AS n, quantilesExact(0.5, 0.95, 0.99)(behind) AS q, max(behind) AS worst
-    FROM (SELECT toUnixTimestamp(ingested_at) * 1000 - toInt64(event_time_ms) AS behind
+  const query = `SELECT count() AS n, quantilesExact(0.5, 0.95, 0.99)(behind) AS q, max(behind) AS worst,
+      sum(late) AS late
+    FROM (SELECT toUnixTimestamp(ingested_at) * 1000 - toInt64(event_time_ms) AS behind, late
           FROM transaction_features WHERE run_id = ${quoteString(run.id)})`;
   const [result] = await (await clickhouse.query({ query, format: 'JSONEachRow' })).json<{
     n: string;
     q: number[];
     worst: string;
+    late: string;
   }>();
   await clickhouse.close();
   const [p50, p95, p99] = (result?.q ?? []).map((ms) => ms / 1000);
@@ -53,6 +55,11 @@ try {
     { case: 'feature rows behind event time, p95', value: p95 ?? Number.NaN, unit: 's' },
     { case: 'feature rows behind event time, p99', value: p99 ?? Number.NaN, unit: 's', target: '≤ 5' },
     { case: 'worst', value: Number(result?.worst ?? Number.NaN) / 1000, unit: 's' },
+    {
+      case: 'feature rows flagged late (behind the processors’ latenessMs when they arrived)',
+      value: Number(result?.late ?? Number.NaN),
+      unit: 'rows',
+    },
     {
       case: `run ${status.state} after its start`,
       value: completedAfter,

@@ -1,6 +1,12 @@
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { planRun, type RunSpec, RunSpecSchema } from '../../../../control-plane/runs/spec.ts';
+import {
+  planRun,
+  REALTIME_LATENESS_MS,
+  type RunSpec,
+  RunSpecSchema,
+} from '../../../../control-plane/runs/spec.ts';
+import { parseProcessorConfig } from '../../../../processors/config.ts';
 
 const spec = (body: Record<string, unknown>): RunSpec =>
   Value.Default(RunSpecSchema, structuredClone(body)) as RunSpec;
@@ -22,5 +28,25 @@ describe('run spec', () => {
     expect(planRun('r4', spec({ name: 'two', producerWorkers: 2 })).generator.workers).toBe(2);
     expect(Value.Check(RunSpecSchema, spec({ name: 'none', producerWorkers: 0 }))).toBe(false);
     expect(Value.Check(RunSpecSchema, spec({ name: 'many', producerWorkers: 65 }))).toBe(false);
+  });
+});
+
+describe('run spec: processor lateness', () => {
+  it('waits one second for disorder in realtime runs, the processors’ own default in backfills', () => {
+    expect(planRun('l1', spec({ name: 'rt', mode: 'realtime' })).processors?.latenessMs).toBe(
+      REALTIME_LATENESS_MS,
+    );
+    const backfill = planRun('l2', spec({ name: 'bf', mode: 'backfill', days: 1 })).processors?.latenessMs;
+    expect(backfill).toBe(parseProcessorConfig({ applicationId: 'x' }).latenessMs);
+    expect(backfill).not.toBe(REALTIME_LATENESS_MS);
+  });
+
+  it('takes processorLatenessMs from the spec in either mode, and refuses a negative one', () => {
+    expect(planRun('l3', spec({ name: 'rt', processorLatenessMs: 250 })).processors?.latenessMs).toBe(250);
+    expect(
+      planRun('l4', spec({ name: 'bf', mode: 'backfill', days: 1, processorLatenessMs: 0 })).processors
+        ?.latenessMs,
+    ).toBe(0);
+    expect(Value.Check(RunSpecSchema, spec({ name: 'neg', processorLatenessMs: -1 }))).toBe(false);
   });
 });
