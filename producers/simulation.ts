@@ -32,6 +32,21 @@ export interface Simulation {
   readonly startMs: number;
   /** Every owned customer's transactions of simulated day `dayIndex`, in time order. */
   day(dayIndex: number): GeneratedTransaction[];
+  /**
+   * The same day built a few customers at a time, so that a realtime run can spread the next day's
+   * work over the current one instead of stopping for it at midnight. Days are built in order, one
+   * at a time: a customer's state runs on from one day into the next.
+   */
+  dayBuilder(dayIndex: number): DayBuilder;
+}
+
+export interface DayBuilder {
+  /** Builds up to `customers` more customers' transactions; true once every customer is done. */
+  build(customers: number): boolean;
+  /** Customers still to build. */
+  readonly remaining: number;
+  /** The whole day in time order (builds what is left first). */
+  take(): GeneratedTransaction[];
 }
 
 function byTimeThenId(a: GeneratedTransaction, b: GeneratedTransaction): number {
@@ -80,44 +95,62 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
 
   // Indexed like world.customers: one state per owned customer.
   const states: CustomerState[] = world.customers.map(() => ({ card: newCardState(), scenarios: {} }));
+  /** One customer's transactions of a day, appended to `out` (their state moves on by a day). */
+  const buildCustomer = (c: number, dayIndex: number, dayStartMs: number, out: GeneratedTransaction[]) => {
+    const customer = world.customers[c] as CustomerProfile;
+    const state = states[c] as CustomerState;
+    const rng = Rng.for(config.seed, Purpose.customerDay, customer.no, dayIndex);
+    const transactions = dailyPurchases(world, customer, dayStartMs, rng);
+    const added: TransactionDraft[] = [];
+    if (hooks.length > 0) {
+      const context: CustomerDay = {
+        world,
+        customer,
+        state: state.scenarios,
+        dayIndex,
+        dayStartMs,
+        transactions,
+        add: (draft) => added.push(draft),
+        rng,
+      };
+      for (const hook of hooks) hook(context);
+    }
+    const drafts =
+      added.length > 0 ? transactions.concat(added).sort((a, b) => a.eventTime - b.eventTime) : transactions;
+    for (const draft of drafts) {
+      out.push({
+        value: authorise(draft, customer, state.card, config.runId, config.declineRate, rng),
+        customer,
+        fraudScenario: draft.fraudScenario,
+      });
+    }
+  };
+
+  const dayBuilder = (dayIndex: number): DayBuilder => {
+    const dayStartMs = startMs + dayIndex * DAY_MS;
+    const out: GeneratedTransaction[] = [];
+    let next = 0;
+    const build = (customers: number) => {
+      const end = Math.min(world.customers.length, next + customers);
+      for (; next < end; next++) buildCustomer(next, dayIndex, dayStartMs, out);
+      return next >= world.customers.length;
+    };
+    return {
+      build,
+      get remaining() {
+        return world.customers.length - next;
+      },
+      take() {
+        build(Number.POSITIVE_INFINITY);
+        return out.sort(byTimeThenId);
+      },
+    };
+  };
+
   return {
     world,
     startMs,
-    day(dayIndex) {
-      const dayStartMs = startMs + dayIndex * DAY_MS;
-      const out: GeneratedTransaction[] = [];
-      for (let c = 0; c < world.customers.length; c++) {
-        const customer = world.customers[c] as CustomerProfile;
-        const state = states[c] as CustomerState;
-        const rng = Rng.for(config.seed, Purpose.customerDay, customer.no, dayIndex);
-        const transactions = dailyPurchases(world, customer, dayStartMs, rng);
-        const added: TransactionDraft[] = [];
-        if (hooks.length > 0) {
-          const context: CustomerDay = {
-            world,
-            customer,
-            state: state.scenarios,
-            dayIndex,
-            dayStartMs,
-            transactions,
-            add: (draft) => added.push(draft),
-            rng,
-          };
-          for (const hook of hooks) hook(context);
-        }
-        const drafts =
-          added.length > 0
-            ? transactions.concat(added).sort((a, b) => a.eventTime - b.eventTime)
-            : transactions;
-        for (const draft of drafts) {
-          out.push({
-            value: authorise(draft, customer, state.card, config.runId, config.declineRate, rng),
-            customer,
-            fraudScenario: draft.fraudScenario,
-          });
-        }
-      }
-      return out.sort(byTimeThenId);
-    },
+    day: (dayIndex) => dayBuilder(dayIndex).take(),
+    dayBuilder,
   };
 }

@@ -15,6 +15,8 @@ import { runGenerator } from '../../producers/run.ts';
 import { type BenchRow, benchServices, report } from '../lib.ts';
 
 const WINDOW_MS = 10_000;
+/** A larger world makes longer days to build (BENCH_CUSTOMERS=100000 shows the midnight stall). */
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 20_000);
 const transaction = avroType(loadSchema('transaction'));
 const CASES = (process.env.BENCH_PACE_RATES ?? '5000:40,60000:30').split(',').map((pair) => {
   const [rate, seconds] = pair.split(':').map(Number) as [number, number];
@@ -31,8 +33,8 @@ for (const { rate, seconds } of CASES) {
     mode: 'realtime',
     ratePerSecond: rate,
     durationSeconds: seconds,
-    customers: 20_000,
-    merchants: 1_000,
+    customers: CUSTOMERS,
+    merchants: Math.max(50, Math.round(CUSTOMERS / 20)),
     topics: prefixedTopics(name, 6),
   });
   const metrics = producerMetrics(createMetricsRegistry({ defaultMetrics: false }));

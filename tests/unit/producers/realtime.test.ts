@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseGeneratorConfig } from '../../../producers/config.ts';
 import { realtimeEvents } from '../../../producers/realtime.ts';
+import { createSimulation } from '../../../producers/simulation.ts';
 
 const config = (ratePerSecond: number, maxTransactions: number) =>
   parseGeneratorConfig({
@@ -45,5 +46,38 @@ describe('realtime pacing', () => {
     });
     expect(behind.length).toBeGreaterThan(5);
     expect(behind.slice(1).every((ms) => ms > 1000)).toBe(true);
+  });
+});
+
+describe('realtime days', () => {
+  it('sends each simulated day whole and in order, the next one built while the current one is sent', async () => {
+    const base = Date.UTC(2026, 0, 1);
+    const expected = createSimulation(config(1000, 1), base);
+    const days = [expected.day(0), expected.day(1), expected.day(2)];
+    const ids = days.flat().map((t) => t.value.transactionId);
+    // Into the third day, so that two days were built step by step.
+    const maxTransactions = (days[0]?.length ?? 0) + (days[1]?.length ?? 0) + 5;
+    // A clock that runs ahead of the schedule: no step waits, the test takes no wall time.
+    let now = base;
+    const sent: string[] = [];
+    for await (const batch of realtimeEvents(config(1000, maxTransactions), undefined, () => {
+      now += 2000;
+      return now;
+    })) {
+      for (const event of batch) if (event.kind === 'transaction') sent.push(event.value.transactionId);
+    }
+    expect(days[0]?.length).toBeGreaterThan(20);
+    expect(sent).toEqual(ids.slice(0, maxTransactions));
+  });
+
+  it('builds a day step by step into the same transactions as all at once', () => {
+    const whole = createSimulation(config(1000, 1), Date.UTC(2026, 0, 1));
+    const stepwise = createSimulation(config(1000, 1), Date.UTC(2026, 0, 1));
+    for (let day = 0; day < 3; day++) {
+      const builder = stepwise.dayBuilder(day);
+      while (!builder.build(7));
+      expect(builder.remaining).toBe(0);
+      expect(builder.take().map((t) => t.value)).toEqual(whole.day(day).map((t) => t.value));
+    }
   });
 });
