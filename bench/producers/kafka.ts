@@ -21,6 +21,7 @@ import { avroType, loadSchema, wireEncoder } from '../../producers/avro.ts';
 import { parseGeneratorConfig } from '../../producers/config.ts';
 import { type EventSink, kafkaEventSink } from '../../producers/kafka/event-sink.ts';
 import { threadedEventSink } from '../../producers/kafka/threaded-sink.ts';
+import { PRODUCER_NODE_FLAGS } from '../../producers/node-flags.ts';
 import { runGenerator } from '../../producers/run.ts';
 import { backfillEvents } from '../../producers/stream.ts';
 import { runGeneratorThreads } from '../../producers/threads.ts';
@@ -233,9 +234,9 @@ rows.push({
   });
 }
 
-// 4. Peak RSS of one process producing 1M transactions end to end; again with a young generation
-// of 8 MB semi-spaces (most of the RSS is garbage headroom, not live data: see producers/README.md).
-for (const flags of [[], ['--max-semi-space-size=8']]) {
+// 4. Peak RSS of one process producing 1M transactions end to end, with V8's default flags and with
+// the producer's own (producers/node-flags.ts: most of the RSS is young-generation headroom).
+for (const flags of [[], [...PRODUCER_NODE_FLAGS]]) {
   const child = execFileSync(
     process.execPath,
     [...flags, path.join(import.meta.dirname, 'rss-child.ts'), `bench-${stamp}-rss${flags.length}`],

@@ -16,6 +16,7 @@ import { evaluateRun, reportTable, writeReport } from '../../evaluation/report.t
 import { parseEvaluationSettings } from '../../evaluation/settings.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
 import { DIFFICULTIES } from '../../producers/fraud/scenario.ts';
+import { PRODUCER_NODE_FLAGS } from '../../producers/node-flags.ts';
 import { SINK_NODE_FLAGS } from '../../sinks/node-flags.ts';
 import { hashKey, newApiKey } from '../http/auth.ts';
 import { startControlPlane } from '../serve.ts';
@@ -32,7 +33,12 @@ const program = new Command('synfin').description('SynFinance Stream: synthetic 
 
 for (const [name, entry, description, nodeFlags] of [
   ['stack', 'deploy/local/stack', 'the native stack: up | down | status | tools', []],
-  ['produce', 'producers/cli', 'generate a run onto Kafka (one producer; --shard to scale out)', []],
+  [
+    'produce',
+    'producers/cli',
+    'generate a run onto Kafka (one producer; --shard to scale out)',
+    PRODUCER_NODE_FLAGS,
+  ],
   ['process', 'processors/cli', 'run the feature processors (one instance; more scale out)', []],
   [
     'sink',

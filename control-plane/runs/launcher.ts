@@ -9,6 +9,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../../core/ports.ts';
 import type { ControlMessage } from '../../producers/control.ts';
+import { PRODUCER_NODE_FLAGS } from '../../producers/node-flags.ts';
 import { SINK_NODE_FLAGS } from '../../sinks/node-flags.ts';
 
 export type StageKind = 'producer' | 'processors' | 'sinks';
@@ -47,7 +48,7 @@ const ENTRY: Record<StageKind, string> = {
 
 /** Node flags a stage's process needs (processors set theirs per worker thread). */
 const NODE_FLAGS: Record<StageKind, readonly string[]> = {
-  producer: [],
+  producer: PRODUCER_NODE_FLAGS,
   processors: [],
   sinks: SINK_NODE_FLAGS,
 };
