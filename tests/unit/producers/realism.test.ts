@@ -27,6 +27,13 @@ const labels = ofKind(events, 'label');
 const scenario = (name: string) => fraud.filter((t) => t.source.fraudScenario === name);
 const params = config.fraud.scenarios as Record<string, Record<string, number>>;
 
+/** The share of a generated run's transactions that are fraud, and how many transactions it has. */
+function fraudRateOf(run: typeof config): { rate: number; transactions: number } {
+  const sample = ofKind(generateAll(run), 'transaction');
+  const frauds = sample.filter((t) => t.source.fraudScenario !== null).length;
+  return { rate: frauds / sample.length, transactions: sample.length };
+}
+
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
@@ -50,9 +57,7 @@ describe('generated sample', () => {
       days: 14,
       fraud: { rate: 0.05 },
     });
-    const sample = ofKind(generateAll(other), 'transaction');
-    const rate = sample.filter((t) => t.source.fraudScenario !== null).length / sample.length;
-    expect(Math.abs(rate - 0.05) / 0.05).toBeLessThan(0.1);
+    expect(Math.abs(fraudRateOf(other).rate - 0.05) / 0.05).toBeLessThan(0.1);
   });
 
   it('hits the rate in a small world too, where some kinds of shop exist in no city of some customers', () => {
@@ -66,9 +71,8 @@ describe('generated sample', () => {
     const world = buildWorld({ ...small, startMs: startMsOf(small), shard: { index: 0, count: 1 } });
     // Those customers buy less than they set out to; fraud must scale with what they buy.
     expect(world.customers.filter((customer) => customer.purchaseShare < 0.9).length).toBeGreaterThan(30);
-    const sample = ofKind(generateAll(small), 'transaction');
-    const rate = sample.filter((t) => t.source.fraudScenario !== null).length / sample.length;
-    expect(sample.length).toBeGreaterThan(10_000);
+    const { rate, transactions } = fraudRateOf(small);
+    expect(transactions).toBeGreaterThan(10_000);
     expect(Math.abs(rate - 0.05) / 0.05).toBeLessThan(0.1);
   });
 
