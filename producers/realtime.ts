@@ -8,7 +8,7 @@ import type { GeneratorConfig } from './config.ts';
 import type { RunControl } from './control.ts';
 import { labelFor, PendingLabels } from './labels.ts';
 import { PACE_GIVE_UP_MS } from './metrics.ts';
-import { createSimulation } from './simulation.ts';
+import { createSimulation, type GeneratedTransaction } from './simulation.ts';
 import { entityEvents, labelEvent, type StreamEvent, transactionEvent } from './stream.ts';
 import { DAY_MS } from './transactions/rhythm.ts';
 
@@ -29,7 +29,7 @@ export async function* realtimeEvents(
   const simulation = createSimulation(config, today);
   yield entityEvents(simulation, config, clock());
   // Day 0 before the schedule starts: built after, it made the first window a catch-up burst.
-  let day = simulation.day(0);
+  let day = simulation.dayBuilder(0).ordered();
 
   let rate = control?.ratePerSecond ?? config.ratePerSecond;
   let step = stepSize(rate);
@@ -43,12 +43,12 @@ export async function* realtimeEvents(
   let paced = 0;
 
   for (let dayIndex = 0; remaining > 0; dayIndex++) {
-    // The next day is built while this one is sent, a share of its customers at each step: built
-    // at midnight, it held the sending for as long as it took (at 20,000 customers, a few hundred
-    // ms: that many events' worth of a 10-s window moved into the next one).
+    // The next day is built while this one is sent, a share of its customers at each step, and
+    // put in order a minute at a time as it is read (day-order.ts): built and sorted at midnight,
+    // it held the sending for as long as that took (at 100,000 customers ~1 s).
     const next = simulation.dayBuilder(dayIndex + 1);
-    for (let i = 0; i < day.length && remaining > 0; i += step) {
-      next.build(Math.ceil(next.remaining / Math.ceil((day.length - i) / step)));
+    while (day.remaining > 0 && remaining > 0) {
+      next.build(Math.ceil(next.remaining / Math.ceil(day.remaining / step)));
       if (control?.paused) {
         deadline += await control.whileRunning(signal);
         paceStart = clock();
@@ -74,17 +74,19 @@ export async function* realtimeEvents(
       }
       const now = clock();
       const batch: StreamEvent[] = pending.takeDue(now + 1).map(labelEvent);
-      for (const source of day.slice(i, Math.min(day.length, i + step, i + remaining))) {
-        const value = { ...source.value, eventTime: now };
-        const live = { ...source, value };
-        batch.push(transactionEvent(live));
+      for (let n = Math.min(step, day.remaining, remaining); n > 0; n--) {
+        const source = day.next() as GeneratedTransaction;
+        // Stamped in place: the day's records are this loop's alone and sent once (a copy of the
+        // 47 fields per transaction was garbage at every step).
+        source.value.eventTime = now;
+        batch.push(transactionEvent(source));
         if (source.fraudScenario !== null)
-          pending.add(labelFor(live, config.seed, config.fraud.labelDelay, now));
+          pending.add(labelFor(source, config.seed, config.fraud.labelDelay, now));
         remaining -= 1;
       }
       paced += step;
       yield batch;
     }
-    if (remaining > 0) day = next.take();
+    if (remaining > 0) day = next.ordered();
   }
 }

@@ -9,6 +9,7 @@ import { type CustomerDay, MIX } from './fraud/scenario.ts';
 import { Purpose, Rng } from './random.ts';
 import type { TransactionRecord } from './records.ts';
 import { authorise, type CardState, newCardState } from './transactions/authorise.ts';
+import { DayOrder } from './transactions/day-order.ts';
 import type { TransactionDraft } from './transactions/draft.ts';
 import { dailyPurchases } from './transactions/purchases.ts';
 import { DAY_MS } from './transactions/rhythm.ts';
@@ -47,10 +48,8 @@ export interface DayBuilder {
   readonly remaining: number;
   /** The whole day in time order (builds what is left first). */
   take(): GeneratedTransaction[];
-}
-
-function byTimeThenId(a: GeneratedTransaction, b: GeneratedTransaction): number {
-  return a.value.eventTime - b.value.eventTime || (a.value.transactionId < b.value.transactionId ? -1 : 1);
+  /** The whole day, to be read in time order one transaction at a time (builds what is left first). */
+  ordered(): DayOrder;
 }
 
 export function createSimulation(config: GeneratorConfig, startMs = startMsOf(config)): Simulation {
@@ -96,7 +95,7 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
   // Indexed like world.customers: one state per owned customer.
   const states: CustomerState[] = world.customers.map(() => ({ card: newCardState(), scenarios: {} }));
   /** One customer's transactions of a day, appended to `out` (their state moves on by a day). */
-  const buildCustomer = (c: number, dayIndex: number, dayStartMs: number, out: GeneratedTransaction[]) => {
+  const buildCustomer = (c: number, dayIndex: number, dayStartMs: number, out: DayOrder) => {
     const customer = world.customers[c] as CustomerProfile;
     const state = states[c] as CustomerState;
     const rng = Rng.for(config.seed, Purpose.customerDay, customer.no, dayIndex);
@@ -128,7 +127,7 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
 
   const dayBuilder = (dayIndex: number): DayBuilder => {
     const dayStartMs = startMs + dayIndex * DAY_MS;
-    const out: GeneratedTransaction[] = [];
+    const out = new DayOrder(dayStartMs);
     let next = 0;
     const build = (customers: number) => {
       const end = Math.min(world.customers.length, next + customers);
@@ -142,7 +141,11 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
       },
       take() {
         build(Number.POSITIVE_INFINITY);
-        return out.sort(byTimeThenId);
+        return out.all();
+      },
+      ordered() {
+        build(Number.POSITIVE_INFINITY);
+        return out;
       },
     };
   };
