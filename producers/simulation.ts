@@ -46,9 +46,7 @@ export interface DayBuilder {
   build(customers: number): boolean;
   /** Customers still to build. */
   readonly remaining: number;
-  /** The whole day in time order (builds what is left first). */
-  take(): GeneratedTransaction[];
-  /** The whole day, to be read in time order one transaction at a time (builds what is left first). */
+  /** The whole day, to be read in time order (builds what is left first). */
   ordered(): DayOrder;
 }
 
@@ -139,10 +137,6 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
       get remaining() {
         return world.customers.length - next;
       },
-      take() {
-        build(Number.POSITIVE_INFINITY);
-        return out.all();
-      },
       ordered() {
         build(Number.POSITIVE_INFINITY);
         return out;
@@ -153,7 +147,7 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
   return {
     world,
     startMs,
-    day: (dayIndex) => dayBuilder(dayIndex).take(),
+    day: (dayIndex) => dayBuilder(dayIndex).ordered().all(),
     dayBuilder,
   };
 }

@@ -77,7 +77,12 @@ describe('realtime days', () => {
       const builder = stepwise.dayBuilder(day);
       while (!builder.build(7));
       expect(builder.remaining).toBe(0);
-      expect(builder.take().map((t) => t.value)).toEqual(whole.day(day).map((t) => t.value));
+      expect(
+        builder
+          .ordered()
+          .all()
+          .map((t) => t.value),
+      ).toEqual(whole.day(day).map((t) => t.value));
     }
   });
 });
