@@ -1,6 +1,6 @@
 /**
  * Reads a run's training rows from ClickHouse: every purchase's features as scored in flight, with
- * its fraud label's report time where one was reported. The query runs on ClickHouse 18.16 and
+ * the report time of its latest label version where that says fraud. The query runs on ClickHouse 18.16 and
  * current versions (ANY LEFT JOIN of two subqueries, FINAL for the replacing tables).
  */
 import type { ClickhouseConfig } from '../core/config/schema.ts';
@@ -8,6 +8,7 @@ import { SynfinError } from '../core/errors.ts';
 import { quoteString } from '../sinks/clickhouse/dialect.ts';
 import { serverErrorCode } from '../sinks/clickhouse/errors.ts';
 import { clickhouseClient } from '../sinks/clickhouse/sink.ts';
+import { latestLabelsSql } from '../sinks/clickhouse/training-set.ts';
 import { snakeCase } from '../sinks/columns.ts';
 import { type EvaluationRow, MODEL_INPUTS } from './dataset.ts';
 
@@ -38,10 +39,7 @@ export async function readRunRows(config: ClickhouseConfig, prefix: string): Pro
   const columns = MODEL_INPUTS.map(snakeCase);
   const query = `SELECT customer_id, event_time_ms, risk_score, ${columns.join(', ')}, label_known, is_fraud, reported_at_ms
 FROM (SELECT * FROM transaction_features FINAL WHERE kafka_topic = ${quoteString(`${prefix}.features`)})
-ANY LEFT JOIN (
-  SELECT transaction_id, 1 AS label_known, is_fraud, reported_at_ms
-  FROM fraud_labels FINAL WHERE kafka_topic = ${quoteString(`${prefix}.labels`)}
-) USING transaction_id
+ANY LEFT JOIN (${latestLabelsSql(`kafka_topic = ${quoteString(`${prefix}.labels`)}`)}) USING transaction_id
 ORDER BY event_time_ms, transaction_id`;
   const client = clickhouseClient(config, config.database);
   try {

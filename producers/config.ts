@@ -7,6 +7,7 @@ import { validateAgainst } from '../core/config/validate.ts';
 import { ConfigError } from '../core/errors.ts';
 import { SCENARIOS } from './fraud/index.ts';
 import { DIFFICULTIES } from './fraud/scenario.ts';
+import { GroundTruthSchema } from './ground-truth/schema.ts';
 
 /** Each scenario's parameters plus its weight: its share of all fraud. */
 const scenarioSchemas: Record<string, TSchema> = Object.fromEntries(
@@ -18,6 +19,12 @@ const scenarioSchemas: Record<string, TSchema> = Object.fromEntries(
           minimum: 0,
           default: 1,
           description: 'Share of all fraud, relative to the other scenarios',
+        }),
+        recall: Type.Number({
+          minimum: 0,
+          maximum: 1,
+          default: scenario.recall,
+          description: 'Share of its fraud ever reported without an investigator’s review',
         }),
         ...scenario.params.properties,
       },
@@ -87,13 +94,7 @@ export const GeneratorSchema = Type.Object(
           description:
             'How hard fraud is to detect: easy and hard scale every scenario’s telltale signal up or down (realistic: the parameters as given)',
         }),
-        labelDelay: Type.Object(
-          {
-            medianHours: Type.Number({ minimum: 0, default: 168, description: 'Typical chargeback lag' }),
-            minHours: Type.Number({ minimum: 0, default: 1 }),
-          },
-          { additionalProperties: false, default: {} },
-        ),
+        groundTruth: GroundTruthSchema,
         scenarios: Type.Object(scenarioSchemas, {
           additionalProperties: false,
           default: Object.fromEntries(SCENARIOS.map((scenario) => [scenario.name, {}])),
@@ -135,6 +136,10 @@ export function parseGeneratorConfig(input: unknown, source = 'generator config'
       message: 'fraud.rate > 0 needs at least one scenario with weight > 0',
     });
   }
+  for (const [name, settings] of Object.entries(config.fraud.groundTruth)) {
+    if (settings.minHours > settings.maxHours)
+      issues.push({ path: `/fraud/groundTruth/${name}/minHours`, message: 'must not exceed maxHours' });
+  }
   if (issues.length > 0) throw new ConfigError(source, issues);
   return config;
 }
@@ -154,7 +159,7 @@ export function startMsOf(config: GeneratorConfig): number {
   return Date.parse(`${config.startDate}T00:00:00Z`);
 }
 
-export type ScenarioSettings = { weight: number } & Record<string, unknown>;
+export type ScenarioSettings = { weight: number; recall: number } & Record<string, unknown>;
 
 /** The configured scenarios with their settings, in registry order. */
 export function scenarioSettings(config: GeneratorConfig): [string, ScenarioSettings][] {

@@ -33,7 +33,13 @@ export const Purpose = {
   customerDay: 3,
   merchantCompromise: 4,
   labels: 5,
+  disputes: 6,
 } as const;
+
+/** A uniform draw in [0, 1) from the parts alone: for a yes/no asked of every record, no generator made. */
+export function unitFor(...parts: number[]): number {
+  return (seedFor(...parts) >>> 0) / 0x1_0000_0000;
+}
 
 export class Rng {
   private readonly generator: RandomGenerator;

@@ -6,7 +6,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeneratorConfig } from './config.ts';
 import type { RunControl } from './control.ts';
-import { labelFor, PendingLabels } from './labels.ts';
+import { GroundTruth } from './ground-truth/ground-truth.ts';
+import { PendingLabels } from './ground-truth/pending.ts';
 import { PACE_GIVE_UP_MS } from './metrics.ts';
 import { createSimulation, type GeneratedTransaction } from './simulation.ts';
 import { entityEvents, labelEvent, type StreamEvent, transactionEvent } from './stream.ts';
@@ -39,6 +40,7 @@ export async function* realtimeEvents(
     config.durationSeconds === undefined ? Number.POSITIVE_INFINITY : clock() + config.durationSeconds * 1000;
   let remaining = config.maxTransactions ?? Number.POSITIVE_INFINITY;
   const pending = new PendingLabels();
+  const groundTruth = new GroundTruth(config);
   let paceStart = clock();
   let paced = 0;
 
@@ -80,8 +82,7 @@ export async function* realtimeEvents(
         // 47 fields per transaction was garbage at every step).
         source.value.eventTime = now;
         batch.push(transactionEvent(source));
-        if (source.fraudScenario !== null)
-          pending.add(labelFor(source, config.seed, config.fraud.labelDelay, now));
+        groundTruth.observe(source, dayIndex, pending, now);
         remaining -= 1;
       }
       paced += step;

@@ -118,7 +118,15 @@ export interface FraudLabelRecord {
   transactionTime: number;
   reportedAt: number;
   runId: string;
+  /** REPORTED (fraud), CLEARED (not fraud), CORRECTED (overturns the version before). */
+  labelStatus: LabelStatus;
+  /** 1 for a transaction's first label, 2 for the correction that overturns it. */
+  labelVersion: number;
+  /** False when a later version will overturn this one (the simulator knows; an issuer would not). */
+  labelFinal: boolean;
 }
+
+export type LabelStatus = 'REPORTED' | 'CLEARED' | 'CORRECTED';
 
 export function customerRecord(customer: CustomerProfile, at: number, runId: string): CustomerRecord {
   return {

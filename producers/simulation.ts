@@ -77,7 +77,7 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
       const scenario = SCENARIOS.find((candidate) => candidate.name === name);
       if (!scenario) throw new Error(`unknown scenario ${name}`);
       const share = (config.fraud.rate * s.weight) / totalWeight;
-      const { weight: _weight, ...params } = s;
+      const { weight: _weight, recall: _recall, ...params } = s;
       return scenario.prepare(
         {
           world,

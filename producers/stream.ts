@@ -3,7 +3,8 @@
  * interleaved with the labels reported that day, all in event-time order.
  */
 import type { GeneratorConfig } from './config.ts';
-import { labelFor, PendingLabels } from './labels.ts';
+import { GroundTruth } from './ground-truth/ground-truth.ts';
+import { PendingLabels } from './ground-truth/pending.ts';
 import {
   type CustomerRecord,
   customerRecord,
@@ -70,7 +71,7 @@ export function labelEvent(label: FraudLabelRecord): StreamEvent {
 /**
  * Batches of events, one per simulated day (the first holds the entities). Stops after
  * `maxTransactions` when set; labels still pending at the end follow in report order, so every
- * fraudulent transaction of the run has its ground truth.
+ * transaction of the run has all the labels it will ever get (ground-truth/README.md).
  */
 export function* backfillEvents(
   config: GeneratorConfig,
@@ -78,13 +79,13 @@ export function* backfillEvents(
 ): Generator<StreamEvent[]> {
   yield entityEvents(simulation, config, simulation.startMs);
   const pending = new PendingLabels();
+  const groundTruth = new GroundTruth(config);
   let remaining = config.maxTransactions ?? Number.POSITIVE_INFINITY;
   for (let dayIndex = 0; dayIndex < config.days && remaining > 0; dayIndex++) {
     let transactions = simulation.day(dayIndex);
     if (transactions.length > remaining) transactions = transactions.slice(0, remaining);
     remaining -= transactions.length;
-    for (const tx of transactions)
-      if (tx.fraudScenario !== null) pending.add(labelFor(tx, config.seed, config.fraud.labelDelay));
+    for (const tx of transactions) groundTruth.observe(tx, dayIndex, pending);
     const dayEnd = remaining > 0 ? simulation.startMs + (dayIndex + 1) * DAY_MS : Number.NEGATIVE_INFINITY;
     const labels = pending.takeDue(dayEnd);
     yield mergeByTime(transactions.map(transactionEvent), labels.map(labelEvent));

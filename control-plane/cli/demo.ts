@@ -73,7 +73,7 @@ export async function demo(options: DemoOptions): Promise<void> {
       customers: options.customers,
       merchants: Math.max(20, Math.round(options.customers / 8)),
       days: options.days,
-      fraud: { rate: 0.02, labelDelay: { medianHours: 24, minHours: 1 } },
+      fraud: { rate: 0.02 },
       partitions: 3,
       processors: true,
       sinks: ['clickhouse', 'postgres'],

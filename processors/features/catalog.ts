@@ -63,11 +63,44 @@ export const labelFields: readonly FeatureSpec[] = [
   { name: 'labelId', type: 'string', definition: 'The fraud label joined', window: '' },
   { name: 'isFraud', type: 'boolean', definition: 'Ground truth from the label', window: '' },
   { name: 'scenario', type: 'string', definition: 'Fraud scenario named by the label', window: '' },
-  { name: 'reportChannel', type: 'string', definition: 'How the fraud was reported', window: '' },
+  {
+    name: 'reportChannel',
+    type: 'string',
+    definition: 'Who reported it: ISSUER_REVIEW, CUSTOMER_REPORT, CHARGEBACK',
+    window: '',
+  },
   { name: 'reportedAt', type: 'int', definition: 'When it was reported, epoch milliseconds', window: '' },
+  {
+    name: 'labelStatus',
+    type: 'string',
+    definition: 'REPORTED (fraud), CLEARED (not fraud) or CORRECTED (overturns the version before)',
+    window: '',
+    since: { default: 'REPORTED' },
+  },
+  {
+    name: 'labelVersion',
+    type: 'int',
+    definition: '1 for the first label, 2 for the correction; the row of the highest version is current',
+    window: '',
+    since: { default: 1 },
+  },
+  {
+    name: 'labelFinal',
+    type: 'boolean',
+    definition: 'False when a later version overturns this label (hindsight: the simulator knows)',
+    window: '',
+    since: { default: true },
+  },
+  {
+    name: 'labelAgeMs',
+    type: 'int',
+    definition: 'How old the label was when it arrived: reportedAt minus eventTime, milliseconds',
+    window: '',
+    since: { default: 0 },
+  },
 ];
 
-const LONG_FIELDS = new Set(['eventTime', 'amountMinor', 'reportedAt']);
+const LONG_FIELDS = new Set(['eventTime', 'amountMinor', 'reportedAt', 'labelAgeMs']);
 
 function avroField(spec: FeatureSpec): Record<string, unknown> {
   const base: Record<FeatureType, unknown> = {

@@ -37,7 +37,7 @@ export interface FeatureSpec {
    * The Avro default of a feature added after the first release, so that the features schema
    * stays BACKWARD compatible with the one already in a registry (a reader fills it in old records).
    */
-  since?: { default: number | boolean };
+  since?: { default: number | boolean | string };
 }
 
 /** A feature family: what it adds to a record, documented once, computed by one function. */

@@ -37,6 +37,7 @@ import {
   fromJson,
   isEntryBlock,
   type SerializedEntry,
+  type StoredLabel,
 } from './entry-codec.ts';
 import {
   type CustomerFacts,
@@ -90,6 +91,8 @@ interface StoredEntry extends CustomerEntry {
   customerFeatures: Record<string, FeatureValue> | undefined;
   merchantFeatures: Record<string, number> | undefined;
   label: LabelFacts | undefined;
+  /** Labels after the first that arrived while it waited too (a correction close behind): rare. */
+  laterLabels: LabelFacts[] | undefined;
   /**
    * The emitted features record (wire format), until its offset in the features topic is known;
    * after that the label join reads it back from there (`featuresAt`) instead of keeping it.
@@ -125,6 +128,7 @@ function storedEntry(
     customerFeatures: undefined,
     merchantFeatures: undefined,
     label: undefined,
+    laterLabels: undefined,
     features: undefined,
     featuresAt: -1,
     block: -1,
@@ -401,7 +405,9 @@ export class CustomerTask implements StageTask {
       return;
     }
     if (entry.emitted) this.emitLabeled(entry, label);
-    else entry.label = label;
+    else if (!entry.label) entry.label = label;
+    else if (entry.laterLabels) entry.laterLabels.push(label);
+    else entry.laterLabels = [label];
     this.dirtyEntries.add(entry);
   }
 
@@ -462,7 +468,9 @@ export class CustomerTask implements StageTask {
     entry.merchantFeatures = undefined;
     if (entry.label) {
       this.emitLabeled(entry, entry.label);
+      for (const later of entry.laterLabels ?? []) this.emitLabeled(entry, later);
       entry.label = undefined;
+      entry.laterLabels = undefined;
     }
     this.dirtyEntries.add(entry);
   }
@@ -501,6 +509,10 @@ export class CustomerTask implements StageTask {
       scenario: label.scenario,
       reportChannel: label.reportChannel,
       reportedAt: label.reportedAt,
+      labelStatus: label.labelStatus,
+      labelVersion: label.labelVersion,
+      labelFinal: label.labelFinal,
+      labelAgeMs: label.reportedAt - entry.t,
     };
     this.out.push({
       topic: this.options.config.topics.labeled,
@@ -761,8 +773,19 @@ function serializeEntry(entry: StoredEntry): SerializedEntry {
     cf: entry.customerFeatures ?? null,
     mf: entry.merchantFeatures ?? null,
     lb: entry.label ?? null,
+    ml: entry.laterLabels ?? [],
     x: entry.features ?? null,
     xo: entry.featuresAt,
+  };
+}
+
+/** A label held before corrections existed: the label schema's defaults. */
+function withLabelDefaults(label: StoredLabel): LabelFacts {
+  return {
+    ...label,
+    labelStatus: label.labelStatus ?? 'REPORTED',
+    labelVersion: label.labelVersion ?? 1,
+    labelFinal: label.labelFinal ?? true,
   };
 }
 
@@ -777,7 +800,8 @@ function deserializeEntry(stored: SerializedEntry, customerId: string): StoredEn
   );
   entry.customerFeatures = stored.cf ?? undefined;
   entry.merchantFeatures = stored.mf ?? undefined;
-  entry.label = stored.lb ?? undefined;
+  entry.label = stored.lb ? withLabelDefaults(stored.lb) : undefined;
+  entry.laterLabels = stored.ml.length > 0 ? stored.ml.map(withLabelDefaults) : undefined;
   entry.features = stored.x ?? undefined;
   entry.featuresAt = stored.xo;
   return entry;

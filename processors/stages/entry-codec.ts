@@ -28,11 +28,17 @@ export interface SerializedEntry {
   f: TxFacts | null;
   cf: Record<string, FeatureValue> | null;
   mf: Record<string, number> | null;
-  lb: LabelFacts | null;
+  lb: StoredLabel | null;
+  /** Labels held after `lb` (blocks since corrections; [] in older layouts). */
+  ml: LabelFacts[];
   x: Buffer | null;
   /** Where the features record is in the features topic's partition (-1: unknown, or `x` holds it). */
   xo: number;
 }
+
+/** A held label; stored before corrections existed, it lacks their fields (the schema's defaults apply). */
+export type StoredLabel = Omit<LabelFacts, 'labelStatus' | 'labelVersion' | 'labelFinal'> &
+  Partial<Pick<LabelFacts, 'labelStatus' | 'labelVersion' | 'labelFinal'>>;
 
 /** avsc's reader of values written with another schema (its class is not exported by name). */
 type Resolver = ReturnType<avro.Type['createResolver']>;
@@ -43,8 +49,35 @@ const BINARY_V2 = 2;
 
 const nullable = (type: avro.Schema) => ({ type: ['null', type] as avro.Schema, default: null });
 
-/** The fields of a stored purchase; `withTerminal` is layout V2. */
-function entrySchema(withTerminal: boolean): avro.Schema {
+/** A held label; `withLabelVersions` adds the fields that came with corrections. */
+function labelRecord(withLabelVersions: boolean): avro.Schema {
+  return {
+    type: 'record',
+    name: 'LabelFacts',
+    fields: [
+      { name: 'labelId', type: 'string' },
+      { name: 'transactionId', type: 'string' },
+      { name: 'customerId', type: 'string' },
+      { name: 'merchantId', type: 'string' },
+      { name: 'isFraud', type: 'boolean' },
+      { name: 'scenario', type: 'string' },
+      { name: 'reportChannel', type: 'string' },
+      { name: 'transactionTime', type: 'double' },
+      { name: 'reportedAt', type: 'double' },
+      // Added with corrections, in blocks only (their schema is stored; layouts V1/V2 are not).
+      ...(withLabelVersions
+        ? [
+            { name: 'labelStatus', type: 'string', default: 'REPORTED' },
+            { name: 'labelVersion', type: 'double', default: 1 },
+            { name: 'labelFinal', type: 'boolean', default: true },
+          ]
+        : []),
+    ],
+  } as avro.Schema;
+}
+
+/** The fields of a stored purchase; `withTerminal` is layout V2, `withLabelVersions` blocks since corrections. */
+function entrySchema(withTerminal: boolean, withLabelVersions = false): avro.Schema {
   return {
     type: 'record',
     name: 'StoredPurchase',
@@ -89,24 +122,7 @@ function entrySchema(withTerminal: boolean): avro.Schema {
         }),
       },
       { name: 'mf', ...nullable({ type: 'map', values: 'double' }) },
-      {
-        name: 'lb',
-        ...nullable({
-          type: 'record',
-          name: 'LabelFacts',
-          fields: [
-            { name: 'labelId', type: 'string' },
-            { name: 'transactionId', type: 'string' },
-            { name: 'customerId', type: 'string' },
-            { name: 'merchantId', type: 'string' },
-            { name: 'isFraud', type: 'boolean' },
-            { name: 'scenario', type: 'string' },
-            { name: 'reportChannel', type: 'string' },
-            { name: 'transactionTime', type: 'double' },
-            { name: 'reportedAt', type: 'double' },
-          ],
-        }),
-      },
+      { name: 'lb', ...nullable(labelRecord(withLabelVersions)) },
       { name: 'x', ...nullable('bytes') },
     ],
   } as avro.Schema;
@@ -164,7 +180,7 @@ function featureRecord(name: string, specs: readonly FeatureSpec[]): avro.Schema
 
 /** The stored purchase of a block: layout V2's fields, with the features as records. */
 export function blockEntrySchema(): avro.Schema {
-  const base = entrySchema(true) as { fields: { name: string }[] };
+  const base = entrySchema(true, true) as { fields: { name: string }[] };
   const records: Record<string, avro.Schema> = {
     cf: featureRecord('CustomerFeatures', customerFeatureSpecs),
     mf: featureRecord('MerchantFeatures', merchantFeatureSpecs),
@@ -177,6 +193,8 @@ export function blockEntrySchema(): avro.Schema {
         return record ? { name: field.name, ...nullable(record) } : field;
       }),
       { name: 'xo', type: 'double', default: -1 },
+      // Named apart from lb's record: a schema defines each name once.
+      { name: 'ml', type: { type: 'array', items: 'LabelFacts' }, default: [] },
     ],
   } as avro.Schema;
 }
@@ -256,7 +274,7 @@ export class EntryBlockReader {
 }
 
 /** The JSON layout of earlier versions: the same fields, optional ones absent, `x` in base64. */
-type JsonEntry = Omit<SerializedEntry, 'tm' | 'f' | 'cf' | 'mf' | 'lb' | 'x' | 'xo'> &
+type JsonEntry = Omit<SerializedEntry, 'tm' | 'f' | 'cf' | 'mf' | 'lb' | 'ml' | 'x' | 'xo'> &
   Partial<Pick<SerializedEntry, 'tm' | 'f' | 'cf' | 'mf' | 'lb'>> & { x?: string };
 
 export function decodeEntry(value: Buffer | string): SerializedEntry {
@@ -272,6 +290,7 @@ export function decodeEntry(value: Buffer | string): SerializedEntry {
     // keeps only the features record alive, for as long as the purchase waits for its label.
     if (entry.x) entry.x = Buffer.from(entry.x);
     entry.xo = -1;
+    entry.ml = [];
     return entry;
   }
   return fromJson(JSON.parse(value.toString()) as JsonEntry);
@@ -285,6 +304,7 @@ export function fromJson(json: JsonEntry): SerializedEntry {
     cf: json.cf ?? null,
     mf: json.mf ?? null,
     lb: json.lb ?? null,
+    ml: [],
     x: json.x ? Buffer.from(json.x, 'base64') : null,
     xo: -1,
   };

@@ -26,6 +26,17 @@ function field<T extends 'string' | 'number' | 'boolean'>(
   return value as never;
 }
 
+/** A field added to its schema later: absent in records written before, its default then. */
+function fieldOr<T extends 'string' | 'number' | 'boolean'>(
+  record: Fields,
+  name: string,
+  type: T,
+  what: string,
+  fallback: T extends 'string' ? string : T extends 'number' ? number : boolean,
+): T extends 'string' ? string : T extends 'number' ? number : boolean {
+  return record[name] === undefined ? fallback : field(record, name, type, what);
+}
+
 function optionalNumber(record: Fields, name: string): number | null {
   const value = record[name];
   return typeof value === 'number' && Number.isFinite(value) ? value : null;
@@ -70,6 +81,9 @@ export interface LabelFacts {
   reportChannel: string;
   transactionTime: number;
   reportedAt: number;
+  labelStatus: string;
+  labelVersion: number;
+  labelFinal: boolean;
 }
 
 export function labelFacts(value: unknown): LabelFacts {
@@ -85,6 +99,10 @@ export function labelFacts(value: unknown): LabelFacts {
     reportChannel: field(record, 'reportChannel', 'string', what),
     transactionTime: millis(record, 'transactionTime', what),
     reportedAt: millis(record, 'reportedAt', what),
+    // The schema's defaults, for labels written before these fields existed.
+    labelStatus: fieldOr(record, 'labelStatus', 'string', what, 'REPORTED'),
+    labelVersion: fieldOr(record, 'labelVersion', 'number', what, 1),
+    labelFinal: fieldOr(record, 'labelFinal', 'boolean', what, true),
   };
 }
 

@@ -31,6 +31,8 @@ export const accountTakeover: FraudScenario<{
   name: 'account_takeover',
   description: 'A new far-away device and channel spending more than usual.',
   detectability: 'often',
+  // Assumed, not measured: the cardholder finds purchases they did not make on their statement.
+  recall: 0.9,
   params: Params,
   prepare({ world, targetPerLegit, difficulty }, { minTransactions, maxTransactions, amountMultiplier }) {
     const multiplier = scaledMultiplier(amountMultiplier, difficulty);

@@ -24,6 +24,8 @@ export const amountThreshold: FraudScenario<{ thresholdMinor: number }> = {
   name: 'amount_threshold',
   description: 'Purchases above a fixed amount (handbook scenario 1).',
   detectability: 'rarely',
+  // Assumed, not measured: just below the amount that draws attention, some pass unnoticed.
+  recall: 0.85,
   params: Params,
   prepare({ targetPerLegit, world, difficulty }, { thresholdMinor }) {
     // Above the threshold always; how far above is the signal.

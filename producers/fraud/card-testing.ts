@@ -35,6 +35,8 @@ export const cardTesting: FraudScenario<{
   name: 'card_testing',
   description: 'Bursts of tiny online purchases seconds apart.',
   detectability: 'often',
+  // Assumed, not measured: tiny test amounts go unnoticed on most statements.
+  recall: 0.35,
   params: Params,
   prepare({ world, targetPerLegit, difficulty }, { minBurst, maxBurst, maxAmountMinor, maxGapSeconds }) {
     // A weaker signal: shorter bursts of larger test amounts, further apart (as many frauds).

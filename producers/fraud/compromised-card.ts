@@ -32,6 +32,8 @@ export const compromisedCard: FraudScenario<{
   description:
     'A leaked card: for a period a share of purchases are fraud with inflated amounts (handbook scenario 3).',
   detectability: 'rarely',
+  // Assumed, not measured: inflated amounts on a known card are usually disputed.
+  recall: 0.9,
   params: Params,
   prepare({ targetPerLegit, difficulty }, { durationDays, fraudShare, amountMultiplier }) {
     const multiplier = scaledMultiplier(amountMultiplier, difficulty);

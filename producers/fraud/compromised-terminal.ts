@@ -52,6 +52,8 @@ export const compromisedTerminal: FraudScenario<{ durationDays: number }> = {
   name: 'compromised_terminal',
   description: 'All purchases at a compromised terminal for a period (handbook scenario 2).',
   detectability: 'rarely',
+  // Assumed, not measured: skimmed cards: most victims notice, some amounts are small.
+  recall: 0.8,
   params: Params,
   prepare({ world, seed, days, targetPerLegit, difficulty }, { durationDays: configured }) {
     // A weaker signal: shorter compromises, over before the merchant's delayed windows see them

@@ -30,6 +30,8 @@ export const impossibleTravel: FraudScenario<{
   name: 'impossible_travel',
   description: 'A card-present purchase far away minutes after one near home.',
   detectability: 'often',
+  // Assumed, not measured: a purchase far from home is usually noticed.
+  recall: 0.9,
   params: Params,
   prepare({ world, targetPerLegit, difficulty }, { minDistanceKm, minGapMinutes, maxGapMinutes }) {
     // A weaker signal: longer gaps (a lower speed) and spending nearer the customer's own.

@@ -78,6 +78,11 @@ export interface FraudScenario<Params = Record<string, unknown>> {
   readonly name: string;
   readonly description: string;
   readonly detectability: Detectability;
+  /**
+   * The share of its fraud a cardholder or the card network ever reports when no investigator
+   * reviews the card (the default of its `recall` setting; ground-truth/README.md).
+   */
+  readonly recall: number;
   /** TypeBox schema of the scenario's own parameters (besides `weight`). */
   readonly params: TObject;
   /** Called once per run; returns the per-customer-day hook. */

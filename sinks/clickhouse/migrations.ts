@@ -469,4 +469,84 @@ export const clickhouseMigrations: readonly Migration[] = [
   FROM training_set`,
     ],
   },
+  {
+    version: 6,
+    name: 'label versions: status, version and finality on labels and training rows; the training set takes the latest version',
+    // Corrections give a transaction a second label (label_id ending in -2, label_version 2), so
+    // the training set takes the highest version per transaction (argMax over a renamed version:
+    // 18.16 resolves a column to the alias of the same name, and max(label_version) AS
+    // label_version then nests one aggregate in the others), and says how old the
+    // label was when it arrived. A training row of each version is kept: the version joins
+    // transactions_labeled's sorting key.
+    statements: [
+      { addColumn: { table: 'fraud_labels', column: 'label_status', type: "String DEFAULT 'REPORTED'" } },
+      { addColumn: { table: 'fraud_labels', column: 'label_version', type: 'Int32 DEFAULT 1' } },
+      { addColumn: { table: 'fraud_labels', column: 'label_final', type: 'UInt8 DEFAULT 1' } },
+      {
+        addColumn: {
+          table: 'transactions_labeled',
+          column: 'label_version',
+          // No DEFAULT: 18.16 refuses one on a column joining the sorting key. Rows landed
+          // before read 0, which orders them first, as the first version they were.
+          type: 'Int32',
+          orderBy: 'customer_id, event_time_ms, transaction_id, label_version',
+        },
+      },
+      {
+        addColumn: {
+          table: 'transactions_labeled',
+          column: 'label_status',
+          type: "String DEFAULT 'REPORTED'",
+        },
+      },
+      {
+        addColumn: { table: 'transactions_labeled', column: 'label_final', type: 'UInt8 DEFAULT 1' },
+      },
+      {
+        addColumn: {
+          table: 'transactions_labeled',
+          column: 'label_age_ms',
+          type: 'Int64 DEFAULT 0',
+        },
+      },
+      'DROP TABLE IF EXISTS training_set',
+      `CREATE VIEW IF NOT EXISTS training_set AS
+  SELECT
+    transaction_id, customer_id, merchant_id, terminal_id, run_id, event_time_ms, event_time,
+    amount_minor, currency, channel, merchant_category, hour_of_day, is_weekend, is_night,
+    tx_during_night, customer_tx_count_1d, customer_mean_amount_1d, customer_tx_count_7d,
+    customer_mean_amount_7d, customer_tx_count_30d, customer_mean_amount_30d,
+    customer_tx_count_1h, distinct_merchants_24h, seconds_since_previous, amount_zscore_30d,
+    amount_to_max_30d, distance_from_home_km, distance_from_previous_km,
+    speed_from_previous_kmh, merchant_tx_count_1d, merchant_risk_1d, merchant_tx_count_7d,
+    merchant_risk_7d, merchant_tx_count_30d, merchant_risk_30d, terminal_tx_count_1d,
+    terminal_risk_1d, terminal_tx_count_7d, terminal_risk_7d, terminal_tx_count_30d,
+    terminal_risk_30d, risk_score, rules_fired, late,
+    label_id, is_fraud, scenario, report_channel, reported_at_ms, label_status, label_version,
+    label_final, label_id != '' AS label_known,
+    if(label_id != '', toInt64(reported_at_ms) - toInt64(event_time_ms), 0) AS label_age_ms
+  FROM (SELECT *, event_time FROM transaction_features FINAL)
+  ANY LEFT JOIN (
+    SELECT transaction_id, argMax(label_id, version) AS label_id,
+      argMax(is_fraud, version) AS is_fraud, argMax(scenario, version) AS scenario,
+      argMax(report_channel, version) AS report_channel,
+      argMax(reported_at_ms, version) AS reported_at_ms,
+      argMax(label_status, version) AS label_status, max(version) AS label_version,
+      argMax(label_final, version) AS label_final
+    FROM (SELECT *, label_version AS version FROM fraud_labels FINAL)
+    GROUP BY transaction_id
+  ) USING transaction_id`,
+      // A purchase counts once, as fraud if its latest label says so (an overturned one does not).
+      'DROP TABLE IF EXISTS fraud_hourly',
+      `CREATE VIEW IF NOT EXISTS fraud_hourly AS
+  SELECT hour, merchant_category, countState() AS labeled, countIfState(is_fraud = 1) AS fraud
+  FROM (
+    SELECT toStartOfHour(toDateTime(intDiv(any(event_time_ms), 1000), 'UTC')) AS hour,
+      any(merchant_category) AS merchant_category, argMax(is_fraud, label_version) AS is_fraud
+    FROM transactions_labeled FINAL
+    GROUP BY transaction_id
+  )
+  GROUP BY hour, merchant_category`,
+    ],
+  },
 ];

@@ -157,4 +157,13 @@ export const postgresMigrations: readonly Migration[] = [
       'CREATE INDEX IF NOT EXISTS fraud_labels_run_customer ON fraud_labels (run_id, customer_id)',
     ],
   },
+  {
+    version: 5,
+    name: 'label versions: status, version and finality on labels',
+    statements: [
+      "ALTER TABLE fraud_labels ADD COLUMN IF NOT EXISTS label_status text NOT NULL DEFAULT 'REPORTED'",
+      'ALTER TABLE fraud_labels ADD COLUMN IF NOT EXISTS label_version integer NOT NULL DEFAULT 1',
+      'ALTER TABLE fraud_labels ADD COLUMN IF NOT EXISTS label_final boolean NOT NULL DEFAULT true',
+    ],
+  },
 ];

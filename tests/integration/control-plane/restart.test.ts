@@ -3,6 +3,7 @@
  * marked interrupted with the reason (its stages stopped with their supervisor, none left running),
  * and a run whose producer had finished is resumed and completes with every record landed once.
  */
+
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import {
 import { newApiKey } from '../../../control-plane/http/auth.ts';
 import { INTERRUPTED_WHILE_PRODUCING } from '../../../control-plane/runs/supervisor.ts';
 import { freePort } from '../../../core/ports.ts';
+import { promptLabels } from '../../fixtures/generated.ts';
 import { uniqueName } from '../../harness/config.ts';
 import { stageProcess, testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
@@ -85,7 +87,7 @@ beforeAll(async () => {
     merchants: 200,
     days: 14,
     partitions: 2,
-    fraud: { rate: 0.03, labelDelay: { medianHours: 24, minHours: 1 } },
+    fraud: { rate: 0.03, groundTruth: promptLabels(24) },
   });
   const draining = runs.draining.id;
   // Kill once the backfill's producer has finished but its records are still being processed.

@@ -3,6 +3,7 @@
  * sinks as processes; its progress arrives as Server-Sent Events; its rate changes live; pause
  * holds production; stop drains it. What /status reports equals what Kafka and both databases hold.
  */
+
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import type { RunStatus } from '../../../control-plane/runs/status.ts';
 import { type ControlPlane, startControlPlane } from '../../../control-plane/serve.ts';
 import type { Config } from '../../../core/config/schema.ts';
 import { freePort } from '../../../core/ports.ts';
+import { promptLabels } from '../../fixtures/generated.ts';
 import { uniqueName } from '../../harness/config.ts';
 import { testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
@@ -65,7 +67,7 @@ beforeAll(async () => {
     customers: 300,
     merchants: 60,
     partitions: 2,
-    fraud: { rate: 0.05, labelDelay: { medianHours: 0.0005, minHours: 0 } },
+    fraud: { rate: 0.05, groundTruth: promptLabels(0.0005) },
   });
   runId = run.id;
   expect(run.state).toBe('running');

@@ -4,6 +4,7 @@
  * writes the report folder. The numbers are reproducible (the same run evaluated twice) and equal,
  * to 1e-9, those of the same seed computed without services (the processors' tasks in memory).
  */
+
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,7 @@ import { runGenerator } from '../../../producers/run.ts';
 import { clickhouseClient } from '../../../sinks/clickhouse/sink.ts';
 import { runTopics } from '../../../sinks/config.ts';
 import { evaluationRows, streamFeatures } from '../../fixtures/evaluation-rows.ts';
+import { promptLabels } from '../../fixtures/generated.ts';
 import { uniqueName } from '../../harness/config.ts';
 import { testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores, sinksInProcess } from '../../harness/sink-stores.ts';
@@ -36,7 +38,7 @@ const generator = parseGeneratorConfig({
   customers: 250,
   merchants: 60,
   days: 8,
-  fraud: { rate: 0.04, labelDelay: { medianHours: 24, minHours: 1 } },
+  fraud: { rate: 0.04, groundTruth: promptLabels(24) },
   topics: prefixedTopics(name, 2),
 });
 const flags = ['--train-days', '3', '--delay-days', '2', '--k', '20'];

@@ -3,6 +3,7 @@
  * killed with SIGKILL mid-stream, then started again. Its output must hold every purchase once,
  * with features equal to those of an uninterrupted run over the same input.
  */
+
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { createRegistryCodec } from '../../../core/registry/codec.ts';
 import { parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { runGenerator } from '../../../producers/run.ts';
+import { promptLabels } from '../../fixtures/generated.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
 import { recordsWritten } from '../../harness/kafka-read.ts';
 import { featureRows, inProcessRun } from '../../harness/processor-runs.ts';
@@ -33,7 +35,7 @@ const generator = parseGeneratorConfig({
   customers: 1500,
   merchants: 300,
   days: 20,
-  fraud: { rate: 0.02, labelDelay: { medianHours: 48, minHours: 1 } },
+  fraud: { rate: 0.02, groundTruth: promptLabels(48) },
   topics: prefixedTopics(name, 3),
 });
 

@@ -3,6 +3,7 @@
  * comes out once with the features a batch recomputation gives, every label is joined, and poison
  * on the input lands in the dead-letter topic with its provenance while the records around it go on.
  */
+
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafkaClient } from '../../../core/kafka/client.ts';
 import { createLogger } from '../../../core/logger.ts';
@@ -17,6 +18,7 @@ import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.
 import { runGenerator } from '../../../producers/run.ts';
 import { backfillEvents } from '../../../producers/stream.ts';
 import { batchFeatures, sameValue } from '../../fixtures/batch-features.ts';
+import { promptLabels } from '../../fixtures/generated.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
 import { readTopic } from '../../harness/kafka-read.ts';
 
@@ -32,7 +34,7 @@ const generator = parseGeneratorConfig({
   customers: 200,
   merchants: 80,
   days: 12,
-  fraud: { rate: 0.05, labelDelay: { medianHours: 24, minHours: 1 } },
+  fraud: { rate: 0.05, groundTruth: promptLabels(24) },
   topics: prefixedTopics(name, 3),
 });
 const settings = parseProcessorConfig({
@@ -116,7 +118,20 @@ describe('processors on Kafka', () => {
     );
     const rows = records.map((r) => labeled.decode(r.value as Buffer));
     expect(new Set(rows.map((r) => r.labelId)).size).toBe(labels.length);
-    expect(rows.every((r) => r.isFraud === true && typeof r.customerTxCount30d === 'number')).toBe(true);
+    // Each row says what its label said, version and all.
+    const byId = new Map(labels.map((label) => [label.labelId, label]));
+    for (const row of rows) {
+      const label = byId.get(row.labelId as string);
+      expect(row, String(row.labelId)).toMatchObject({
+        transactionId: label?.transactionId,
+        isFraud: label?.isFraud,
+        labelVersion: label?.labelVersion,
+        labelStatus: label?.labelStatus,
+        labelAgeMs: (label?.reportedAt ?? 0) - (label?.transactionTime ?? 0),
+      });
+      expect(typeof row.customerTxCount30d).toBe('number');
+    }
+    expect(rows.some((r) => r.isFraud === false)).toBe(true);
   }, 150_000);
 
   it('sends poison to the dead-letter topic with where it came from', async () => {

@@ -4,6 +4,7 @@
  * back. The survivor takes its partitions over, restores their state from the changelogs, and the
  * output holds every purchase exactly once with the features of an uninterrupted run.
  */
+
 import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { createRegistryCodec } from '../../../core/registry/codec.ts';
 import { parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { runGenerator, topicSpecs } from '../../../producers/run.ts';
+import { promptLabels } from '../../fixtures/generated.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
 import { recordsWritten } from '../../harness/kafka-read.ts';
 import { featureRows, inProcessRun } from '../../harness/processor-runs.ts';
@@ -34,7 +36,7 @@ const generator = parseGeneratorConfig({
   customers: 1500,
   merchants: 300,
   days: 20,
-  fraud: { rate: 0.02, labelDelay: { medianHours: 48, minHours: 1 } },
+  fraud: { rate: 0.02, groundTruth: promptLabels(48) },
   topics: prefixedTopics(name, 6),
 });
 const settingsFor = (app: string) => ({ applicationId: app, topics: topicsFor(generator.topics, app) });

@@ -3,6 +3,7 @@
  * consumer groups. Both take partitions, every purchase comes out once with the features of a
  * one-thread run, the process's /metrics is the sum over its threads, and SIGTERM stops them all.
  */
+
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { createRegistryCodec } from '../../../core/registry/codec.ts';
 import { parseProcessorConfig, topicsFor } from '../../../processors/config.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { runGenerator } from '../../../producers/run.ts';
+import { promptLabels } from '../../fixtures/generated.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
 import { featureRows, inProcessRun } from '../../harness/processor-runs.ts';
 import { stageProcess } from '../../harness/services.ts';
@@ -32,7 +34,7 @@ const generator = parseGeneratorConfig({
   customers: 800,
   merchants: 200,
   days: 10,
-  fraud: { rate: 0.02, labelDelay: { medianHours: 48, minHours: 1 } },
+  fraud: { rate: 0.02, groundTruth: promptLabels(48) },
   // An odd count: a round-robin assignment across topics splits partition p's inputs between threads.
   topics: prefixedTopics(name, 3),
 });

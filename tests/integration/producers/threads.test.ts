@@ -3,6 +3,7 @@
  * registry. What lands equals what one thread produces for the same settings — every customer,
  * merchant, transaction and label, byte for byte once decoded — and the summary adds up.
  */
+
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { createKafkaClient } from '../../../core/kafka/client.ts';
 import { createLogger } from '../../../core/logger.ts';
@@ -10,6 +11,7 @@ import { createRegistryCodec } from '../../../core/registry/codec.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { type RunSummary, runGenerator, topicsOf } from '../../../producers/run.ts';
 import { runGeneratorThreads } from '../../../producers/threads.ts';
+import { promptLabels } from '../../fixtures/generated.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
 import { readTopic } from '../../harness/kafka-read.ts';
 
@@ -29,7 +31,7 @@ function run(topicPrefix: string, workers: number) {
     merchants: 50,
     days: 2,
     workers,
-    fraud: { rate: 0.05, labelDelay: { medianHours: 6, minHours: 1 } },
+    fraud: { rate: 0.05, groundTruth: promptLabels(6) },
     topics: prefixedTopics(topicPrefix, 3),
   });
   created.push(...Object.values(topicsOf(generator)));

@@ -2,6 +2,7 @@
  * Each sink killed with SIGKILL mid-stream and started again, on the real stack: the final counts
  * equal what was produced and no id is stored twice — physically, not only through FINAL.
  */
+
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { stringify } from 'yaml';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { type RunSummary, runGenerator } from '../../../producers/run.ts';
 import { runTopics } from '../../../sinks/config.ts';
+import { promptLabels } from '../../fixtures/generated.ts';
 import { uniqueName } from '../../harness/config.ts';
 import { stageProcess, testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
@@ -25,7 +27,7 @@ const generator = parseGeneratorConfig({
   customers: 12_000,
   merchants: 1_500,
   days: 2,
-  fraud: { rate: 0.02, labelDelay: { medianHours: 6, minHours: 1 } },
+  fraud: { rate: 0.02, groundTruth: promptLabels(6) },
   topics: prefixedTopics(name, 3),
 });
 const settingsFile = path.join(mkdtempSync(path.join(tmpdir(), 'synfin-sink-crash-')), 'sink.yaml');

@@ -6,10 +6,12 @@
  * stopping between a table and its view, so the view lacks rows the table holds — is made by
  * deleting rows from the view, and the next sink start gives them back.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
 import { type RunSummary, runGenerator } from '../../../producers/run.ts';
 import { runTopics } from '../../../sinks/config.ts';
+import { promptLabels } from '../../fixtures/generated.ts';
 import { uniqueName } from '../../harness/config.ts';
 import { type FaultProxy, faultProxy } from '../../harness/fault-proxy.ts';
 import { testServices } from '../../harness/services.ts';
@@ -23,7 +25,7 @@ const generator = parseGeneratorConfig({
   customers: 1_500,
   merchants: 200,
   days: 3,
-  fraud: { rate: 0.03, labelDelay: { medianHours: 12, minHours: 1 } },
+  fraud: { rate: 0.03, groundTruth: promptLabels(12) },
   topics: prefixedTopics(name, 3),
 });
 const INSERT_INTO = (table: string) => new RegExp(`INSERT(?:\\+|%20)INTO(?:\\+|%20)${table}(?:\\+|%20)`);

@@ -5,6 +5,7 @@
  * that are not Avro, a transaction ClickHouse refuses, a customer Postgres refuses — ends in the
  * dead-letter tables with the reason while everything around it lands.
  */
+
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from '../../../core/metrics.ts';
 import { loadSchema } from '../../../producers/avro.ts';
@@ -14,6 +15,7 @@ import { backfillEvents } from '../../../producers/stream.ts';
 import { parseSinkConfig, runTopics } from '../../../sinks/config.ts';
 import { sinkMetrics } from '../../../sinks/metrics.ts';
 import { runSinks } from '../../../sinks/run.ts';
+import { promptLabels } from '../../fixtures/generated.ts';
 import { uniqueName } from '../../harness/config.ts';
 import { testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
@@ -26,7 +28,7 @@ const generator = parseGeneratorConfig({
   customers: 2000,
   merchants: 400,
   days: 21,
-  fraud: { rate: 0.02, labelDelay: { medianHours: 24, minHours: 1 } },
+  fraud: { rate: 0.02, groundTruth: promptLabels(24) },
   topics: prefixedTopics(name, 3),
 });
 const topics = generator.topics;

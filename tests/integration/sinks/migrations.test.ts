@@ -129,6 +129,30 @@ describe('clickhouse migrations', () => {
       })),
       format: 'JSONEachRow',
     });
+    // A label as version 1 landed it: before label versions (migration 6).
+    await stores.clickhouse.insert({
+      table: 'fraud_labels',
+      values: [
+        {
+          label_id: 'L-r1-T1',
+          transaction_id: 'r1-T1',
+          customer_id: 'C0',
+          card_id: 'K0',
+          merchant_id: 'M0',
+          is_fraud: 1,
+          scenario: 'card_testing',
+          report_channel: 'CHARGEBACK',
+          amount_minor: 100,
+          currency: 'USD',
+          transaction_time_ms: 1_700_000_000_000,
+          reported_at_ms: 1_700_100_000_000,
+          kafka_topic: 'r1.labels',
+          kafka_partition: 0,
+          kafka_offset: 0,
+        },
+      ],
+      format: 'JSONEachRow',
+    });
     const columnsOf = async (table: string, column = 'ingested_at') =>
       stores.chNumber(
         `SELECT count() FROM system.columns WHERE database = currentDatabase() AND table = '${table}' AND name = '${column}'`,
@@ -159,7 +183,20 @@ describe('clickhouse migrations', () => {
       await stores.chNumber('SELECT count() FROM system.tables WHERE database = currentDatabase()'),
     ).toBe(tables);
     expect(await stores.chNumber('SELECT count() FROM schema_migrations')).toBe(versions);
-    expect(versions).toBe(5);
+    expect(versions).toBe(6);
+    // Migration 6: label versions; the label landed before reads as a final first version.
+    // (Read, not filtered: 18.16's PREWHERE fails on `a = 1 AND b = 1` over two columns that an
+    // old part lacks — "Column '1' already exists"; sinks/README.md.)
+    const labelRows = await (
+      await stores.clickhouse.query({
+        query: 'SELECT label_version, label_status, label_final FROM fraud_labels',
+        format: 'JSONEachRow',
+      })
+    ).json();
+    expect(labelRows).toEqual([{ label_version: 1, label_status: 'REPORTED', label_final: 1 }]);
+    for (const column of ['label_version', 'label_status', 'label_final', 'label_age_ms'])
+      expect(await columnsOf('transactions_labeled', column), column).toBe(1);
+    expect(await columnsOf('training_set', 'label_age_ms')).toBe(1);
     // Migration 5: the handbook's features, in both feature tables, and named as it names them.
     for (const table of ['transaction_features', 'transactions_labeled'])
       for (const column of ['tx_during_night', 'terminal_tx_count_30d', 'terminal_risk_1d'])
@@ -209,7 +246,14 @@ describe('postgres migrations', () => {
     expect(await stores.pgNumber('SELECT count(*) FROM customers WHERE ingested_at IS NOT NULL')).toBe(2);
     expect(await stores.pgNumber("SELECT count(*) FROM customers WHERE run_id = 'r1'")).toBe(2);
     await latest.start();
-    expect(await stores.pgNumber('SELECT count(*) FROM schema_migrations')).toBe(4);
+    expect(await stores.pgNumber('SELECT count(*) FROM schema_migrations')).toBe(5);
+    for (const column of ['label_status', 'label_version', 'label_final'])
+      expect(
+        await stores.pgNumber(
+          `SELECT count(*) FROM information_schema.columns WHERE table_name = 'fraud_labels' AND column_name = '${column}'`,
+        ),
+        column,
+      ).toBe(1);
 
     // Upserts keep the newest version of an entity, and a replayed batch changes nothing.
     await latest.write([customer(latest, 2, 'r1', { customerId: 'C0' })]);

@@ -4,6 +4,7 @@
  * landing, then started again. The sink waits, retries with backoff, resumes on its own (the same
  * running process throughout) and ends with exact counts and no duplicates.
  */
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Config } from '../../../core/config/schema.ts';
@@ -13,6 +14,7 @@ import { type RunSummary, runGenerator } from '../../../producers/run.ts';
 import { parseSinkConfig, runTopics, type SinkName } from '../../../sinks/config.ts';
 import { sinkMetrics } from '../../../sinks/metrics.ts';
 import { runSinks } from '../../../sinks/run.ts';
+import { promptLabels } from '../../fixtures/generated.ts';
 import { uniqueName } from '../../harness/config.ts';
 import { type OwnDatabase, ownDatabase } from '../../harness/own-database.ts';
 import { testServices } from '../../harness/services.ts';
@@ -26,7 +28,7 @@ const generator = parseGeneratorConfig({
   customers: 12_000,
   merchants: 1_500,
   days: 2,
-  fraud: { rate: 0.02, labelDelay: { medianHours: 6, minHours: 1 } },
+  fraud: { rate: 0.02, groundTruth: promptLabels(6) },
   topics: prefixedTopics(name, 3),
 });
 /** ClickHouse drains its connections for ~10 s on stop: its sink gets a realtime stream, 60 s long. */

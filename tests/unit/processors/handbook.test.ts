@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import type { FraudLabelRecord, TransactionRecord } from '../../../producers/records.ts';
 import { sameValue } from '../../fixtures/batch-features.ts';
 import { streamFeatures } from '../../fixtures/evaluation-rows.ts';
-import { generatorConfig, ofKind } from '../../fixtures/generated.ts';
+import { completeLabels, generatorConfig, ofKind } from '../../fixtures/generated.ts';
 
 const DAY = 86_400_000;
 const DELAY_DAYS = 7;
@@ -19,7 +19,7 @@ const config = generatorConfig({
   merchants: 25,
   days: 24,
   seed: 31,
-  fraud: { rate: 0.05, labelDelay: { medianHours: 6, minHours: 1 } },
+  fraud: { rate: 0.05, ...completeLabels(6) },
 });
 const { events, features } = streamFeatures(config, DELAY_DAYS);
 const transactions = ofKind(events, 'transaction').map((e) => e.value);

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../producers/random.ts';
 import type { CustomerRecord, FraudLabelRecord, TransactionRecord } from '../../../producers/records.ts';
 import { batchFeatures, sameValue } from '../../fixtures/batch-features.ts';
-import { generateAll, generatorConfig, ofKind } from '../../fixtures/generated.ts';
+import { generateAll, generatorConfig, ofKind, promptLabels } from '../../fixtures/generated.ts';
 import { Topology } from '../../fixtures/topology.ts';
 
 const HOUR = 3_600_000;
@@ -19,7 +19,7 @@ function world() {
     customers: 120,
     merchants: 25,
     days: 21,
-    fraud: { rate: 0.08, labelDelay: { medianHours: 48, minHours: 1 } },
+    fraud: { rate: 0.08, groundTruth: promptLabels(48) },
   });
   const events = generateAll(config);
   return {
@@ -115,13 +115,33 @@ describe.each([
       const labeled = topology
         .records(topology.config.topics.labeled)
         .map((record) => topology.codecs.labeled.decode(record.value as Buffer));
+      // Corrections and cleared disputes among them: every version of a label is joined.
+      expect(data.labels.some((l) => l.labelVersion === 2)).toBe(true);
+      expect(data.labels.some((l) => !l.isFraud)).toBe(true);
       expect(labeled.length).toBe(data.labels.length);
       const byId = new Map(features.map((f) => [f.transactionId, f]));
       for (const row of labeled) {
         const label = data.labels.find((l) => l.labelId === row.labelId);
         expect(row.isFraud).toBe(label?.isFraud);
         expect(row.scenario).toBe(label?.scenario);
-        const { labelId, isFraud, scenario, reportChannel, reportedAt, ...features } = row;
+        expect(row).toMatchObject({
+          labelStatus: label?.labelStatus,
+          labelVersion: label?.labelVersion,
+          labelFinal: label?.labelFinal,
+          labelAgeMs: (label?.reportedAt ?? 0) - (label?.transactionTime ?? 0),
+        });
+        const {
+          labelId,
+          isFraud,
+          scenario,
+          reportChannel,
+          reportedAt,
+          labelStatus,
+          labelVersion,
+          labelFinal,
+          labelAgeMs,
+          ...features
+        } = row;
         expect(features).toEqual(byId.get(row.transactionId));
       }
     });

@@ -21,6 +21,12 @@ describe('generator config', () => {
     expect(config.mode).toBe('backfill');
     expect(config.fraud.rate).toBe(0.01);
     expect(Object.keys(config.fraud.scenarios)).toEqual(SCENARIO_NAMES);
+    // Each scenario's recall defaults to the scenario's own; the chargeback lag stays in the limit.
+    for (const scenario of SCENARIOS)
+      expect((config.fraud.scenarios as Record<string, { recall: number }>)[scenario.name]?.recall).toBe(
+        scenario.recall,
+      );
+    expect(config.fraud.groundTruth.chargeback.maxHours).toBe(120 * 24);
     // At least the handbook's three and the three more the design asks for.
     expect(SCENARIO_NAMES).toEqual(
       expect.arrayContaining([
@@ -47,6 +53,13 @@ describe('generator config', () => {
     [{ mode: 'turbo' }, '/mode'],
     [{ shard: { index: 3, count: 2 } }, '/shard/index'],
     [{ seed: 'abc' }, '/seed'],
+    [{ fraud: { scenarios: { card_testing: { recall: 1.2 } } } }, '/fraud/scenarios/card_testing/recall'],
+    [{ fraud: { groundTruth: { disputes: { rate: -0.1 } } } }, '/fraud/groundTruth/disputes/rate'],
+    [
+      { fraud: { groundTruth: { chargeback: { minHours: 100, maxHours: 10 } } } },
+      '/fraud/groundTruth/chargeback/minHours',
+    ],
+    [{ fraud: { labelDelay: { medianHours: 24 } } }, '/fraud/labelDelay: unknown setting'],
   ])('refuses %j naming %s', (input, field) => {
     expect(issuesOf(input).some((issue) => issue.startsWith(field))).toBe(true);
   });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { avroType, bodyEncoder, EVENT_KINDS, loadSchema } from '../../../producers/avro.ts';
 import type { StreamEvent } from '../../../producers/stream.ts';
-import { generateAll, generatorConfig } from '../../fixtures/generated.ts';
+import { completeLabels, generateAll, generatorConfig } from '../../fixtures/generated.ts';
 
 const encoders = Object.fromEntries(
   EVENT_KINDS.map((kind) => [kind, bodyEncoder(avroType(loadSchema(kind)))]),
@@ -61,8 +61,10 @@ describe('backfill stream', () => {
     }
   });
 
-  it('stops after maxTransactions and still labels every fraudulent one', () => {
-    const events = generateAll(generatorConfig({ customers: 300, days: 7, maxTransactions: 1234 }));
+  it('stops after maxTransactions and still gives each transaction all its labels', () => {
+    const events = generateAll(
+      generatorConfig({ customers: 300, days: 7, maxTransactions: 1234, fraud: completeLabels(200) }),
+    );
     const transactions = events.filter((event) => event.kind === 'transaction');
     expect(transactions).toHaveLength(1234);
     const fraudIds = new Set(
@@ -70,8 +72,14 @@ describe('backfill stream', () => {
         e.kind === 'transaction' && e.source.fraudScenario ? [e.value.transactionId] : [],
       ),
     );
-    const labelled = new Set(events.flatMap((e) => (e.kind === 'label' ? [e.value.transactionId] : [])));
-    expect(labelled).toEqual(fraudIds);
+    const labels = events.flatMap((e) => (e.kind === 'label' ? [e.value] : []));
+    const ids = new Set(transactions.map((e) => (e.kind === 'transaction' ? e.value.transactionId : '')));
+    expect(labels.every((label) => ids.has(label.transactionId))).toBe(true);
+    // Complete ground truth (recall 1): every fraud is labelled fraud, labels past the end included.
+    expect(new Set(labels.filter((l) => l.isFraud).map((l) => l.transactionId))).toEqual(fraudIds);
+    expect(Math.max(...labels.map((l) => l.reportedAt))).toBeGreaterThan(
+      Math.max(...transactions.map((e) => e.timestamp)),
+    );
   });
 });
 

@@ -37,4 +37,20 @@ describe('schema evolution', () => {
       expect((reader.fromBuffer(reader.toBuffer(fresh)) as Record<string, unknown>).runId).toBe('run-1');
     },
   );
+
+  it.each([
+    ['labels', { labelStatus: 'REPORTED', labelVersion: 1, labelFinal: true }],
+    ['labeled', { labelStatus: 'REPORTED', labelVersion: 1, labelFinal: true, labelAgeMs: 0 }],
+  ] as const)('%s: records written before label versions read with their defaults', (kind, defaults) => {
+    const current = schemaOf(kind);
+    const writer = avro.Type.forSchema(firstRelease(current, Object.keys(defaults)) as avro.Schema);
+    const reader = avro.Type.forSchema(current as avro.Schema);
+    const old = writer.random() as unknown as Record<string, unknown>;
+    const read = reader.fromBuffer(writer.toBuffer(old), reader.createResolver(writer)) as Record<
+      string,
+      unknown
+    >;
+    expect(read).toMatchObject(defaults);
+    for (const [field, value] of Object.entries(old)) expect(read[field], field).toEqual(value);
+  });
 });

@@ -10,6 +10,7 @@ import {
   EntryBlockWriter,
   encodeEntry,
   type SerializedEntry,
+  type StoredLabel,
 } from '../../../../processors/stages/entry-codec.ts';
 
 const full: SerializedEntry = {
@@ -50,6 +51,7 @@ const full: SerializedEntry = {
     transactionTime: 1_733_000_000_123,
     reportedAt: 1_733_100_000_000,
   },
+  ml: [],
   x: Buffer.from([0, 0, 0, 0, 7, 1, 2, 3]),
   xo: -1,
 };
@@ -102,7 +104,19 @@ describe('purchase blocks', () => {
   const merchantFeatures = Object.fromEntries(
     merchantFamilies.flatMap((family) => family.features.map((spec, i) => [spec.name, i / 3])),
   );
-  const catalogShaped: SerializedEntry = { ...full, cf: customerFeatures, mf: merchantFeatures };
+  const versioned = {
+    ...(full.lb as StoredLabel),
+    labelStatus: 'CORRECTED',
+    labelVersion: 2,
+    labelFinal: true,
+  };
+  const catalogShaped: SerializedEntry = {
+    ...full,
+    cf: customerFeatures,
+    mf: merchantFeatures,
+    lb: versioned,
+    ml: [{ ...versioned, labelId: 'L1-3', labelVersion: 3 }],
+  };
   const read = (value: Buffer, schemas = new Map<string, string>()) => {
     const entries: [string, SerializedEntry][] = [];
     new EntryBlockReader(schemas).read(value, (customerId, entry) => entries.push([customerId, entry]));
@@ -122,6 +136,31 @@ describe('purchase blocks', () => {
       catalogShaped,
     );
     expect(entries[1]?.[1]).toMatchObject({ i: 'T2', f: null, cf: null, x: null });
+  });
+
+  it('reads a held label of a block written before label versions with the schema defaults', () => {
+    const schema = blockEntrySchema() as { fields: { name: string; type: unknown }[] };
+    const older = JSON.parse(JSON.stringify(schema)) as typeof schema;
+    const lb = older.fields.find((field) => field.name === 'lb') as {
+      type: [string, { fields: { name: string }[] }];
+    };
+    lb.type[1].fields = lb.type[1].fields.filter(
+      (field) => !['labelStatus', 'labelVersion', 'labelFinal'].includes(field.name),
+    );
+    const olderType = avro.Type.forSchema(older as avro.Schema, { wrapUnions: false });
+    const fingerprint = olderType.fingerprint('md5').subarray(0, 8);
+    const writer = new ByteWriter();
+    writer.u8(3);
+    writer.bytes(fingerprint);
+    writer.string('C1');
+    writer.avro(olderType, { ...catalogShaped, lb: full.lb, ml: [] });
+    const schemas = new Map([[`e|${fingerprint.toString('hex')}`, JSON.stringify(older)]]);
+    expect(read(writer.take(), schemas)[0]?.[1].lb).toEqual({
+      ...full.lb,
+      labelStatus: 'REPORTED',
+      labelVersion: 1,
+      labelFinal: true,
+    });
   });
 
   it('reads a block written with an older catalog through the schema stored beside it', () => {
