@@ -8,6 +8,7 @@ import { ConfigError } from '../core/errors.ts';
 import { SCENARIOS } from './fraud/index.ts';
 import { DIFFICULTIES } from './fraud/scenario.ts';
 import { GroundTruthSchema } from './ground-truth/schema.ts';
+import { RateShapeSchema } from './rate-shape.ts';
 
 /** Each scenario's parameters plus its weight: its share of all fraud. */
 const scenarioSchemas: Record<string, TSchema> = Object.fromEntries(
@@ -72,6 +73,7 @@ export const GeneratorSchema = Type.Object(
       default: 1000,
       description: 'Realtime target events/s',
     }),
+    rateShape: Type.Optional(RateShapeSchema),
     durationSeconds: Type.Optional(
       Type.Number({ exclusiveMinimum: 0, description: 'Realtime: stop after this long' }),
     ),

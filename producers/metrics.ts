@@ -15,6 +15,7 @@ export interface ProducerMetrics {
 
 /** Seconds behind the realtime schedule (read by the control plane's status). */
 export const PACE_BEHIND_METRIC = 'synfin_producer_pace_behind_seconds';
+export const TARGET_RATE_METRIC = 'synfin_producer_target_rate_events_per_second';
 /** Behind by more than this, a realtime run no longer catches up: it is not keeping up. */
 export const PACE_GIVE_UP_MS = 1000;
 
@@ -42,8 +43,8 @@ export function producerMetrics(registry: Registry): ProducerMetrics {
       registers,
     }),
     targetRate: new Gauge({
-      name: 'synfin_producer_target_rate_events_per_second',
-      help: 'The configured rate of a realtime run (0 for a backfill: as fast as possible)',
+      name: TARGET_RATE_METRIC,
+      help: 'The target rate of a realtime run at this moment, events/s (0 for a backfill: as fast as possible)',
       registers,
     }),
     paceBehind: new Gauge({

@@ -1,7 +1,7 @@
 /**
  * Realtime mode: the simulation's transactions, in order, stamped with the wall clock as they are
- * sent, at a steady target rate. Labels follow their transactions after the configured delay, in
- * real time.
+ * sent, at a target rate: steady, or shaped in stages over time (rate-shape.ts). Labels follow
+ * their transactions after their delay, in real time.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { GeneratorConfig } from './config.ts';
@@ -9,13 +9,21 @@ import type { RunControl } from './control.ts';
 import { GroundTruth } from './ground-truth/ground-truth.ts';
 import { PendingLabels } from './ground-truth/pending.ts';
 import { PACE_GIVE_UP_MS } from './metrics.ts';
+import { RateSchedule } from './rate-shape.ts';
 import { createSimulation, type GeneratedTransaction } from './simulation.ts';
 import { entityEvents, labelEvent, type StreamEvent, transactionEvent } from './stream.ts';
 import { DAY_MS } from './transactions/rhythm.ts';
 
-/** Events per pacing step: ~100 steps a second at most, so sleeps stay long enough to be accurate. */
-function stepSize(ratePerSecond: number): number {
-  return Math.max(1, Math.ceil(ratePerSecond / 100));
+/**
+ * Events in the next pacing step, `paced` sent so far: those due in the next 1/100 s of the
+ * schedule (at least one), so that sleeps stay long enough to be accurate, and never past the end
+ * of a stage, so that a step does not carry one stage's rate into the next.
+ */
+function stepAt(schedule: RateSchedule, paced: number): number {
+  const at = schedule.secondsFor(paced);
+  const until = Math.min(at + 0.01, schedule.stageEnd(at));
+  // Less than a thousandth of an event over is the inverse's rounding, not one more event.
+  return Math.max(1, Math.ceil(schedule.countAt(until) - paced - 1e-3));
 }
 
 export async function* realtimeEvents(
@@ -23,8 +31,10 @@ export async function* realtimeEvents(
   signal: AbortSignal | undefined,
   clock: () => number = Date.now,
   control?: RunControl,
-  /** How far behind the target schedule each step starts, in ms (0 when on time). */
-  onPace?: (behindMs: number) => void,
+  /** How far behind the target schedule each step starts, in ms (0 when on time), and the target rate. */
+  onPace?: (behindMs: number, targetRate: number) => void,
+  /** Waits `ms` (a test's virtual clock moves instead). */
+  pauseFor: (ms: number) => Promise<unknown> = sleep,
 ): AsyncGenerator<StreamEvent[]> {
   const today = Math.floor(clock() / DAY_MS) * DAY_MS;
   const simulation = createSimulation(config, today);
@@ -32,8 +42,11 @@ export async function* realtimeEvents(
   // Day 0 before the schedule starts: built after, it made the first window a catch-up burst.
   let day = simulation.dayBuilder(0).ordered();
 
-  let rate = control?.ratePerSecond ?? config.ratePerSecond;
-  let step = stepSize(rate);
+  // The target over time: the configured shape, or a constant rate (a rate set live replaces it).
+  let schedule =
+    control?.ratePerSecond === undefined
+      ? RateSchedule.of(config.rateShape, config.ratePerSecond)
+      : RateSchedule.constant(control.ratePerSecond);
   let rateVersion = control?.rateVersion ?? 0;
   // The duration counts producing time: a pause moves the deadline by its length.
   let deadline =
@@ -41,8 +54,11 @@ export async function* realtimeEvents(
   let remaining = config.maxTransactions ?? Number.POSITIVE_INFINITY;
   const pending = new PendingLabels();
   const groundTruth = new GroundTruth(config);
-  let paceStart = clock();
+  // When the schedule began (moved on by pauses), and how many events it has had since.
+  let origin = clock();
   let paced = 0;
+  let target = schedule.rateAt(0);
+  let step = stepAt(schedule, 0);
 
   for (let dayIndex = 0; remaining > 0; dayIndex++) {
     // The next day is built while this one is sent, a share of its customers at each step, and
@@ -52,27 +68,27 @@ export async function* realtimeEvents(
     while (day.remaining > 0 && remaining > 0) {
       next.build(Math.ceil(next.remaining / Math.ceil(day.remaining / step)));
       if (control?.paused) {
-        deadline += await control.whileRunning(signal);
-        paceStart = clock();
-        paced = 0;
+        const pausedMs = await control.whileRunning(signal);
+        deadline += pausedMs;
+        origin += pausedMs;
       }
       if (control && control.rateVersion !== rateVersion) {
         rateVersion = control.rateVersion;
-        rate = control.ratePerSecond ?? rate;
-        step = stepSize(rate);
-        paceStart = clock();
+        schedule = RateSchedule.constant(control.ratePerSecond ?? target);
+        origin = clock();
         paced = 0;
       }
       if (signal?.aborted || clock() >= deadline) return;
-      const due = paceStart + ((paced + step) / rate) * 1000;
+      target = schedule.rateAt((clock() - origin) / 1000);
+      step = stepAt(schedule, paced);
+      const due = origin + schedule.secondsFor(paced + step) * 1000;
       const wait = due - clock();
-      onPace?.(Math.max(0, -wait));
-      if (wait > 0) await sleep(wait);
+      onPace?.(Math.max(0, -wait), target);
+      if (wait > 0) await pauseFor(wait);
       else if (wait < -PACE_GIVE_UP_MS) {
         // More than a second behind (a slow broker): carry on at the target rate from now rather
         // than bursting to catch up.
-        paceStart = clock();
-        paced = 0;
+        paced = Math.floor(schedule.countAt((clock() - origin) / 1000));
       }
       const now = clock();
       const batch: StreamEvent[] = pending.takeDue(now + 1).map(labelEvent);

@@ -158,9 +158,10 @@ export async function runGenerator(config: GeneratorConfig, deps: RunDependencie
     const batches: Iterable<StreamEvent[]> | AsyncIterable<StreamEvent[]> =
       config.mode === 'backfill'
         ? backfillEvents(config)
-        : realtimeEvents(config, deps.signal, Date.now, deps.control, (behindMs) =>
-            metrics?.paceBehind.set(behindMs / 1000),
-          );
+        : realtimeEvents(config, deps.signal, Date.now, deps.control, (behindMs, targetRate) => {
+            metrics?.paceBehind.set(behindMs / 1000);
+            metrics?.targetRate.set(targetRate);
+          });
     for await (const batch of batches) {
       if (deps.control?.paused) {
         // What was produced reaches Kafka before the pause takes hold.

@@ -11,6 +11,7 @@ import { type MetricsSnapshot, runStageThreads } from '../core/stage-threads.ts'
 import type { GeneratorConfig } from './config.ts';
 import type { ControlMessage } from './control.ts';
 import type { KafkaSinkOptions } from './kafka/event-sink.ts';
+import { RateSchedule } from './rate-shape.ts';
 import type { RunSummary } from './run.ts';
 
 export interface GeneratorThreadData {
@@ -29,6 +30,7 @@ export function workerShards(config: GeneratorConfig): GeneratorConfig[] {
     ...config,
     workers: 1,
     ratePerSecond: config.ratePerSecond / workers,
+    ...(config.rateShape ? { rateShape: RateSchedule.share(config.rateShape, workers) } : {}),
     shard: { index: shard.index + shard.count * i, count: shard.count * workers },
     ...(maxTransactions === undefined
       ? {}

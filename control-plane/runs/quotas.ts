@@ -27,7 +27,10 @@ export function checkRunSize(spec: RunSpec, quotas: Quotas): void {
   const size = customerDays(spec);
   if (size > quotas.maxCustomerDays)
     throw tooLarge('maxCustomerDays', quotas.maxCustomerDays, size, 'customers × days');
-  if (spec.mode === 'realtime') checkRate(spec.ratePerSecond, quotas);
+  if (spec.mode !== 'realtime') return;
+  checkRate(spec.ratePerSecond, quotas);
+  // A shaped rate is as large as its highest stage.
+  for (const stage of spec.rateShape?.stages ?? []) checkRate(stage.ratePerSecond, quotas);
 }
 
 export function checkRate(ratePerSecond: number, quotas: Quotas): void {

@@ -1,6 +1,6 @@
 /** A run's progress as /v1/runs/{id}/status reports it, computed from its stages' scrapes. */
 
-import { PACE_BEHIND_METRIC, PACE_GIVE_UP_MS } from '../../producers/metrics.ts';
+import { PACE_BEHIND_METRIC, PACE_GIVE_UP_MS, TARGET_RATE_METRIC } from '../../producers/metrics.ts';
 import { type Sample, sumBy, total } from './exposition.ts';
 import type { RunPlan } from './spec.ts';
 import type { RunRecord } from './store.ts';
@@ -98,8 +98,13 @@ export function computeStatus(
     produced,
     topics: plan.topics,
     ratePerSecond: seconds > 0 ? Math.max(0, Math.round((inputTotal - previousTotal) / seconds)) : 0,
+    // The producer's own target at this moment (a shaped rate moves), else the one set or configured.
     targetRatePerSecond:
-      record.spec.mode === 'realtime' ? (record.stats.ratePerSecond ?? record.spec.ratePerSecond) : null,
+      record.spec.mode !== 'realtime'
+        ? null
+        : scrapes.producer?.some((sample) => sample.name === TARGET_RATE_METRIC)
+          ? Math.round(total(scrapes.producer, TARGET_RATE_METRIC))
+          : (record.stats.ratePerSecond ?? record.spec.ratePerSecond),
     keepingUp:
       record.spec.mode !== 'realtime'
         ? null

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseGeneratorConfig } from '../../../producers/config.ts';
+import { RateSchedule } from '../../../producers/rate-shape.ts';
 import { realtimeEvents } from '../../../producers/realtime.ts';
 import { createSimulation } from '../../../producers/simulation.ts';
 
@@ -84,5 +85,57 @@ describe('realtime days', () => {
           .map((t) => t.value),
       ).toEqual(whole.day(day).map((t) => t.value));
     }
+  });
+});
+
+describe('a shaped rate', () => {
+  it('follows its stages within ±5% in every half-second window', async () => {
+    const shape = {
+      repeat: false,
+      stages: [
+        { durationSeconds: 2, ratePerSecond: 2000, ramp: false },
+        { durationSeconds: 2, ratePerSecond: 6000, ramp: true },
+        { durationSeconds: 1, ratePerSecond: 9000, ramp: false },
+        { durationSeconds: 2, ratePerSecond: 500, ramp: false },
+      ],
+    };
+    const shaped = parseGeneratorConfig({
+      runId: 'shape',
+      mode: 'realtime',
+      customers: 2000,
+      merchants: 100,
+      rateShape: shape,
+      durationSeconds: 7,
+    });
+    // Virtual time: reading the clock costs nothing, waiting moves it. The pacing alone decides.
+    const start = Date.UTC(2026, 0, 1);
+    let now = start;
+    const targets: number[] = [];
+    const times: number[] = [];
+    for await (const batch of realtimeEvents(
+      shaped,
+      undefined,
+      () => now,
+      undefined,
+      (_behind, target) => targets.push(target),
+      async (ms) => {
+        now += ms;
+      },
+    ))
+      for (const event of batch) if (event.kind === 'transaction') times.push(event.timestamp - start);
+    const schedule = RateSchedule.of(shaped.rateShape, shaped.ratePerSecond);
+    expect(times.length).toBeGreaterThan(15_000);
+    for (let window = 0; window < 14; window++) {
+      const [from, to] = [window * 500, (window + 1) * 500];
+      // A step is stamped when its last event falls due: an event at `to` was due by `to`.
+      const sent = times.filter((t) => t > from && t <= to).length;
+      const due = schedule.countAt(to / 1000) - schedule.countAt(from / 1000);
+      expect(Math.abs(sent / due - 1), `window ${from}–${to} ms: ${sent} sent, ${due} due`).toBeLessThan(
+        0.05,
+      );
+    }
+    // The target it reports moves with the stages.
+    expect(Math.min(...targets)).toBe(500);
+    expect(Math.max(...targets)).toBe(9000);
   });
 });

@@ -1,5 +1,6 @@
 import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
+import { checkRunSize } from '../../../../control-plane/runs/quotas.ts';
 import {
   planRun,
   REALTIME_LATENESS_MS,
@@ -48,5 +49,43 @@ describe('run spec: processor lateness', () => {
         ?.latenessMs,
     ).toBe(0);
     expect(Value.Check(RunSpecSchema, spec({ name: 'neg', processorLatenessMs: -1 }))).toBe(false);
+  });
+});
+
+describe('run spec: a shaped rate', () => {
+  const rateShape = {
+    stages: [
+      { durationSeconds: 60, ratePerSecond: 500 },
+      { durationSeconds: 10, ratePerSecond: 3000, ramp: true },
+    ],
+  };
+
+  it("passes rateShape to the run's producer, with its defaults, and refuses a stage without a rate", () => {
+    const plan = planRun('s1', spec({ name: 'shaped', rateShape }));
+    expect(plan.generator.rateShape).toEqual({
+      repeat: true,
+      stages: [
+        { durationSeconds: 60, ratePerSecond: 500, ramp: false },
+        { durationSeconds: 10, ratePerSecond: 3000, ramp: true },
+      ],
+    });
+    expect(planRun('s2', spec({ name: 'flat' })).generator.rateShape).toBeUndefined();
+    const bad = { stages: [{ durationSeconds: 10 }] };
+    expect(Value.Check(RunSpecSchema, spec({ name: 'bad', rateShape: bad }))).toBe(false);
+  });
+
+  it('holds every stage to the rate quota', () => {
+    const quotas = { maxActiveRuns: 3, maxActiveRunsPerKey: 2, maxCustomerDays: 1e9, maxRatePerSecond: 1000 };
+    expect(() => checkRunSize(spec({ name: 'ok', ratePerSecond: 500 }), quotas)).not.toThrow();
+    let error: unknown;
+    try {
+      checkRunSize(spec({ name: 'burst', ratePerSecond: 500, rateShape }), quotas);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({
+      code: 'RUN_TOO_LARGE',
+      details: { limit: 'maxRatePerSecond', requested: 3000 },
+    });
   });
 });

@@ -41,3 +41,25 @@ describe('run status: keeping up', () => {
     ).toBeNull();
   });
 });
+
+describe('run status: target rate', () => {
+  it("reports the producer's target at this moment, the configured rate before it has reported", () => {
+    const shaped = record({
+      name: 'shape',
+      mode: 'realtime',
+      ratePerSecond: 500,
+      rateShape: { stages: [{ durationSeconds: 5, ratePerSecond: 3000 }] },
+    });
+    const plan = planRun('r1', shaped.spec);
+    expect(computeStatus(shaped, plan, {}, undefined, 'producing').targetRatePerSecond).toBe(500);
+    // Two worker threads, each with its share.
+    const target = [1400, 1600].map((value) => ({
+      name: 'synfin_producer_target_rate_events_per_second',
+      labels: {},
+      value,
+    }));
+    expect(
+      computeStatus(shaped, plan, { producer: target }, undefined, 'producing').targetRatePerSecond,
+    ).toBe(3000);
+  });
+});
