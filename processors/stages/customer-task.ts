@@ -37,7 +37,7 @@ import {
   fromJson,
   isEntryBlock,
   type SerializedEntry,
-  type StoredLabel,
+  withLabelDefaults,
 } from './entry-codec.ts';
 import {
   type CustomerFacts,
@@ -776,16 +776,6 @@ function serializeEntry(entry: StoredEntry): SerializedEntry {
     ml: entry.laterLabels ?? [],
     x: entry.features ?? null,
     xo: entry.featuresAt,
-  };
-}
-
-/** A label held before corrections existed: the label schema's defaults. */
-function withLabelDefaults(label: StoredLabel): LabelFacts {
-  return {
-    ...label,
-    labelStatus: label.labelStatus ?? 'REPORTED',
-    labelVersion: label.labelVersion ?? 1,
-    labelFinal: label.labelFinal ?? true,
   };
 }
 

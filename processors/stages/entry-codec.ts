@@ -11,7 +11,7 @@ import { ByteReader, ByteWriter } from '../engine/bytes.ts';
 import { InvalidRecordError } from '../engine/task.ts';
 import { customerFeatureSpecs, merchantFeatureSpecs } from '../features/catalog.ts';
 import type { FeatureSpec, FeatureValue, TxFacts } from '../features/types.ts';
-import type { LabelFacts } from './inputs.ts';
+import { LABEL_VERSION_DEFAULTS, type LabelFacts } from './inputs.ts';
 
 /** A stored purchase as the changelog carries it; optional parts are null when absent. */
 export interface SerializedEntry {
@@ -40,6 +40,16 @@ export interface SerializedEntry {
 export type StoredLabel = Omit<LabelFacts, 'labelStatus' | 'labelVersion' | 'labelFinal'> &
   Partial<Pick<LabelFacts, 'labelStatus' | 'labelVersion' | 'labelFinal'>>;
 
+/** A held label as the task uses it: one stored before corrections read with the schema's defaults. */
+export function withLabelDefaults(label: StoredLabel): LabelFacts {
+  return {
+    ...label,
+    labelStatus: label.labelStatus ?? LABEL_VERSION_DEFAULTS.labelStatus,
+    labelVersion: label.labelVersion ?? LABEL_VERSION_DEFAULTS.labelVersion,
+    labelFinal: label.labelFinal ?? LABEL_VERSION_DEFAULTS.labelFinal,
+  };
+}
+
 /** avsc's reader of values written with another schema (its class is not exported by name). */
 type Resolver = ReturnType<avro.Type['createResolver']>;
 
@@ -67,9 +77,9 @@ function labelRecord(withLabelVersions: boolean): avro.Schema {
       // Added with corrections, in blocks only (their schema is stored; layouts V1/V2 are not).
       ...(withLabelVersions
         ? [
-            { name: 'labelStatus', type: 'string', default: 'REPORTED' },
-            { name: 'labelVersion', type: 'double', default: 1 },
-            { name: 'labelFinal', type: 'boolean', default: true },
+            { name: 'labelStatus', type: 'string', default: LABEL_VERSION_DEFAULTS.labelStatus },
+            { name: 'labelVersion', type: 'double', default: LABEL_VERSION_DEFAULTS.labelVersion },
+            { name: 'labelFinal', type: 'boolean', default: LABEL_VERSION_DEFAULTS.labelFinal },
           ]
         : []),
     ],

@@ -86,6 +86,9 @@ export interface LabelFacts {
   labelFinal: boolean;
 }
 
+/** The label schema's defaults of the fields added with corrections: what older labels read as. */
+export const LABEL_VERSION_DEFAULTS = { labelStatus: 'REPORTED', labelVersion: 1, labelFinal: true } as const;
+
 export function labelFacts(value: unknown): LabelFacts {
   const what = 'fraud label';
   const record = asObject(value, what);
@@ -99,10 +102,9 @@ export function labelFacts(value: unknown): LabelFacts {
     reportChannel: field(record, 'reportChannel', 'string', what),
     transactionTime: millis(record, 'transactionTime', what),
     reportedAt: millis(record, 'reportedAt', what),
-    // The schema's defaults, for labels written before these fields existed.
-    labelStatus: fieldOr(record, 'labelStatus', 'string', what, 'REPORTED'),
-    labelVersion: fieldOr(record, 'labelVersion', 'number', what, 1),
-    labelFinal: fieldOr(record, 'labelFinal', 'boolean', what, true),
+    labelStatus: fieldOr(record, 'labelStatus', 'string', what, LABEL_VERSION_DEFAULTS.labelStatus),
+    labelVersion: fieldOr(record, 'labelVersion', 'number', what, LABEL_VERSION_DEFAULTS.labelVersion),
+    labelFinal: fieldOr(record, 'labelFinal', 'boolean', what, LABEL_VERSION_DEFAULTS.labelFinal),
   };
 }
 

@@ -138,24 +138,39 @@ describe('purchase blocks', () => {
     expect(entries[1]?.[1]).toMatchObject({ i: 'T2', f: null, cf: null, x: null });
   });
 
-  it('reads a held label of a block written before label versions with the schema defaults', () => {
-    const schema = blockEntrySchema() as { fields: { name: string; type: unknown }[] };
-    const older = JSON.parse(JSON.stringify(schema)) as typeof schema;
-    const lb = older.fields.find((field) => field.name === 'lb') as {
+  /**
+   * A block of customer C1 written by an older version: this version's block schema with
+   * only the fields `keeps` accepts in record field `field`, and the schema record stored with it.
+   */
+  const olderBlock = (field: string, keeps: (name: string) => boolean, entry: SerializedEntry) => {
+    const older = JSON.parse(JSON.stringify(blockEntrySchema())) as {
+      fields: { name: string; type: unknown }[];
+    };
+    const record = older.fields.find((f) => f.name === field) as {
       type: [string, { fields: { name: string }[] }];
     };
-    lb.type[1].fields = lb.type[1].fields.filter(
-      (field) => !['labelStatus', 'labelVersion', 'labelFinal'].includes(field.name),
-    );
+    record.type[1].fields = record.type[1].fields.filter((f) => keeps(f.name));
     const olderType = avro.Type.forSchema(older as avro.Schema, { wrapUnions: false });
-    const fingerprint = olderType.fingerprint('md5').subarray(0, 8);
+    const fingerprint = olderType.fingerprint('md5').subarray(0, 8).toString('hex');
     const writer = new ByteWriter();
     writer.u8(3);
-    writer.bytes(fingerprint);
+    writer.bytes(Buffer.from(fingerprint, 'hex'));
     writer.string('C1');
-    writer.avro(olderType, { ...catalogShaped, lb: full.lb, ml: [] });
-    const schemas = new Map([[`e|${fingerprint.toString('hex')}`, JSON.stringify(older)]]);
-    expect(read(writer.take(), schemas)[0]?.[1].lb).toEqual({
+    writer.avro(olderType, entry);
+    return {
+      value: writer.take(),
+      fingerprint,
+      schemas: new Map([[`e|${fingerprint}`, JSON.stringify(older)]]),
+    };
+  };
+
+  it('reads a held label of a block written before label versions with the schema defaults', () => {
+    const { value, schemas } = olderBlock(
+      'lb',
+      (name) => !['labelStatus', 'labelVersion', 'labelFinal'].includes(name),
+      { ...catalogShaped, lb: full.lb, ml: [] },
+    );
+    expect(read(value, schemas)[0]?.[1].lb).toEqual({
       ...full.lb,
       labelStatus: 'REPORTED',
       labelVersion: 1,
@@ -165,25 +180,13 @@ describe('purchase blocks', () => {
 
   it('reads a block written with an older catalog through the schema stored beside it', () => {
     // The block schema of a version without the txDuringNight feature (its default is false).
-    const schema = blockEntrySchema() as { fields: { name: string; type: unknown }[] };
-    const older = JSON.parse(JSON.stringify(schema)) as typeof schema;
-    const cf = older.fields.find((field) => field.name === 'cf') as {
-      type: [string, { fields: { name: string }[] }];
-    };
-    cf.type[1].fields = cf.type[1].fields.filter((field) => field.name !== 'txDuringNight');
-    const olderType = avro.Type.forSchema(older as avro.Schema, { wrapUnions: false });
-    const fingerprint = olderType.fingerprint('md5').subarray(0, 8);
-    const writer = new ByteWriter();
-    writer.u8(3);
-    writer.bytes(fingerprint);
-    writer.string('C1');
     const { txDuringNight: _, ...olderFeatures } = customerFeatures;
-    writer.avro(olderType, { ...catalogShaped, cf: olderFeatures });
-    const value = writer.take();
-
-    const schemas = new Map([[`e|${fingerprint.toString('hex')}`, JSON.stringify(older)]]);
+    const { value, schemas, fingerprint } = olderBlock('cf', (name) => name !== 'txDuringNight', {
+      ...catalogShaped,
+      cf: olderFeatures,
+    });
     expect(read(value, schemas)[0]?.[1].cf).toMatchObject({ ...olderFeatures, txDuringNight: false });
-    expect(() => read(value)).toThrow(`no schema ${fingerprint.toString('hex')} in the changelog`);
+    expect(() => read(value)).toThrow(`no schema ${fingerprint} in the changelog`);
     // This version's own schema record names the fingerprint its blocks carry.
     expect(blockSchemaRecord().key).toMatch(/^e\|[0-9a-f]{16}$/);
   });
