@@ -5,10 +5,13 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { validateAgainst } from '../core/config/validate.ts';
 import { ConfigError } from '../core/errors.ts';
+import { driftIssues } from './drift/issues.ts';
+import { DriftSchema } from './drift/schema.ts';
 import { SCENARIOS } from './fraud/index.ts';
 import { DIFFICULTIES } from './fraud/scenario.ts';
 import { GroundTruthSchema } from './ground-truth/schema.ts';
 import { RateShapeSchema } from './rate-shape.ts';
+import { DAY_MS } from './transactions/rhythm.ts';
 
 /** Each scenario's parameters plus its weight: its share of all fraud. */
 const scenarioSchemas: Record<string, TSchema> = Object.fromEntries(
@@ -40,6 +43,11 @@ const TopicsSchema = Type.Object(
     merchants: Type.String({ minLength: 1, default: 'merchants' }),
     transactions: Type.String({ minLength: 1, default: 'transactions' }),
     labels: Type.String({ minLength: 1, default: 'fraud.labels' }),
+    drift: Type.String({
+      minLength: 1,
+      default: 'drift.manifest',
+      description: 'The run’s drift manifest (only when its schedule has change points)',
+    }),
     partitions: Type.Integer({ minimum: 1, maximum: 1000, default: 6 }),
     retentionMs: Type.Integer({ minimum: -1, default: 7 * 86_400_000, description: '-1 keeps forever' }),
   },
@@ -104,6 +112,7 @@ export const GeneratorSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    drift: DriftSchema,
     topics: TopicsSchema,
     workers: Type.Integer({
       minimum: 1,
@@ -142,23 +151,33 @@ export function parseGeneratorConfig(input: unknown, source = 'generator config'
     if (settings.minHours > settings.maxHours)
       issues.push({ path: `/fraud/groundTruth/${name}/minHours`, message: 'must not exceed maxHours' });
   }
+  issues.push(...driftIssues(config));
   if (issues.length > 0) throw new ConfigError(source, issues);
   return config;
 }
 
-/** The four topics of a run named `<prefix>.customers`, `<prefix>.transactions`, … */
+/** The topics of a run named `<prefix>.customers`, `<prefix>.transactions`, … */
 export function prefixedTopics(prefix: string, partitions: number) {
   return {
     customers: `${prefix}.customers`,
     merchants: `${prefix}.merchants`,
     transactions: `${prefix}.transactions`,
     labels: `${prefix}.labels`,
+    drift: `${prefix}.drift`,
     partitions,
   };
 }
 
 export function startMsOf(config: GeneratorConfig): number {
   return Date.parse(`${config.startDate}T00:00:00Z`);
+}
+
+/**
+ * The first simulated day: the configured start date in a backfill, today (UTC) in realtime, where
+ * simulated days begin when the producer does (realtime.ts).
+ */
+export function simulatedStartMs(config: GeneratorConfig, nowMs = Date.now()): number {
+  return config.mode === 'backfill' ? startMsOf(config) : Math.floor(nowMs / DAY_MS) * DAY_MS;
 }
 
 export type ScenarioSettings = { weight: number; recall: number } & Record<string, unknown>;

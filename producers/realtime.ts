@@ -4,7 +4,7 @@
  * their transactions after their delay, in real time.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { GeneratorConfig } from './config.ts';
+import { type GeneratorConfig, simulatedStartMs } from './config.ts';
 import type { RunControl } from './control.ts';
 import { GroundTruth } from './ground-truth/ground-truth.ts';
 import { PendingLabels } from './ground-truth/pending.ts';
@@ -12,7 +12,6 @@ import { PACE_GIVE_UP_MS } from './metrics.ts';
 import { RateSchedule } from './rate-shape.ts';
 import { createSimulation, type GeneratedTransaction } from './simulation.ts';
 import { entityEvents, labelEvent, type StreamEvent, transactionEvent } from './stream.ts';
-import { DAY_MS } from './transactions/rhythm.ts';
 
 /**
  * Events in the next pacing step, `paced` sent so far: those due in the next 1/100 s of the
@@ -36,8 +35,7 @@ export async function* realtimeEvents(
   /** Waits `ms` (a test's virtual clock moves instead). */
   pauseFor: (ms: number) => Promise<unknown> = sleep,
 ): AsyncGenerator<StreamEvent[]> {
-  const today = Math.floor(clock() / DAY_MS) * DAY_MS;
-  const simulation = createSimulation(config, today);
+  const simulation = createSimulation(config, simulatedStartMs(config, clock()));
   yield entityEvents(simulation, config, clock());
   // Day 0 before the schedule starts: built after, it made the first window a catch-up burst.
   let day = simulation.dayBuilder(0).ordered();

@@ -9,8 +9,9 @@ import type { Logger } from '../core/logger.ts';
 import type { RegistryCodec } from '../core/registry/codec.ts';
 import type { AddMetrics } from '../core/stage-threads.ts';
 import { avroType, type Encoder, EVENT_KINDS, loadSchema, scratchWireEncoder } from './avro.ts';
-import { type GeneratorConfig, startMsOf } from './config.ts';
+import { type GeneratorConfig, simulatedStartMs, startMsOf } from './config.ts';
 import type { RunControl } from './control.ts';
+import { publishDriftManifest } from './drift/publish.ts';
 import { DEFAULT_SINK_OPTIONS, type EventSink, type KafkaSinkOptions } from './kafka/event-sink.ts';
 import { threadedEventSink } from './kafka/threaded-sink.ts';
 import { type ProducerMetrics, setRunState } from './metrics.ts';
@@ -103,6 +104,11 @@ export async function runGenerator(config: GeneratorConfig, deps: RunDependencie
   const encoders = await registerSchemas(config, deps.codec);
   const created = await deps.kafka.ensureTopics(topicSpecs(config));
   if (created.length > 0) log.info({ topics: created }, 'created topics');
+  // One shard speaks for the run: every shard derives the same manifest from the same settings.
+  if (config.shard.index === 0) {
+    const changes = await publishDriftManifest(config, simulatedStartMs(config), deps.kafka, deps.codec);
+    if (changes > 0) log.info({ topic: config.topics.drift, changes }, 'published the drift manifest');
+  }
   // Sent from a thread of its own, with a client made from the same settings: generation and
   // encoding here overlap with batching, compression and the socket there.
   const sink: EventSink = threadedEventSink({

@@ -3,9 +3,12 @@
  * transactions of a simulated day. A customer's transactions depend only on the seed, the customer
  * and the day — never on which other customers this process owns.
  */
-import { type GeneratorConfig, type ScenarioSettings, scenarioSettings, startMsOf } from './config.ts';
-import { MARKING_SCENARIOS, SCENARIOS } from './fraud/index.ts';
-import { type CustomerDay, MIX } from './fraud/scenario.ts';
+import { validateAgainst } from '../core/config/validate.ts';
+import { type GeneratorConfig, startMsOf } from './config.ts';
+import { FraudIntensity } from './drift/fraud-intensity.ts';
+import { type DayConditions, DriftTimeline } from './drift/timeline.ts';
+import type { CustomerDay } from './fraud/scenario.ts';
+import { addedShare, fraudShares } from './fraud/shares.ts';
 import { Purpose, Rng } from './random.ts';
 import type { TransactionRecord } from './records.ts';
 import { authorise, type CardState, newCardState } from './transactions/authorise.ts';
@@ -59,45 +62,60 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
     shard: config.shard,
   });
 
-  // Split the fraud rate between scenarios by weight, then convert it to fraud per legitimate
-  // purchase: added fraud grows the total, marked fraud does not.
-  // Difficulty shifts the configured weights towards the scenarios a baseline finds often or rarely.
-  const mix = MIX[config.fraud.difficulty];
-  const settings = scenarioSettings(config).map(([name, s]): [string, ScenarioSettings] => {
-    const scenario = SCENARIOS.find((candidate) => candidate.name === name);
-    return [name, { ...s, weight: s.weight * (scenario ? mix[scenario.detectability] : 1) }];
+  // Each scenario's fraud per legitimate purchase: its share of all transactions over the share
+  // that is legitimate (added fraud grows the total, marked fraud does not).
+  const shares = fraudShares(config);
+  const addedRate = addedShare(shares);
+  const timeline = new DriftTimeline(config.drift, startMs);
+  const intensity = new FraudIntensity(
+    shares.map(({ scenario, share, adds }) => ({
+      name: scenario.name,
+      share,
+      adds,
+      rate: timeline.scenarioRate(scenario.name),
+    })),
+  );
+  const hooks = shares.map(({ scenario, settings: s, share }, index) => {
+    const { weight: _weight, recall: _recall, ...params } = s;
+    const context = {
+      world,
+      seed: config.seed,
+      days: config.days,
+      targetPerLegit: share / (1 - addedRate),
+      difficulty: config.fraud.difficulty,
+      intensity: (dayIndex: number) => intensity.of(index, dayIndex),
+      peakIntensity: intensity.peak(index, config.days - 1),
+    };
+    // A parameter change in the schedule starts a new regime: the scenario prepared again with them.
+    const regimes = timeline.paramRegimes(scenario.name, params).map(({ fromDay, params: regime }) => ({
+      fromDay,
+      hook: scenario.prepare(
+        context,
+        validateAgainst(scenario.params, regime, `drift of ${scenario.name}`) as never,
+      ),
+    }));
+    if (regimes.length === 1) return (regimes[0] as (typeof regimes)[number]).hook;
+    return (day: CustomerDay) => {
+      let current = regimes[0] as (typeof regimes)[number];
+      for (const regime of regimes) if (regime.fromDay <= day.dayIndex) current = regime;
+      current.hook(day);
+    };
   });
-  const totalWeight = settings.reduce((sum, [, s]) => sum + s.weight, 0);
-  const addedRate = settings
-    .filter(([name]) => !MARKING_SCENARIOS.has(name))
-    .reduce((sum, [, s]) => sum + (totalWeight > 0 ? (config.fraud.rate * s.weight) / totalWeight : 0), 0);
-  const hooks = settings
-    .filter(([, s]) => s.weight > 0 && config.fraud.rate > 0)
-    .map(([name, s]) => {
-      const scenario = SCENARIOS.find((candidate) => candidate.name === name);
-      if (!scenario) throw new Error(`unknown scenario ${name}`);
-      const share = (config.fraud.rate * s.weight) / totalWeight;
-      const { weight: _weight, recall: _recall, ...params } = s;
-      return scenario.prepare(
-        {
-          world,
-          seed: config.seed,
-          days: config.days,
-          targetPerLegit: share / (1 - addedRate),
-          difficulty: config.fraud.difficulty,
-        },
-        params as never,
-      );
-    });
 
   // Indexed like world.customers: one state per owned customer.
   const states: CustomerState[] = world.customers.map(() => ({ card: newCardState(), scenarios: {} }));
   /** One customer's transactions of a day, appended to `out` (their state moves on by a day). */
-  const buildCustomer = (c: number, dayIndex: number, dayStartMs: number, out: DayOrder) => {
+  const buildCustomer = (
+    c: number,
+    dayIndex: number,
+    dayStartMs: number,
+    conditions: DayConditions,
+    out: DayOrder,
+  ) => {
     const customer = world.customers[c] as CustomerProfile;
     const state = states[c] as CustomerState;
     const rng = Rng.for(config.seed, Purpose.customerDay, customer.no, dayIndex);
-    const transactions = dailyPurchases(world, customer, dayStartMs, rng);
+    const transactions = dailyPurchases(world, customer, dayStartMs, conditions, rng);
     const added: TransactionDraft[] = [];
     if (hooks.length > 0) {
       const context: CustomerDay = {
@@ -106,6 +124,7 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
         state: state.scenarios,
         dayIndex,
         dayStartMs,
+        activity: conditions.activity,
         transactions,
         add: (draft) => added.push(draft),
         rng,
@@ -126,10 +145,11 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
   const dayBuilder = (dayIndex: number): DayBuilder => {
     const dayStartMs = startMs + dayIndex * DAY_MS;
     const out = new DayOrder(dayStartMs);
+    const conditions = timeline.conditions(dayIndex);
     let next = 0;
     const build = (customers: number) => {
       const end = Math.min(world.customers.length, next + customers);
-      for (; next < end; next++) buildCustomer(next, dayIndex, dayStartMs, out);
+      for (; next < end; next++) buildCustomer(next, dayIndex, dayStartMs, conditions, out);
       return next >= world.customers.length;
     };
     return {

@@ -19,6 +19,26 @@ export interface RunView {
   stats: Record<string, unknown>;
 }
 
+/** One change point as the REST layer returns it: times as ISO strings, parameters parsed. */
+export interface DriftChangeView {
+  seq: number;
+  kind: string;
+  subject: string;
+  startDay: number;
+  endDay: number;
+  startTime: string;
+  endTime: string;
+  fromValue: number | null;
+  toValue: number | null;
+  params: Record<string, unknown> | null;
+  description: string;
+}
+
+export interface DriftManifestView {
+  runId: string;
+  changes: DriftChangeView[];
+}
+
 export interface ControlPlaneClient {
   start(spec: Record<string, unknown>): Promise<RunView>;
   list(query?: {
@@ -28,6 +48,8 @@ export interface ControlPlaneClient {
   }): Promise<{ items: RunView[]; total: number }>;
   get(id: string): Promise<RunView>;
   status(id: string): Promise<RunStatus>;
+  /** The run's drift manifest (GET /v1/runs/{id}/drift). */
+  drift(id: string): Promise<DriftManifestView>;
   act(id: string, action: 'pause' | 'resume' | 'stop'): Promise<RunView>;
   setRate(id: string, ratePerSecond: number): Promise<RunView>;
   remove(id: string): Promise<void>;
@@ -82,6 +104,7 @@ export function controlPlaneClient(options: ClientOptions): ControlPlaneClient {
     },
     get: (id) => call('GET', `/v1/runs/${id}`),
     status: (id) => call('GET', `/v1/runs/${id}/status`),
+    drift: (id) => call('GET', `/v1/runs/${id}/drift`),
     act: (id, action) => call('PUT', `/v1/runs/${id}/${action}`),
     setRate: (id, ratePerSecond) => call('PATCH', `/v1/runs/${id}`, { ratePerSecond }),
     remove: (id) => call('DELETE', `/v1/runs/${id}`),

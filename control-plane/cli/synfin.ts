@@ -184,6 +184,19 @@ runs
   });
 
 runs
+  .command('drift <id>')
+  .description('the run’s drift manifest: the true change points of its schedule')
+  .option('--json', 'the raw manifest')
+  .action(async (id: string, flags: { json?: boolean }) => {
+    const manifest = await client().drift(id);
+    if (flags.json) console.log(JSON.stringify(manifest, null, 2));
+    else if (manifest.changes.length === 0) console.log(`${id}: no drift scheduled`);
+    else
+      for (const change of manifest.changes)
+        console.log(`${change.startTime.slice(0, 10)}  ${change.kind}  ${change.description}`);
+  });
+
+runs
   .command('watch <id>')
   .description('follow a run (Server-Sent Events) until it ends')
   .action(async (id: string) => console.log(describeStatus(await watchRun(client(), id))));

@@ -44,6 +44,7 @@ export const RunSpecSchema = Type.Object(
     merchants: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 200 }),
     declineRate: generator.declineRate,
     fraud: generator.fraud,
+    drift: generator.drift,
     partitions: Type.Integer({
       minimum: 1,
       maximum: 64,
@@ -97,6 +98,7 @@ export function planRun(id: string, spec: RunSpec): RunPlan {
       merchants: spec.merchants,
       declineRate: spec.declineRate,
       fraud: spec.fraud,
+      drift: spec.drift,
       workers: spec.producerWorkers,
       topics: inputs,
     },
@@ -137,6 +139,7 @@ export function planRun(id: string, spec: RunSpec): RunPlan {
     merchants: inputs.merchants,
     transactions: inputs.transactions,
     labels: inputs.labels,
+    drift: inputs.drift,
   };
   if (processors) {
     topics.features = processors.topics.features;

@@ -3,6 +3,7 @@
  * control plane finds every run it had. The interface is small so unit tests use a memory store.
  */
 import type pg from 'pg';
+import type { DriftChange } from '../../producers/drift/manifest.ts';
 import type { RunSpec } from './spec.ts';
 import type { RunState } from './states.ts';
 import type { RunStatus } from './status.ts';
@@ -45,8 +46,31 @@ export interface RunStore {
   list(query: RunQuery): Promise<{ items: RunRecord[]; total: number }>;
   /** Runs not in a terminal state. */
   unfinished(): Promise<RunRecord[]>;
+  /** Removes the run and its drift manifest. */
   remove(id: string): Promise<boolean>;
+  /** Keeps a run's drift manifest (drift_changes), replacing any it had. */
+  saveDrift(id: string, changes: readonly DriftChange[]): Promise<void>;
+  /** A run's drift manifest in order (empty when its schedule has no change points). */
+  drift(id: string): Promise<DriftChange[]>;
 }
+
+interface DriftRow {
+  run_id: string;
+  seq: number;
+  kind: DriftChange['kind'];
+  subject: string;
+  start_day: number;
+  end_day: number;
+  start_time: Date;
+  end_time: Date;
+  from_value: number | null;
+  to_value: number | null;
+  params: unknown;
+  description: string;
+}
+
+const DRIFT_COLUMNS =
+  'run_id, seq, kind, subject, start_day, end_day, start_time, end_time, from_value, to_value, params, description';
 
 interface RunRow {
   id: string;
@@ -150,6 +174,64 @@ export function postgresRunStore(pool: pg.Pool): RunStore {
     async remove(id) {
       const result = await pool.query('DELETE FROM runs WHERE id = $1', [id]);
       return (result.rowCount ?? 0) > 0;
+    },
+    async saveDrift(id, changes) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('DELETE FROM drift_changes WHERE run_id = $1', [id]);
+        if (changes.length > 0) {
+          const rows = changes.map((change) => [
+            id,
+            change.seq,
+            change.kind,
+            change.subject,
+            change.startDay,
+            change.endDay,
+            new Date(change.startTime),
+            new Date(change.endTime),
+            change.fromValue,
+            change.toValue,
+            change.params,
+            change.description,
+          ]);
+          const width = 12;
+          const placeholders = rows.map(
+            (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`,
+          );
+          await client.query(
+            `INSERT INTO drift_changes (${DRIFT_COLUMNS}) VALUES ${placeholders.join(', ')}`,
+            rows.flat(),
+          );
+        }
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+    async drift(id) {
+      const { rows } = await pool.query<DriftRow>(
+        `SELECT ${DRIFT_COLUMNS} FROM drift_changes WHERE run_id = $1 ORDER BY seq`,
+        [id],
+      );
+      return rows.map((row) => ({
+        runId: row.run_id,
+        seq: row.seq,
+        kind: row.kind,
+        subject: row.subject,
+        startDay: row.start_day,
+        endDay: row.end_day,
+        startTime: row.start_time.getTime(),
+        endTime: row.end_time.getTime(),
+        fromValue: row.from_value,
+        toValue: row.to_value,
+        // jsonb comes back parsed; the manifest carries it as JSON text, as on the topic.
+        params: row.params === null ? null : JSON.stringify(row.params),
+        description: row.description,
+      }));
     },
   };
 }

@@ -9,6 +9,8 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SynfinError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { simulatedStartMs } from '../../producers/config.ts';
+import { type DriftChange, driftManifest } from '../../producers/drift/manifest.ts';
 import { parseSamples, type Sample } from './exposition.ts';
 import { allLanded, type LandedCounter } from './landed.ts';
 import type { StageHandle, StageKind, StageLauncher } from './launcher.ts';
@@ -119,8 +121,19 @@ export class RunSupervisor extends EventEmitter<{ status: [RunStatus]; state: [R
       stats: spec.mode === 'realtime' ? { ratePerSecond: spec.ratePerSecond } : {},
     };
     await this.#options.store.insert(record);
+    // Kept before the run starts, so GET …/drift answers as soon as the run exists.
+    await this.#options.store.saveDrift(
+      id,
+      driftManifest(plan.generator, simulatedStartMs(plan.generator, Date.parse(record.createdAt))),
+    );
     await this.#start(record, plan, true);
     return this.#active.get(id)?.record ?? record;
+  }
+
+  /** The run's drift manifest: the true change points of its schedule, in order. */
+  async drift(id: string): Promise<DriftChange[]> {
+    await this.get(id);
+    return this.#options.store.drift(id);
   }
 
   async get(id: string): Promise<RunRecord> {

@@ -34,7 +34,10 @@ export const accountTakeover: FraudScenario<{
   // Assumed, not measured: the cardholder finds purchases they did not make on their statement.
   recall: 0.9,
   params: Params,
-  prepare({ world, targetPerLegit, difficulty }, { minTransactions, maxTransactions, amountMultiplier }) {
+  prepare(
+    { world, targetPerLegit, intensity, difficulty },
+    { minTransactions, maxTransactions, amountMultiplier },
+  ) {
     const multiplier = scaledMultiplier(amountMultiplier, difficulty);
     // A weaker signal: some takeovers spend at the customer's own kind of web shop, not abroad.
     const domestic = Math.max(0, 1 - SIGNAL_STRENGTH[difficulty]);
@@ -46,7 +49,8 @@ export const accountTakeover: FraudScenario<{
     return (day) => {
       if (world.foreignOnline.length === 0) return;
       const episodes = day.rng.poisson(
-        (targetPerLegit * expectedOwnPurchases(day.customer, day.dayStartMs)) / meanSize,
+        (targetPerLegit * expectedOwnPurchases(day.customer, day.activity) * intensity(day.dayIndex)) /
+          meanSize,
       );
       for (let e = 0; e < episodes; e++) {
         const device = fraudsterDevice(day.rng);

@@ -27,11 +27,13 @@ export const amountThreshold: FraudScenario<{ thresholdMinor: number }> = {
   // Assumed, not measured: just below the amount that draws attention, some pass unnoticed.
   recall: 0.85,
   params: Params,
-  prepare({ targetPerLegit, world, difficulty }, { thresholdMinor }) {
+  prepare({ targetPerLegit, intensity, world, difficulty }, { thresholdMinor }) {
     // Above the threshold always; how far above is the signal.
     const spread = SIGNAL_STRENGTH[difficulty];
     return (day) => {
-      const count = day.rng.poisson(targetPerLegit * expectedOwnPurchases(day.customer, day.dayStartMs));
+      const count = day.rng.poisson(
+        targetPerLegit * expectedOwnPurchases(day.customer, day.activity) * intensity(day.dayIndex),
+      );
       for (let i = 0; i < count; i++) {
         const categoryIndex = day.rng.weighted(day.customer.categoryCdf);
         const online = day.rng.bool(0.5);

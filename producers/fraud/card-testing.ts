@@ -38,7 +38,10 @@ export const cardTesting: FraudScenario<{
   // Assumed, not measured: tiny test amounts go unnoticed on most statements.
   recall: 0.35,
   params: Params,
-  prepare({ world, targetPerLegit, difficulty }, { minBurst, maxBurst, maxAmountMinor, maxGapSeconds }) {
+  prepare(
+    { world, targetPerLegit, intensity, difficulty },
+    { minBurst, maxBurst, maxAmountMinor, maxGapSeconds },
+  ) {
     // A weaker signal: shorter bursts of larger test amounts, further apart (as many frauds).
     const strength = SIGNAL_STRENGTH[difficulty];
     const largest = Math.max(51, Math.round(maxAmountMinor / strength));
@@ -53,7 +56,8 @@ export const cardTesting: FraudScenario<{
     return (day) => {
       if (!pool || pool.length === 0) return;
       const bursts = day.rng.poisson(
-        (targetPerLegit * expectedOwnPurchases(day.customer, day.dayStartMs)) / meanBurst,
+        (targetPerLegit * expectedOwnPurchases(day.customer, day.activity) * intensity(day.dayIndex)) /
+          meanBurst,
       );
       for (let b = 0; b < bursts; b++) {
         const merchant = world.merchants[pool[Math.floor(day.rng.float() * pool.length)] ?? 0];

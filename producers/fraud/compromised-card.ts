@@ -35,10 +35,11 @@ export const compromisedCard: FraudScenario<{
   // Assumed, not measured: inflated amounts on a known card are usually disputed.
   recall: 0.9,
   params: Params,
-  prepare({ targetPerLegit, difficulty }, { durationDays, fraudShare, amountMultiplier }) {
+  prepare({ targetPerLegit, intensity, difficulty }, { durationDays, fraudShare, amountMultiplier }) {
     const multiplier = scaledMultiplier(amountMultiplier, difficulty);
-    const startProbability = Math.min(1, targetPerLegit / (durationDays * fraudShare));
+    const baseProbability = targetPerLegit / (durationDays * fraudShare);
     return (day) => {
+      const startProbability = Math.min(1, baseProbability * intensity(day.dayIndex));
       let state = day.state.compromisedCard as CardState | undefined;
       if (!state) {
         // The first day seen: a leak may already be under way, as in a run that started earlier.

@@ -7,7 +7,7 @@
  */
 import Type from 'typebox';
 import { Purpose, Rng } from '../random.ts';
-import { dailyPurchases } from '../transactions/purchases.ts';
+import { dailyPurchases, ordinaryDay } from '../transactions/purchases.ts';
 import { DAY_MS } from '../transactions/rhythm.ts';
 import { customerOf, type World } from '../world/world.ts';
 import { type FraudScenario, SIGNAL_STRENGTH } from './scenario.ts';
@@ -27,6 +27,7 @@ const Params = Type.Object(
 const SAMPLE_CUSTOMERS = 1500;
 const SAMPLE_DAYS = 14;
 const TRAFFIC_SALT = 0x7e57;
+const THINNING_SALT = 0x7417;
 
 /** Share of all legitimate purchases that go through each terminal. */
 function terminalTraffic(world: World, seed: number): Map<string, number> {
@@ -37,7 +38,8 @@ function terminalTraffic(world: World, seed: number): Map<string, number> {
     const customer = customerOf(seed, no, world.startMs, world.nearestByCity, world.onlineByCategory);
     for (let day = 0; day < SAMPLE_DAYS; day++) {
       const rng = Rng.for(seed, Purpose.merchantCompromise, TRAFFIC_SALT, no, day);
-      for (const draft of dailyPurchases(world, customer, world.startMs + day * DAY_MS, rng)) {
+      const dayStartMs = world.startMs + day * DAY_MS;
+      for (const draft of dailyPurchases(world, customer, dayStartMs, ordinaryDay(dayStartMs), rng)) {
         const terminal = draft.merchant.terminalIds[draft.terminalIndex] ?? '';
         counts.set(terminal, (counts.get(terminal) ?? 0) + 1);
         total += 1;
@@ -55,16 +57,25 @@ export const compromisedTerminal: FraudScenario<{ durationDays: number }> = {
   // Assumed, not measured: skimmed cards: most victims notice, some amounts are small.
   recall: 0.8,
   params: Params,
-  prepare({ world, seed, days, targetPerLegit, difficulty }, { durationDays: configured }) {
+  prepare(
+    { world, seed, days, targetPerLegit, intensity, peakIntensity, difficulty },
+    { durationDays: configured },
+  ) {
     // A weaker signal: shorter compromises, over before the merchant's delayed windows see them
     // (never longer: the windows are only seen a label delay late anyway).
     const durationDays = Math.max(1, Math.round(configured * Math.min(1, SIGNAL_STRENGTH[difficulty])));
     const traffic = terminalTraffic(world, seed);
     const terminals = [...traffic.keys()].sort();
-    const windows = new Map<string, [number, number][]>();
+    // [from, to, thinning]: under a drift schedule windows are placed for the peak intensity, and a
+    // window is open on a day only while the day's intensity / peak exceeds its own draw, so the
+    // marked share follows the schedule (without drift every window is open throughout).
+    const windows = new Map<string, [number, number, number][]>();
     const rng = Rng.for(seed, Purpose.merchantCompromise, days, durationDays);
+    // Its own stream: placing the windows draws exactly as without drift.
+    const thinningRng = Rng.for(seed, Purpose.merchantCompromise, days, durationDays, THINNING_SALT);
+    const target = targetPerLegit * peakIntensity;
     let expected = 0;
-    for (let attempt = 0; attempt < 100_000 && expected < targetPerLegit && terminals.length > 0; attempt++) {
+    for (let attempt = 0; attempt < 100_000 && expected < target && terminals.length > 0; attempt++) {
       const terminal = terminals[Math.floor(rng.float() * terminals.length)] as string;
       // Windows may start before day 0, so the first days already see compromises under way.
       const from = rng.int(1 - durationDays, days - 1);
@@ -74,8 +85,8 @@ export const compromisedTerminal: FraudScenario<{ durationDays: number }> = {
       const overlapDays = Math.min(to, days) - Math.max(from, 0);
       const contribution = ((traffic.get(terminal) ?? 0) * overlapDays) / days;
       // Stop short of a large overshoot: one busy terminal can be a big share of all purchases.
-      if (expected + contribution > targetPerLegit * 1.05) continue;
-      list.push([from, to]);
+      if (expected + contribution > target * 1.05) continue;
+      list.push([from, to, thinningRng.float()]);
       windows.set(terminal, list);
       expected += contribution;
     }
@@ -83,7 +94,12 @@ export const compromisedTerminal: FraudScenario<{ durationDays: number }> = {
       for (const draft of day.transactions) {
         if (draft.fraudScenario !== null) continue;
         const list = windows.get(draft.merchant.terminalIds[draft.terminalIndex] ?? '');
-        if (list?.some(([from, to]) => day.dayIndex >= from && day.dayIndex < to)) {
+        if (
+          list?.some(
+            ([from, to, thinning]) =>
+              day.dayIndex >= from && day.dayIndex < to && thinning * peakIntensity < intensity(day.dayIndex),
+          )
+        ) {
           draft.fraudScenario = 'compromised_terminal';
         }
       }

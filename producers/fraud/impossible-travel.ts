@@ -33,7 +33,7 @@ export const impossibleTravel: FraudScenario<{
   // Assumed, not measured: a purchase far from home is usually noticed.
   recall: 0.9,
   params: Params,
-  prepare({ world, targetPerLegit, difficulty }, { minDistanceKm, minGapMinutes, maxGapMinutes }) {
+  prepare({ world, targetPerLegit, intensity, difficulty }, { minDistanceKm, minGapMinutes, maxGapMinutes }) {
     // A weaker signal: longer gaps (a lower speed) and spending nearer the customer's own.
     const minGap = Math.round(minGapMinutes / SIGNAL_STRENGTH[difficulty]);
     const maxGap = Math.max(minGap, Math.round(maxGapMinutes / SIGNAL_STRENGTH[difficulty]));
@@ -44,7 +44,9 @@ export const impossibleTravel: FraudScenario<{
       day.state.impossibleTravel = state;
       state.pending =
         (state.pending ?? 0) +
-        day.rng.poisson(targetPerLegit * expectedOwnPurchases(day.customer, day.dayStartMs));
+        day.rng.poisson(
+          targetPerLegit * expectedOwnPurchases(day.customer, day.activity) * intensity(day.dayIndex),
+        );
       if (state.pending === 0) return;
       const anchors = day.transactions.filter(
         (draft) =>

@@ -17,6 +17,8 @@ export interface CustomerDay {
   state: Record<string, unknown>;
   dayIndex: number;
   dayStartMs: number;
+  /** The day's purchases as a multiple of a usual day's (weekday, payday, holiday: drift/timeline.ts). */
+  activity: number;
   /** The customer's own purchases of the day, in time order; a scenario may mark them as fraud. */
   transactions: TransactionDraft[];
   /** Adds a fraudster's transaction (it is sorted into the day afterwards). */
@@ -59,6 +61,13 @@ export interface ScenarioContext {
   targetPerLegit: number;
   /** Scales each scenario's signal (SIGNAL_STRENGTH); `realistic` leaves the parameters as they are. */
   difficulty: Difficulty;
+  /**
+   * The scenario's drift on a day: what its episode probability is multiplied by so that its fraud
+   * rate follows the run's schedule (drift/fraud-intensity.ts); 1 every day without one.
+   */
+  intensity(dayIndex: number): number;
+  /** The highest `intensity` of the run's days (for a scenario that plans its fraud up front). */
+  peakIntensity: number;
 }
 
 /**

@@ -35,7 +35,10 @@ export function weekdayFactor(dayStartMs: number): number {
   return WEEKDAY_FACTOR[weekday(dayStartMs)] ?? 1;
 }
 
-/** How many purchases a customer sets out to make on a day (before any fraud). */
-export function expectedPurchases(transactionsPerDay: number, dayStartMs: number): number {
-  return transactionsPerDay * weekdayFactor(dayStartMs);
+/**
+ * How many purchases a customer sets out to make on a day (before any fraud), `activity` being the
+ * day's multiple of a usual one (the weekday, a payday, a holiday: drift/timeline.ts).
+ */
+export function expectedPurchases(transactionsPerDay: number, activity: number): number {
+  return transactionsPerDay * activity;
 }

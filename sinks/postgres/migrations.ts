@@ -166,4 +166,27 @@ export const postgresMigrations: readonly Migration[] = [
       'ALTER TABLE fraud_labels ADD COLUMN IF NOT EXISTS label_final boolean NOT NULL DEFAULT true',
     ],
   },
+  {
+    version: 6,
+    name: 'drift manifests of control-plane runs',
+    statements: [
+      // The true change points of each run's drift schedule (producers/drift/manifest.ts), kept
+      // with the run and removed with it.
+      `CREATE TABLE IF NOT EXISTS drift_changes (
+    run_id text NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    seq integer NOT NULL,
+    kind text NOT NULL,
+    subject text NOT NULL,
+    start_day integer NOT NULL,
+    end_day integer NOT NULL,
+    start_time timestamptz NOT NULL,
+    end_time timestamptz NOT NULL,
+    from_value double precision,
+    to_value double precision,
+    params jsonb,
+    description text NOT NULL,
+    PRIMARY KEY (run_id, seq)
+  )`,
+    ],
+  },
 ];

@@ -27,7 +27,11 @@ function present(record: RunRecord) {
     endedAt: record.endedAt,
     error: record.error,
     stats,
-    links: { status: `/v1/runs/${record.id}/status`, events: `/v1/runs/${record.id}/events` },
+    links: {
+      status: `/v1/runs/${record.id}/status`,
+      events: `/v1/runs/${record.id}/events`,
+      drift: `/v1/runs/${record.id}/drift`,
+    },
   };
 }
 
@@ -108,6 +112,31 @@ export const runRoutes: FastifyPluginAsyncTypebox<ServerDependencies> = async (a
     },
     async (request) =>
       supervisor.cachedStatus(request.params.id) ?? (await supervisor.status(request.params.id)),
+  );
+
+  app.get(
+    '/runs/:id/drift',
+    {
+      ...reads,
+      schema: {
+        tags: ['runs'],
+        summary:
+          'The run’s drift manifest: the true change points of its schedule (scenario rates and parameters, category mix, paydays, holidays), in order',
+        params: RunId,
+      },
+    },
+    async (request) => {
+      const changes = await supervisor.drift(request.params.id);
+      return {
+        runId: request.params.id,
+        changes: changes.map(({ runId: _runId, params, startTime, endTime, ...change }) => ({
+          ...change,
+          startTime: new Date(startTime).toISOString(),
+          endTime: new Date(endTime).toISOString(),
+          params: params === null ? null : (JSON.parse(params) as unknown),
+        })),
+      };
+    },
   );
 
   for (const action of ['pause', 'resume', 'stop'] as const) {

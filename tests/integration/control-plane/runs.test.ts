@@ -17,6 +17,7 @@ import type { Config } from '../../../core/config/schema.ts';
 import { freePort } from '../../../core/ports.ts';
 import { promptLabels } from '../../fixtures/generated.ts';
 import { uniqueName } from '../../harness/config.ts';
+import { readTopic } from '../../harness/kafka-read.ts';
 import { testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
 
@@ -117,7 +118,7 @@ afterAll(async () => {
     await kafka.deleteTopics(topics).catch(() => undefined);
   }
   for (const id of wideRuns) {
-    const topics = ['customers', 'merchants', 'transactions', 'labels', 'features', 'labeled'].map(
+    const topics = ['customers', 'merchants', 'transactions', 'labels', 'features', 'labeled', 'drift'].map(
       (t) => `${id}.${t}`,
     );
     await kafka.deleteTopics(topics).catch(() => undefined);
@@ -205,6 +206,12 @@ describe('a run driven over REST', () => {
       merchants: 30,
       days: 1,
       partitions: 35,
+      // A schedule: the manifest reaches the run's drift topic, drift_changes and the REST layer.
+      startDate: '2026-04-03',
+      drift: {
+        scenarios: [{ scenario: 'card_testing', day: 0, rate: 0 }],
+        seasonality: { holidays: [{ date: '2026-04-03', factor: 0.8 }] },
+      },
     });
     wideRuns.push(wide.id);
     await eventually(
@@ -227,5 +234,13 @@ describe('a run driven over REST', () => {
     expect(await stores.pgNumber(`SELECT count(*) FROM customers WHERE run_id = '${wide.id}'`)).toBe(
       status.produced.customers,
     );
+    const manifest = await client.drift(wide.id);
+    expect(manifest.changes).toMatchObject([
+      { seq: 0, kind: 'SCENARIO_RATE', subject: 'card_testing', fromValue: 1, toValue: 0 },
+      { seq: 1, kind: 'HOLIDAY', subject: '2026-04-03', startTime: '2026-04-03T00:00:00.000Z', toValue: 0.8 },
+    ]);
+    expect(await stores.pgNumber(`SELECT count(*) FROM drift_changes WHERE run_id = '${wide.id}'`)).toBe(2);
+    const published = await readTopic(kafka, `${wide.id}.drift`, (read) => read.length >= 2, 30_000);
+    expect(published.map((record) => record.key)).toEqual([`${wide.id}/0`, `${wide.id}/1`]);
   }, 300_000);
 });

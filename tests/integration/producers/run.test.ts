@@ -8,7 +8,8 @@ import { SynfinError } from '../../../core/errors.ts';
 import { createKafkaClient } from '../../../core/kafka/client.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { type AvroSchema, createRegistryCodec } from '../../../core/registry/codec.ts';
-import { parseGeneratorConfig, prefixedTopics } from '../../../producers/config.ts';
+import { parseGeneratorConfig, prefixedTopics, startMsOf } from '../../../producers/config.ts';
+import { driftManifest } from '../../../producers/drift/manifest.ts';
 import { runGenerator, topicsOf } from '../../../producers/run.ts';
 import { generateAll, promptLabels } from '../../fixtures/generated.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
@@ -110,5 +111,32 @@ describe('producer run on the real stack', () => {
     expect(summary.produced.transaction / seconds).toBeLessThan(2000 * 1.2);
     const messages = await consumeAll(topicsOf(run).transaction, summary.produced.transaction);
     expect(messages).toHaveLength(summary.produced.transaction);
+  });
+
+  it('publishes the drift manifest on the run’s drift topic, and no drift topic without a schedule', async () => {
+    const run = runConfig('drift', {
+      drift: {
+        scenarios: [
+          { scenario: 'card_testing', day: 0, rate: 0 },
+          { scenario: 'card_testing', day: 2, rate: 1 },
+        ],
+        seasonality: { holidays: [{ date: '2026-01-02', factor: 0.7 }] },
+      },
+    });
+    created.push(...Object.values(topicsOf(run)), run.topics.drift);
+    await runGenerator(run, { kafka, codec, logger });
+    const expected = driftManifest(run, startMsOf(run));
+    expect(expected).toHaveLength(3);
+    const records = await consumeAll(run.topics.drift, expected.length);
+    expect(records.map((record) => record.key)).toEqual(
+      expected.map((change) => `${run.runId}/${change.seq}`),
+    );
+    const decoded = await Promise.all(records.map((record) => codec.decode(record.value)));
+    expect(decoded).toEqual(expected);
+
+    const plain = runConfig('nodrift');
+    created.push(...Object.values(topicsOf(plain)));
+    await runGenerator(plain, { kafka, codec, logger });
+    expect(await kafka.listTopics()).not.toContain(plain.topics.drift);
   });
 });

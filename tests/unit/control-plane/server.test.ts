@@ -291,6 +291,77 @@ describe('the run state machine over REST', () => {
   });
 });
 
+describe('drift manifests', () => {
+  it('are returned for each run, its change points in order, and empty without a schedule', async () => {
+    const { start, app } = await setup();
+    const drifting = await start({
+      ...REALTIME,
+      mode: 'backfill',
+      days: 20,
+      startDate: '2026-03-01',
+      drift: {
+        scenarios: [
+          { scenario: 'card_testing', day: 12, rampDays: 3, rate: 4 },
+          { scenario: 'amount_threshold', day: 5, params: { thresholdMinor: 30_000 } },
+        ],
+        seasonality: { holidays: [{ date: '2026-03-17', factor: 1.4 }] },
+      },
+    });
+    expect(drifting.statusCode).toBe(201);
+    const { id, links } = drifting.json();
+    expect(links.drift).toBe(`/v1/runs/${id}/drift`);
+    const manifest = (await app.inject({ url: links.drift })).json();
+    expect(manifest).toEqual({
+      runId: id,
+      changes: [
+        expect.objectContaining({
+          seq: 0,
+          kind: 'SCENARIO_PARAMS',
+          subject: 'amount_threshold',
+          startDay: 5,
+          startTime: '2026-03-06T00:00:00.000Z',
+          params: { thresholdMinor: 30_000 },
+        }),
+        expect.objectContaining({
+          seq: 1,
+          kind: 'SCENARIO_RATE',
+          subject: 'card_testing',
+          startDay: 12,
+          endDay: 15,
+          endTime: '2026-03-16T00:00:00.000Z',
+          fromValue: 1,
+          toValue: 4,
+        }),
+        expect.objectContaining({
+          seq: 2,
+          kind: 'HOLIDAY',
+          subject: '2026-03-17',
+          startDay: 16,
+          toValue: 1.4,
+        }),
+      ],
+    });
+
+    const plain = (await start({ ...REALTIME, name: 'no drift' })).json();
+    expect((await app.inject({ url: `/v1/runs/${plain.id}/drift` })).json()).toEqual({
+      runId: plain.id,
+      changes: [],
+    });
+    const missing = await app.inject({ url: '/v1/runs/no-such-run/drift' });
+    expect(missing.statusCode).toBe(404);
+  });
+
+  it('refuse a schedule the generator refuses, naming the field', async () => {
+    const { start } = await setup();
+    const refused = await start({
+      ...REALTIME,
+      drift: { scenarios: [{ scenario: 'card_testing', day: 2, params: { maxGapSeconds: 0 } }] },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().message).toContain('/drift/scenarios/0/params/maxGapSeconds');
+  });
+});
+
 describe('errors, health and documents', () => {
   it('answers with a request id and no stack, echoing a given X-Request-Id', async () => {
     const { app } = await setup();
