@@ -26,6 +26,7 @@ const BENCHMARKS = [
   { script: 'control-plane/status-latency.ts', name: 'control-plane-status' },
   { script: 'pipeline/realtime-latency.ts', name: 'pipeline-realtime-latency' },
   { script: 'evaluation/difficulty.ts', name: 'evaluation-difficulty' },
+  { script: 'evaluation/adaptive.ts', name: 'evaluation-adaptive' },
 ] as const;
 
 const benchDir = path.join(projectRoot(), 'bench');

@@ -105,6 +105,23 @@ export const GeneratorSchema = Type.Object(
             'How hard fraud is to detect: easy and hard scale every scenario’s telltale signal up or down (realistic: the parameters as given)',
         }),
         groundTruth: GroundTruthSchema,
+        adaptive: Type.Object(
+          {
+            enabled: Type.Boolean({
+              default: false,
+              description:
+                'Fraudsters react to the issuer’s declines: card testers pause after one and learn to test slowly, threshold fraudsters stay under an amount once declined above it',
+            }),
+            learningDays: Type.Number({
+              exclusiveMinimum: 0,
+              maximum: 3650,
+              default: 14,
+              description:
+                'Days until the fraudsters have learned 63% of what they will (caution 1 − e^(−day/learningDays))',
+            }),
+          },
+          { additionalProperties: false, default: {} },
+        ),
         scenarios: Type.Object(scenarioSchemas, {
           additionalProperties: false,
           default: Object.fromEntries(SCENARIOS.map((scenario) => [scenario.name, {}])),

@@ -7,7 +7,7 @@ import { validateAgainst } from '../core/config/validate.ts';
 import { type GeneratorConfig, startMsOf } from './config.ts';
 import { FraudIntensity } from './drift/fraud-intensity.ts';
 import { type DayConditions, DriftTimeline } from './drift/timeline.ts';
-import type { CustomerDay } from './fraud/scenario.ts';
+import type { CustomerDay, Reaction } from './fraud/scenario.ts';
 import { addedShare, fraudShares } from './fraud/shares.ts';
 import { Purpose, Rng } from './random.ts';
 import type { TransactionRecord } from './records.ts';
@@ -53,6 +53,17 @@ export interface DayBuilder {
   ordered(): DayOrder;
 }
 
+/** Sorts `drafts[from…]` by time in place (a handful of purchases: insertion sort). */
+function sortFrom(drafts: TransactionDraft[], from: number): void {
+  for (let i = from + 1; i < drafts.length; i++) {
+    const draft = drafts[i] as TransactionDraft;
+    let j = i - 1;
+    for (; j >= from && (drafts[j] as TransactionDraft).eventTime > draft.eventTime; j--)
+      drafts[j + 1] = drafts[j] as TransactionDraft;
+    drafts[j + 1] = draft;
+  }
+}
+
 export function createSimulation(config: GeneratorConfig, startMs = startMsOf(config)): Simulation {
   const world = buildWorld({
     seed: config.seed,
@@ -75,6 +86,10 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
       rate: timeline.scenarioRate(scenario.name),
     })),
   );
+  // Adaptive fraudsters: each scenario's reaction to the issuer's answers, by scenario name.
+  const adaptive = config.fraud.adaptive.enabled;
+  const reactions = new Map<string, Reaction>();
+  const learningDays = config.fraud.adaptive.learningDays;
   const hooks = shares.map(({ scenario, settings: s, share }, index) => {
     const { weight: _weight, recall: _recall, ...params } = s;
     const context = {
@@ -87,19 +102,26 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
       peakIntensity: intensity.peak(index, config.days - 1),
     };
     // A parameter change in the schedule starts a new regime: the scenario prepared again with them.
-    const regimes = timeline.paramRegimes(scenario.name, params).map(({ fromDay, params: regime }) => ({
-      fromDay,
-      hook: scenario.prepare(
-        context,
-        validateAgainst(scenario.params, regime, `drift of ${scenario.name}`) as never,
-      ),
-    }));
-    if (regimes.length === 1) return (regimes[0] as (typeof regimes)[number]).hook;
-    return (day: CustomerDay) => {
-      let current = regimes[0] as (typeof regimes)[number];
-      for (const regime of regimes) if (regime.fromDay <= day.dayIndex) current = regime;
-      current.hook(day);
+    const regimes = timeline.paramRegimes(scenario.name, params).map(({ fromDay, params: regime }) => {
+      const valid = validateAgainst(scenario.params, regime, `drift of ${scenario.name}`) as never;
+      return {
+        fromDay,
+        hook: scenario.prepare(context, valid),
+        react: adaptive ? scenario.prepareReaction?.(context, valid) : undefined,
+      };
+    });
+    const first = regimes[0] as (typeof regimes)[number];
+    const current = (dayIndex: number) => {
+      let found = first;
+      for (const regime of regimes) if (regime.fromDay <= dayIndex) found = regime;
+      return found;
     };
+    if (first.react) {
+      reactions.set(scenario.name, (record, draft, day, drafts, next) =>
+        (current(day.dayIndex).react as Reaction)(record, draft, day, drafts, next),
+      );
+    }
+    return regimes.length === 1 ? first.hook : (day: CustomerDay) => current(day.dayIndex).hook(day);
   });
 
   // Indexed like world.customers: one state per owned customer.
@@ -117,14 +139,16 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
     const rng = Rng.for(config.seed, Purpose.customerDay, customer.no, dayIndex);
     const transactions = dailyPurchases(world, customer, dayStartMs, conditions, rng);
     const added: TransactionDraft[] = [];
+    let context: CustomerDay | undefined;
     if (hooks.length > 0) {
-      const context: CustomerDay = {
+      context = {
         world,
         customer,
         state: state.scenarios,
         dayIndex,
         dayStartMs,
         activity: conditions.activity,
+        caution: adaptive ? 1 - Math.exp(-dayIndex / learningDays) : 0,
         transactions,
         add: (draft) => added.push(draft),
         rng,
@@ -133,12 +157,13 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
     }
     const drafts =
       added.length > 0 ? transactions.concat(added).sort((a, b) => a.eventTime - b.eventTime) : transactions;
-    for (const draft of drafts) {
-      out.push({
-        value: authorise(draft, customer, state.card, config.runId, config.declineRate, rng),
-        customer,
-        fraudScenario: draft.fraudScenario,
-      });
+    for (let i = 0; i < drafts.length; i++) {
+      const draft = drafts[i] as TransactionDraft;
+      const value = authorise(draft, customer, state.card, config.runId, config.declineRate, rng);
+      out.push({ value, customer, fraudScenario: draft.fraudScenario });
+      const react = draft.fraudScenario === null || !context ? undefined : reactions.get(draft.fraudScenario);
+      // A fraudster's reaction may delay or drop what it had not done yet: the rest back in time order.
+      if (react?.(value, draft, context as CustomerDay, drafts, i + 1)) sortFrom(drafts, i + 1);
     }
   };
 

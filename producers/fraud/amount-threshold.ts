@@ -3,7 +3,7 @@
  * customer might, for more than the threshold.
  */
 import Type from 'typebox';
-import { draftAt } from '../transactions/draft.ts';
+import { draftAt, type TransactionDraft } from '../transactions/draft.ts';
 import { expectedOwnPurchases } from '../transactions/purchases.ts';
 import { hourCdf, timeInDay } from '../transactions/rhythm.ts';
 import { pickMerchant } from '../world/world.ts';
@@ -19,6 +19,16 @@ const Params = Type.Object(
   },
   { additionalProperties: false, default: {} },
 );
+
+/** What the ring knows of one card: the amount above which it was declined, less a margin. */
+interface ThresholdState {
+  ceilingMinor?: number;
+}
+
+/** Adaptive: the share of a declined amount a fraudster dares next time on the card. */
+const CEILING_SHARE = 0.9;
+/** Adaptive: a ceiling this close to the threshold leaves no fraud of this kind worth making. */
+const MIN_MARGIN = 1.01;
 
 export const amountThreshold: FraudScenario<{ thresholdMinor: number }> = {
   name: 'amount_threshold',
@@ -41,10 +51,38 @@ export const amountThreshold: FraudScenario<{ thresholdMinor: number }> = {
           pickMerchant(world, day.customer, categoryIndex, online, day.rng) ??
           pickMerchant(world, day.customer, categoryIndex, !online, day.rng);
         if (!merchant) continue;
-        const amount = thresholdMinor * (1 + (0.05 + 2 * day.rng.float()) * spread);
+        // Adaptive: the ring has learned that large amounts draw declines, and keeps nearer the
+        // threshold as its caution grows (without adaptation caution is 0: the amounts as ever).
+        let amount = thresholdMinor * (1 + (0.05 + 2 * day.rng.float() * (1 - 0.9 * day.caution)) * spread);
         const time = timeInDay(day.rng, day.dayStartMs, hourCdf(categoryIndex));
+        const ceiling = (day.state.amountThreshold as ThresholdState | undefined)?.ceilingMinor;
+        if (ceiling !== undefined) {
+          // Declined above the ceiling on this card before: stay under it, or leave the card be.
+          if (ceiling <= thresholdMinor * MIN_MARGIN) continue;
+          amount = Math.min(amount, ceiling);
+        }
         day.add(draftAt(merchant, time, amount, day.customer.device, day.rng, 'amount_threshold'));
       }
+    };
+  },
+  prepareReaction(_context, { thresholdMinor }) {
+    return (record, draft, day, drafts, next) => {
+      if (record.authResult !== 'DECLINED') return false;
+      const state = (day.state.amountThreshold as ThresholdState | undefined) ?? {};
+      day.state.amountThreshold = state;
+      const ceiling = Math.min(
+        state.ceilingMinor ?? Number.POSITIVE_INFINITY,
+        draft.amountMinor * CEILING_SHARE,
+      );
+      state.ceilingMinor = ceiling;
+      // The same day's later attempts on this card follow at once; removing keeps the order.
+      for (let i = drafts.length - 1; i >= next; i--) {
+        const later = drafts[i] as TransactionDraft;
+        if (later.fraudScenario !== 'amount_threshold' || later.amountMinor <= ceiling) continue;
+        if (ceiling <= thresholdMinor * MIN_MARGIN) drafts.splice(i, 1);
+        else later.amountMinor = ceiling;
+      }
+      return false;
     };
   },
 };

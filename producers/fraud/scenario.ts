@@ -4,6 +4,7 @@
  */
 import type { TObject } from 'typebox';
 import type { Rng } from '../random.ts';
+import type { TransactionRecord } from '../records.ts';
 import type { TransactionDraft } from '../transactions/draft.ts';
 import { profileHourCdf } from '../transactions/rhythm.ts';
 import type { CustomerProfile } from '../world/types.ts';
@@ -19,6 +20,11 @@ export interface CustomerDay {
   dayStartMs: number;
   /** The day's purchases as a multiple of a usual day's (weekday, payday, holiday: drift/timeline.ts). */
   activity: number;
+  /**
+   * Adaptive fraudsters (`fraud.adaptive`): how much the scenario's fraudsters have learned of the
+   * issuer's declines by this day, 0 (nothing, and always without adaptation) to 1.
+   */
+  caution: number;
   /** The customer's own purchases of the day, in time order; a scenario may mark them as fraud. */
   transactions: TransactionDraft[];
   /** Adds a fraudster's transaction (it is sorted into the day afterwards). */
@@ -96,4 +102,19 @@ export interface FraudScenario<Params = Record<string, unknown>> {
   readonly params: TObject;
   /** Called once per run; returns the per-customer-day hook. */
   prepare(context: ScenarioContext, params: Params): (day: CustomerDay) => void;
+  /**
+   * Adaptive fraudsters only (opt-in, `fraud.adaptive`): how the scenario reacts to the issuer's
+   * answer to one of its transactions. Called once per authorised transaction of the scenario;
+   * `drafts[next…]` are the customer's purchases of the day not yet authorised, in time order,
+   * which the reaction may delay or remove. Returns true when it moved any (they are re-sorted).
+   */
+  prepareReaction?(context: ScenarioContext, params: Params): Reaction;
 }
+
+export type Reaction = (
+  record: TransactionRecord,
+  draft: TransactionDraft,
+  day: CustomerDay,
+  drafts: TransactionDraft[],
+  next: number,
+) => boolean;
