@@ -246,7 +246,10 @@ describe('postgres migrations', () => {
     expect(await stores.pgNumber('SELECT count(*) FROM customers WHERE ingested_at IS NOT NULL')).toBe(2);
     expect(await stores.pgNumber("SELECT count(*) FROM customers WHERE run_id = 'r1'")).toBe(2);
     await latest.start();
-    expect(await stores.pgNumber('SELECT count(*) FROM schema_migrations')).toBe(5);
+    expect(await stores.pgNumber('SELECT count(*) FROM schema_migrations')).toBe(6);
+    expect(
+      await stores.pgNumber("SELECT count(*) FROM information_schema.tables WHERE table_name = 'drift_changes'"),
+    ).toBe(1);
     for (const column of ['label_status', 'label_version', 'label_final'])
       expect(
         await stores.pgNumber(
