@@ -248,7 +248,9 @@ describe('postgres migrations', () => {
     await latest.start();
     expect(await stores.pgNumber('SELECT count(*) FROM schema_migrations')).toBe(6);
     expect(
-      await stores.pgNumber("SELECT count(*) FROM information_schema.tables WHERE table_name = 'drift_changes'"),
+      await stores.pgNumber(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'drift_changes'",
+      ),
     ).toBe(1);
     for (const column of ['label_status', 'label_version', 'label_final'])
       expect(
