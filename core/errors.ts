@@ -2,35 +2,56 @@
  * The typed error catalogue. Every error the project raises on purpose is a SynfinError with a
  * stable `code`; the REST layer and the CLIs map codes to status codes / exit codes in one place.
  */
-export type ErrorCode =
-  | 'CONFIG_INVALID'
-  | 'CONFIG_FILE_UNREADABLE'
-  | 'SERVICE_INSTALL_FAILED'
-  | 'SERVICE_PORT_IN_USE'
-  | 'SERVICE_START_FAILED'
-  | 'SERVICE_START_TIMEOUT'
-  | 'SERVICE_STOP_FAILED'
-  | 'SCHEMA_INCOMPATIBLE'
-  | 'SCHEMA_REGISTRY_UNAVAILABLE'
-  | 'MESSAGE_DECODE_FAILED'
-  | 'KAFKA_UNAVAILABLE'
-  | 'NOT_CONNECTED'
-  | 'TOPIC_MISSING'
-  | 'TOPICS_NOT_COPARTITIONED'
-  | 'STATE_RESTORE_FAILED'
-  | 'STAGE_FAILED'
-  | 'SINK_UNAVAILABLE'
-  | 'SINK_ROW_REJECTED'
-  | 'MIGRATION_FAILED'
-  | 'UNAUTHORIZED'
-  | 'RUN_NOT_FOUND'
-  | 'RUN_STATE_CONFLICT'
-  | 'RUN_SPEC_INVALID'
-  | 'RUN_QUOTA_EXCEEDED'
-  | 'RUN_TOO_LARGE'
-  | 'CONTROL_PLANE_UNAVAILABLE'
-  | 'EVALUATION_NOT_POSSIBLE'
-  | 'SHUTTING_DOWN';
+export const ERROR_CODES = [
+  'CONFIG_INVALID',
+  'CONFIG_FILE_UNREADABLE',
+  'SERVICE_INSTALL_FAILED',
+  'SERVICE_PORT_IN_USE',
+  'SERVICE_START_FAILED',
+  'SERVICE_START_TIMEOUT',
+  'SERVICE_STOP_FAILED',
+  'SCHEMA_INCOMPATIBLE',
+  'SCHEMA_REGISTRY_UNAVAILABLE',
+  'MESSAGE_DECODE_FAILED',
+  'KAFKA_UNAVAILABLE',
+  'TOPIC_MISSING',
+  'TOPICS_NOT_COPARTITIONED',
+  'STATE_RESTORE_FAILED',
+  'STAGE_FAILED',
+  'SINK_UNAVAILABLE',
+  'SINK_ROW_REJECTED',
+  'MIGRATION_FAILED',
+  'UNAUTHORIZED',
+  'RUN_NOT_FOUND',
+  'RUN_STATE_CONFLICT',
+  'RUN_QUOTA_EXCEEDED',
+  'RUN_TOO_LARGE',
+  'CONTROL_PLANE_UNAVAILABLE',
+  'EVALUATION_NOT_POSSIBLE',
+  'SHUTTING_DOWN',
+  // The REST layer's own answers (control-plane/http/errors.ts, methods.ts, server.ts).
+  'VALIDATION_FAILED',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'BODY_TOO_LARGE',
+  'RATE_LIMITED',
+  'BAD_REQUEST',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+const CODES: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/**
+ * The catalogue code of any error: a SynfinError's own, or a code it carries that is in the
+ * catalogue (InvalidRecordError's), else `fallback`. Dead letters and logs name errors by this
+ * one vocabulary, never by class names.
+ */
+export function errorCodeOf(error: unknown, fallback: ErrorCode): ErrorCode {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CODES.has(code) ? (code as ErrorCode) : fallback;
+}
 
 export interface SynfinErrorOptions {
   cause?: unknown;

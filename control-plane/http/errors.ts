@@ -3,11 +3,10 @@
  * request id — never a stack trace, a cause chain or a setting's value.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorCode, isSynfinError } from '../../core/errors.ts';
+import { type ErrorCode, errorCodeOf, isSynfinError } from '../../core/errors.ts';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   CONFIG_INVALID: 400,
-  RUN_SPEC_INVALID: 400,
   UNAUTHORIZED: 401,
   RUN_NOT_FOUND: 404,
   RUN_STATE_CONFLICT: 409,
@@ -31,7 +30,7 @@ const DETAILED: Partial<Record<ErrorCode, true>> = {
 
 export interface ErrorBody {
   statusCode: number;
-  code: string;
+  code: ErrorCode;
   message: string;
   requestId: string;
   details?: Record<string, unknown>;
@@ -40,7 +39,7 @@ export interface ErrorBody {
 export function errorBody(
   request: FastifyRequest,
   statusCode: number,
-  code: string,
+  code: ErrorCode,
   message: string,
   details?: Record<string, unknown>,
 ): ErrorBody {
@@ -86,5 +85,14 @@ export function handleError(error: FastifyError | Error, request: FastifyRequest
   }
   void reply
     .status(status)
-    .send(errorBody(request, status, fastifyError.code ?? 'BAD_REQUEST', error.message));
+    .send(errorBody(request, status, clientErrorCode(fastifyError, status), error.message));
+}
+
+/** Fastify's and its plugins' own 4xx errors (FST_ERR_…) in the catalogue's words. */
+function clientErrorCode(error: FastifyError, status: number): ErrorCode {
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 405) return 'METHOD_NOT_ALLOWED';
+  if (status === 413) return 'BODY_TOO_LARGE';
+  if (status === 429) return 'RATE_LIMITED';
+  return errorCodeOf(error, 'BAD_REQUEST');
 }

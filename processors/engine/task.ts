@@ -5,7 +5,7 @@
  * records it reads back (`lookups`), then its output records, then its changelog, which may name
  * the offsets those records were written at.
  */
-import type { ErrorCode } from '../../core/errors.ts';
+import { type ErrorCode, errorCodeOf } from '../../core/errors.ts';
 
 export interface InputRecord {
   topic: string;
@@ -80,7 +80,8 @@ export function deadLetter(topic: string, record: InputRecord, error: Error): Ou
     value: record.value ?? '',
     headers: {
       'synfin.error': error.message.slice(0, 1000),
-      'synfin.error.class': error.name,
+      // The catalogue's code, as the sinks write theirs: one vocabulary in every dead-letter table.
+      'synfin.error.class': errorCodeOf(error, 'MESSAGE_DECODE_FAILED'),
       'synfin.source.topic': record.topic,
       'synfin.source.partition': String(record.partition),
       'synfin.source.offset': String(record.offset),

@@ -141,6 +141,7 @@ describe('processors on Kafka', () => {
     for (const record of records) {
       expect(record.headers['synfin.source.topic']).toBe(generator.topics.transactions);
       expect(record.headers['synfin.error']).toMatch(/.+/);
+      expect(record.headers['synfin.error.class']).toBe('MESSAGE_DECODE_FAILED');
       expect(Number(record.headers['synfin.source.offset'])).toBeGreaterThanOrEqual(0);
     }
     expect(records.find((r) => r.key === 'poison-1')?.value?.toString()).toBe('this is not avro');

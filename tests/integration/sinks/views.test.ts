@@ -199,6 +199,8 @@ describe('pipeline into the databases', () => {
       ['processor', generator.topics.transactions],
       ['sink-clickhouse', generator.topics.transactions],
     ]);
+    // One vocabulary: the processors name the error by the catalogue's code, as the sinks do.
+    expect(letters.map((l) => l.error_class)).toEqual(['MESSAGE_DECODE_FAILED', 'MESSAGE_DECODE_FAILED']);
     expect(letters[0]?.source_offset).toBe(letters[1]?.source_offset);
   });
 

@@ -7,6 +7,7 @@ import { loadKeys, newApiKey } from '../../../control-plane/http/auth.ts';
 import type { ControlPlaneServer } from '../../../control-plane/http/server.ts';
 import { loadConfig } from '../../../core/config/load.ts';
 import type { ControlPlaneConfig } from '../../../core/config/schema.ts';
+import { ERROR_CODES } from '../../../core/errors.ts';
 import { type TestServerOptions, testServer } from '../../fixtures/control-plane-server.ts';
 
 const apps: ControlPlaneServer[] = [];
@@ -93,7 +94,21 @@ describe('validation', () => {
       payload: { name: 'x'.repeat(4000) },
     });
     expect(big.statusCode).toBe(413);
+    expect(big.json().code).toBe('BODY_TOO_LARGE');
     expect(big.json()).not.toHaveProperty('stack');
+    const noRoute = await app.inject({ method: 'GET', url: '/v1/nothing-here' });
+    expect([noRoute.statusCode, noRoute.json().code]).toEqual([404, 'NOT_FOUND']);
+    const notJson = await app.inject({
+      method: 'POST',
+      url: '/v1/runs',
+      headers: { ...auth, 'content-type': 'application/xml' },
+      payload: '<run/>',
+    });
+    expect(notJson.statusCode).toBe(415);
+    // Fastify's own code (FST_ERR_CTP_INVALID_MEDIA_TYPE) is not the catalogue's: the generic one.
+    expect(notJson.json().code).toBe('BAD_REQUEST');
+    for (const response of [query, state, big, noRoute, notJson])
+      expect(ERROR_CODES).toContain(response.json().code);
   });
 });
 
