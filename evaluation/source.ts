@@ -3,8 +3,10 @@
  * the report time of its latest label version where that says fraud. The query runs on ClickHouse 18.16 and
  * current versions (ANY LEFT JOIN of two subqueries, FINAL for the replacing tables).
  */
+
 import type { ClickhouseConfig } from '../core/config/schema.ts';
 import { SynfinError } from '../core/errors.ts';
+import { runTopicName } from '../core/run-topology.ts';
 import { quoteString } from '../sinks/clickhouse/dialect.ts';
 import { serverErrorCode } from '../sinks/clickhouse/errors.ts';
 import { clickhouseClient } from '../sinks/clickhouse/sink.ts';
@@ -38,8 +40,8 @@ function unreadable(error: unknown, database: string): SynfinError {
 export async function readRunRows(config: ClickhouseConfig, prefix: string): Promise<EvaluationRow[]> {
   const columns = MODEL_INPUTS.map(snakeCase);
   const query = `SELECT customer_id, event_time_ms, risk_score, ${columns.join(', ')}, label_known, is_fraud, reported_at_ms
-FROM (SELECT * FROM transaction_features FINAL WHERE kafka_topic = ${quoteString(`${prefix}.features`)})
-ANY LEFT JOIN (${latestLabelsSql(`kafka_topic = ${quoteString(`${prefix}.labels`)}`)}) USING transaction_id
+FROM (SELECT * FROM transaction_features FINAL WHERE kafka_topic = ${quoteString(runTopicName(prefix, 'features'))})
+ANY LEFT JOIN (${latestLabelsSql(`kafka_topic = ${quoteString(runTopicName(prefix, 'labels'))}`)}) USING transaction_id
 ORDER BY event_time_ms, transaction_id`;
   const client = clickhouseClient(config, config.database);
   try {

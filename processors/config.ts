@@ -2,10 +2,12 @@
  * The settings of the feature processors, validated once at the edge (CLI flags, a YAML file, a
  * REST body) with one schema, then passed down frozen.
  */
+
 import Type, { type Static } from 'typebox';
 import { validateAgainst } from '../core/config/validate.ts';
 import { ConfigError, type ConfigIssue } from '../core/errors.ts';
 import { COMPRESSIONS } from '../core/kafka/client.ts';
+import { deadLetterTopic, runTopicName } from '../core/run-topology.ts';
 import { featureFields } from './features/catalog.ts';
 import type { Rule } from './features/rules.ts';
 
@@ -177,7 +179,13 @@ export function topicsFor(
   prefix: string,
 ) {
   const { transactions, labels, customers } = inputs;
-  return { transactions, labels, customers, features: `${prefix}.features`, labeled: `${prefix}.labeled` };
+  return {
+    transactions,
+    labels,
+    customers,
+    features: runTopicName(prefix, 'features'),
+    labeled: runTopicName(prefix, 'labeled'),
+  };
 }
 
 /** Kafka Streams-style internal names, all derived from the application id. */
@@ -188,6 +196,6 @@ export function internalTopics(config: Pick<ProcessorConfig, 'applicationId'>) {
     merchantFeatures: `${app}.merchant-features`,
     customerChangelog: `${app}.customer-changelog`,
     merchantChangelog: `${app}.merchant-changelog`,
-    deadLetters: `${app}.dlq`,
+    deadLetters: deadLetterTopic(app),
   };
 }

@@ -5,6 +5,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { validateAgainst } from '../core/config/validate.ts';
 import { ConfigError } from '../core/errors.ts';
+import { runTopicNames } from '../core/run-topology.ts';
 import { driftIssues } from './drift/issues.ts';
 import { DriftSchema } from './drift/schema.ts';
 import { SCENARIOS } from './fraud/index.ts';
@@ -175,14 +176,8 @@ export function parseGeneratorConfig(input: unknown, source = 'generator config'
 
 /** The topics of a run named `<prefix>.customers`, `<prefix>.transactions`, … */
 export function prefixedTopics(prefix: string, partitions: number) {
-  return {
-    customers: `${prefix}.customers`,
-    merchants: `${prefix}.merchants`,
-    transactions: `${prefix}.transactions`,
-    labels: `${prefix}.labels`,
-    drift: `${prefix}.drift`,
-    partitions,
-  };
+  const { customers, merchants, transactions, labels, drift } = runTopicNames(prefix);
+  return { customers, merchants, transactions, labels, drift, partitions };
 }
 
 export function startMsOf(config: GeneratorConfig): number {

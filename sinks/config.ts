@@ -1,6 +1,8 @@
 /** Sink settings: one TypeBox schema, validated once at the edge (file, flags, REST body). */
+
 import Type, { type Static } from 'typebox';
 import { validateAgainst } from '../core/config/validate.ts';
+import { deadLetterTopic, runTopicNames } from '../core/run-topology.ts';
 import { RECORD_KINDS, type RecordKind } from './tables.ts';
 
 const topicName = (fallback: string) =>
@@ -83,13 +85,14 @@ export function routesOf(config: SinkConfig, sink: SinkName): Map<string, Record
  * the same prefix), the processors' dead letters under their application id.
  */
 export function runTopics(prefix: string, applicationId = prefix): SinkConfig['topics'] {
+  const { customers, merchants, transactions, labels, features, labeled } = runTopicNames(prefix);
   return {
-    customers: `${prefix}.customers`,
-    merchants: `${prefix}.merchants`,
-    transactions: `${prefix}.transactions`,
-    labels: `${prefix}.labels`,
-    features: `${prefix}.features`,
-    labeled: `${prefix}.labeled`,
-    deadLetters: `${applicationId}.dlq`,
+    customers,
+    merchants,
+    transactions,
+    labels,
+    features,
+    labeled,
+    deadLetters: deadLetterTopic(applicationId),
   };
 }

@@ -15,6 +15,7 @@ import type { RunStatus } from '../../../control-plane/runs/status.ts';
 import { type ControlPlane, startControlPlane } from '../../../control-plane/serve.ts';
 import type { Config } from '../../../core/config/schema.ts';
 import { freePort } from '../../../core/ports.ts';
+import { runTopicNames } from '../../../core/run-topology.ts';
 import { promptLabels } from '../../fixtures/generated.ts';
 import { uniqueName } from '../../harness/config.ts';
 import { readTopic } from '../../harness/kafka-read.ts';
@@ -112,16 +113,10 @@ afterAll(async () => {
   await controlPlane?.close();
   await stores?.drop();
   if (runId) {
-    const topics = ['customers', 'merchants', 'transactions', 'labels', 'features', 'labeled'].map(
-      (t) => `${runId}.${t}`,
-    );
-    await kafka.deleteTopics(topics).catch(() => undefined);
+    await kafka.deleteTopics(Object.values(runTopicNames(runId))).catch(() => undefined);
   }
   for (const id of wideRuns) {
-    const topics = ['customers', 'merchants', 'transactions', 'labels', 'features', 'labeled', 'drift'].map(
-      (t) => `${id}.${t}`,
-    );
-    await kafka.deleteTopics(topics).catch(() => undefined);
+    await kafka.deleteTopics(Object.values(runTopicNames(id))).catch(() => undefined);
   }
   await kafka.close();
 });
