@@ -69,13 +69,12 @@ export async function buildTopology(
     configs: { 'cleanup.policy': 'compact', 'min.compaction.lag.ms': '60000' },
   });
   await kafka.ensureTopics([
-    config.labelJoin === 'kafka'
-      ? {
-          // Kept past the label horizon: a label join reads its purchase's features record back from here.
-          ...stream(config.topics.features),
-          configs: { 'retention.ms': String((config.joinHorizonDays + 7) * DAY_MS) },
-        }
-      : stream(config.topics.features),
+    {
+      // Kept past the label horizon: a label join reads its purchase's features record back from
+      // here (every join with `labelJoin: kafka`, a restored purchase's in either mode).
+      ...stream(config.topics.features),
+      configs: { 'retention.ms': String((config.joinHorizonDays + 7) * DAY_MS) },
+    },
     stream(config.topics.labeled),
     stream(internal.merchantInput),
     stream(internal.merchantFeatures),

@@ -774,7 +774,10 @@ function serializeEntry(entry: StoredEntry): SerializedEntry {
     mf: entry.merchantFeatures ?? null,
     lb: entry.label ?? null,
     ml: entry.laterLabels ?? [],
-    x: entry.features ?? null,
+    // Once its place in the features topic is known, the changelog names the record instead of
+    // holding it: a restored purchase reads it back for its label (most of the changelog's bytes
+    // were these copies). In `memory` mode the running task still keeps it.
+    x: entry.featuresAt >= 0 ? null : (entry.features ?? null),
     xo: entry.featuresAt,
   };
 }
