@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { METRIC } from './metric-names.ts';
 
 /**
  * Metrics are created against a registry passed in (one per process, a fresh one per test), never
@@ -27,7 +28,7 @@ export interface KafkaClientMetrics {
 export function kafkaClientMetrics(registry: Registry): KafkaClientMetrics {
   return {
     messagesProduced: new Counter({
-      name: 'synfin_kafka_messages_produced_total',
+      name: METRIC.kafkaMessagesProduced,
       help: 'Messages acknowledged by Kafka',
       labelNames: ['topic'],
       registers: [registry],

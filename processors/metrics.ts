@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { METRIC } from '../core/metric-names.ts';
 
 /** The processors' metrics (synfin_processor_*); label values are bounded: stage, topic, kind. */
 export interface ProcessorMetrics {
@@ -24,7 +25,7 @@ export function processorMetrics(registry: Registry): ProcessorMetrics {
       registers,
     }),
     produced: new Counter({
-      name: 'synfin_processor_records_produced_total',
+      name: METRIC.processorRecordsProduced,
       help: 'Records committed by a stage, per output topic (changelogs included)',
       labelNames: ['stage', 'topic'],
       registers,
@@ -36,7 +37,7 @@ export function processorMetrics(registry: Registry): ProcessorMetrics {
       registers,
     }),
     deadLetters: new Counter({
-      name: 'synfin_processor_dead_letters_total',
+      name: METRIC.processorDeadLetters,
       help: 'Input records sent to the dead-letter topic',
       labelNames: ['stage'],
       registers,
@@ -74,7 +75,7 @@ export function processorMetrics(registry: Registry): ProcessorMetrics {
       registers,
     }),
     lag: new Gauge({
-      name: 'synfin_processor_consumer_lag_records',
+      name: METRIC.processorConsumerLag,
       help: 'Records behind the end of each input partition, as of the last batch processed',
       labelNames: ['stage', 'topic', 'partition'],
       registers,

@@ -1,4 +1,5 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
+import { METRIC } from '../core/metric-names.ts';
 
 /**
  * The generator's own metrics (synfin_producer_*). What Kafka acknowledged — messages, bytes,
@@ -14,8 +15,8 @@ export interface ProducerMetrics {
 }
 
 /** Seconds behind the realtime schedule (read by the control plane's status). */
-export const PACE_BEHIND_METRIC = 'synfin_producer_pace_behind_seconds';
-export const TARGET_RATE_METRIC = 'synfin_producer_target_rate_events_per_second';
+export const PACE_BEHIND_METRIC = METRIC.producerPaceBehind;
+export const TARGET_RATE_METRIC = METRIC.producerTargetRate;
 /** Behind by more than this, a realtime run no longer catches up: it is not keeping up. */
 export const PACE_GIVE_UP_MS = 1000;
 
@@ -33,7 +34,7 @@ export function producerMetrics(registry: Registry): ProducerMetrics {
       registers,
     }),
     fraudTransactions: new Counter({
-      name: 'synfin_producer_fraud_transactions_total',
+      name: METRIC.producerFraudTransactions,
       help: 'Generated transactions that belong to an injected fraud scenario',
       registers,
     }),

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { METRIC } from '../core/metric-names.ts';
 
 /** The sinks' metrics (synfin_sink_*); label values are bounded: sink, table, topic, partition. */
 export interface SinkMetrics {
@@ -19,13 +20,13 @@ export function sinkMetrics(registry: Registry): SinkMetrics {
   const registers = [registry];
   return {
     rowsWritten: new Counter({
-      name: 'synfin_sink_rows_written_total',
+      name: METRIC.sinkRowsWritten,
       help: 'Rows the database acknowledged, per table (dead letters included)',
       labelNames: ['sink', 'table'],
       registers,
     }),
     recordsConsumed: new Counter({
-      name: 'synfin_sink_records_consumed_total',
+      name: METRIC.sinkRecordsConsumed,
       help: 'Records read from Kafka',
       labelNames: ['sink', 'topic'],
       registers,
@@ -37,7 +38,7 @@ export function sinkMetrics(registry: Registry): SinkMetrics {
       registers,
     }),
     deadLetters: new Counter({
-      name: 'synfin_sink_dead_letters_total',
+      name: METRIC.sinkDeadLetters,
       help: 'Records landed in the dead-letter table instead of their own',
       labelNames: ['sink', 'reason'],
       registers,
@@ -70,7 +71,7 @@ export function sinkMetrics(registry: Registry): SinkMetrics {
       registers,
     }),
     bufferedRows: new Gauge({
-      name: 'synfin_sink_buffered_rows',
+      name: METRIC.sinkBufferedRows,
       help: 'Rows read and not yet written',
       labelNames: ['sink'],
       registers,
@@ -82,7 +83,7 @@ export function sinkMetrics(registry: Registry): SinkMetrics {
       registers,
     }),
     lag: new Gauge({
-      name: 'synfin_sink_consumer_lag_records',
+      name: METRIC.sinkConsumerLag,
       help: 'Records behind the end of each partition, as of the last batch read',
       labelNames: ['sink', 'topic', 'partition'],
       registers,

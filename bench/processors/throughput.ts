@@ -4,6 +4,7 @@
  * Input is produced first, so the number is the processor's own rate, not the producer's.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { METRIC } from '../../core/metric-names.ts';
 import { createMetricsRegistry } from '../../core/metrics.ts';
 import type { MetricsSnapshot } from '../../core/stage-threads.ts';
 import { parseProcessorConfig, topicsFor } from '../../processors/config.ts';
@@ -34,7 +35,7 @@ function featuresIn(snapshots: readonly MetricsSnapshot[], topic: string): numbe
   let sum = 0;
   for (const snapshot of snapshots)
     for (const metric of snapshot)
-      if (metric.name === 'synfin_processor_records_produced_total')
+      if (metric.name === METRIC.processorRecordsProduced)
         for (const value of metric.values) if (value.labels.topic === topic) sum += value.value;
   return sum;
 }

@@ -6,6 +6,7 @@
  * is the database's own bulk loading of the same rows from files in the same run (curl into
  * ClickHouse's HTTP interface, psql \copy): the ceiling a sink could approach.
  */
+
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { stringify } from 'yaml';
 import type { Config } from '../../core/config/schema.ts';
+import { METRIC } from '../../core/metric-names.ts';
 import { projectRoot } from '../../core/paths.ts';
 import { freePort } from '../../core/ports.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
@@ -71,7 +73,7 @@ async function sinkProgress(port: number): Promise<{ rows: number; heap: number;
   try {
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     let rows = 0;
-    for (const match of text.matchAll(/^synfin_sink_rows_written_total\{[^}]*\} (\d+)$/gm))
+    for (const match of text.matchAll(new RegExp(`^${METRIC.sinkRowsWritten}\\{[^}]*\\} (\\d+)$`, 'gm')))
       rows += Number(match[1]);
     const gauge = (name: string) =>
       Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(text)?.[1] ?? 0);

@@ -1,5 +1,6 @@
 /** A run's progress as /v1/runs/{id}/status reports it, computed from its stages' scrapes. */
 
+import { METRIC } from '../../core/metric-names.ts';
 import { PACE_BEHIND_METRIC, PACE_GIVE_UP_MS, TARGET_RATE_METRIC } from '../../producers/metrics.ts';
 import { type Sample, sumBy, total } from './exposition.ts';
 import type { RunPlan } from './spec.ts';
@@ -63,15 +64,13 @@ export function computeStatus(
   now = Date.now(),
 ): RunStatus {
   const produced: Record<string, number> = {};
-  const acked = scrapes.producer
-    ? sumBy(scrapes.producer, 'synfin_kafka_messages_produced_total', 'topic')
-    : undefined;
+  const acked = scrapes.producer ? sumBy(scrapes.producer, METRIC.kafkaMessagesProduced, 'topic') : undefined;
   for (const kind of TOPIC_KINDS) {
     const fromScrape = acked?.get(plan.topics[kind] as string);
     produced[kind] = record.stats.produced?.[kind] ?? fromScrape ?? previous?.produced[kind] ?? 0;
   }
   const outputs = scrapes.processors
-    ? sumBy(scrapes.processors, 'synfin_processor_records_produced_total', 'topic')
+    ? sumBy(scrapes.processors, METRIC.processorRecordsProduced, 'topic')
     : undefined;
   for (const kind of ['features', 'labeled']) {
     const topic = plan.topics[kind];
@@ -82,12 +81,10 @@ export function computeStatus(
     ? TOPIC_KINDS.reduce((sum, kind) => sum + (previous.produced[kind] ?? 0), 0)
     : 0;
   const seconds = previous ? (now - Date.parse(previous.updatedAt)) / 1000 : 0;
-  const sinkLag = scrapes.sinks
-    ? sumBy(scrapes.sinks, 'synfin_sink_consumer_lag_records', 'sink')
-    : undefined;
+  const sinkLag = scrapes.sinks ? sumBy(scrapes.sinks, METRIC.sinkConsumerLag, 'sink') : undefined;
   const sinkRows: Record<string, Record<string, number>> = {};
   for (const sample of scrapes.sinks ?? []) {
-    if (sample.name !== 'synfin_sink_rows_written_total') continue;
+    if (sample.name !== METRIC.sinkRowsWritten) continue;
     const { sink = '', table = '' } = sample.labels;
     sinkRows[sink] = { ...sinkRows[sink], [table]: (sinkRows[sink]?.[table] ?? 0) + sample.value };
   }
@@ -113,20 +110,20 @@ export function computeStatus(
           : (previous?.keepingUp ?? null),
     fraudTransactions:
       record.stats.fraudTransactions ??
-      (scrapes.producer ? total(scrapes.producer, 'synfin_producer_fraud_transactions_total') : undefined) ??
+      (scrapes.producer ? total(scrapes.producer, METRIC.producerFraudTransactions) : undefined) ??
       previous?.fraudTransactions ??
       0,
     consumerLag: {
       processors: scrapes.processors
-        ? total(scrapes.processors, 'synfin_processor_consumer_lag_records')
+        ? total(scrapes.processors, METRIC.processorConsumerLag)
         : (previous?.consumerLag.processors ?? null),
       sinks: sinkLag ? Object.fromEntries(sinkLag) : (previous?.consumerLag.sinks ?? {}),
     },
     sinkRows: scrapes.sinks ? sinkRows : (previous?.sinkRows ?? {}),
     deadLetters:
       scrapes.processors || scrapes.sinks
-        ? total(scrapes.processors ?? [], 'synfin_processor_dead_letters_total') +
-          total(scrapes.sinks ?? [], 'synfin_sink_dead_letters_total')
+        ? total(scrapes.processors ?? [], METRIC.processorDeadLetters) +
+          total(scrapes.sinks ?? [], METRIC.sinkDeadLetters)
         : (previous?.deadLetters ?? 0),
     startedAt: record.startedAt,
     endedAt: record.endedAt,
@@ -145,31 +142,25 @@ export function drained(
   scrapes: StageScrapes,
   options: { restarted?: boolean } = {},
 ): boolean {
-  if (
-    plan.processors &&
-    (!scrapes.processors || total(scrapes.processors, 'synfin_processor_consumer_lag_records') > 0)
-  )
+  if (plan.processors && (!scrapes.processors || total(scrapes.processors, METRIC.processorConsumerLag) > 0))
     return false;
   if (plan.processors) {
     // Consumed is not enough: events wait in the event-time buffers until released. Every
     // purchase comes out once (counted since the processors started: after a restart the
     // supervisor counts in the databases instead).
-    const out = sumBy(scrapes.processors ?? [], 'synfin_processor_records_produced_total', 'topic');
+    const out = sumBy(scrapes.processors ?? [], METRIC.processorRecordsProduced, 'topic');
     if (!options.restarted && (out.get(plan.topics.features as string) ?? 0) < (produced.transactions ?? 0))
       return false;
   }
   if (plan.sinks) {
     const samples = scrapes.sinks;
     if (!samples) return false;
-    if (
-      total(samples, 'synfin_sink_consumer_lag_records') > 0 ||
-      total(samples, 'synfin_sink_buffered_rows') > 0
-    )
+    if (total(samples, METRIC.sinkConsumerLag) > 0 || total(samples, METRIC.sinkBufferedRows) > 0)
       return false;
     // After a restart the counters start from zero: the supervisor asks the databases instead.
     if (options.restarted) return true;
     for (const sink of plan.sinks.sinks) {
-      const consumed = sumBy(samples, 'synfin_sink_records_consumed_total', 'topic', { sink });
+      const consumed = sumBy(samples, METRIC.sinkRecordsConsumed, 'topic', { sink });
       // Every topic this sink reads (its settings say which) has been read to what was produced.
       for (const kind of plan.sinks[sink].kinds) {
         const expected = produced[kind] ?? 0;

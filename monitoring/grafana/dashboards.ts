@@ -4,7 +4,9 @@
  * metrics the code exports; tests/integration/monitoring/scrape.test.ts checks them against
  * real scrapes. Panels are laid out two per row in the order given.
  */
+
 import path from 'node:path';
+import { METRIC } from '../../core/metric-names.ts';
 
 interface Query {
   expr: string;
@@ -59,9 +61,7 @@ export const PIPELINE_OVERVIEW: DashboardSpec = {
         {
           title: 'Messages acknowledged by Kafka per second, by topic',
           unit: 'ops',
-          queries: [
-            q(`sum by (topic) (rate(synfin_kafka_messages_produced_total{${RUN}}[1m]))`, '{{topic}}'),
-          ],
+          queries: [q(`sum by (topic) (rate(${METRIC.kafkaMessagesProduced}{${RUN}}[1m]))`, '{{topic}}')],
         },
         {
           title: 'Processor records consumed per second, by stage',
@@ -74,10 +74,7 @@ export const PIPELINE_OVERVIEW: DashboardSpec = {
           title: 'Rows landed per second, by sink and table',
           unit: 'ops',
           queries: [
-            q(
-              `sum by (sink, table) (rate(synfin_sink_rows_written_total{${RUN}}[1m]))`,
-              '{{sink}} {{table}}',
-            ),
+            q(`sum by (sink, table) (rate(${METRIC.sinkRowsWritten}{${RUN}}[1m]))`, '{{sink}} {{table}}'),
           ],
         },
       ],
@@ -89,15 +86,15 @@ export const PIPELINE_OVERVIEW: DashboardSpec = {
           title: 'Processor consumer lag, by stage and topic',
           unit: 'short',
           queries: [
-            q(`sum by (stage, topic) (synfin_processor_consumer_lag_records{${RUN}})`, '{{stage}} {{topic}}'),
+            q(`sum by (stage, topic) (${METRIC.processorConsumerLag}{${RUN}})`, '{{stage}} {{topic}}'),
           ],
         },
         {
           title: 'Sink consumer lag and buffered rows',
           unit: 'short',
           queries: [
-            q(`sum by (sink, topic) (synfin_sink_consumer_lag_records{${RUN}})`, 'lag {{sink}} {{topic}}'),
-            q(`sum by (sink) (synfin_sink_buffered_rows{${RUN}})`, 'buffered {{sink}}'),
+            q(`sum by (sink, topic) (${METRIC.sinkConsumerLag}{${RUN}})`, 'lag {{sink}} {{topic}}'),
+            q(`sum by (sink) (${METRIC.sinkBufferedRows}{${RUN}})`, 'buffered {{sink}}'),
           ],
         },
       ],
@@ -146,12 +143,9 @@ export const PIPELINE_OVERVIEW: DashboardSpec = {
           title: 'Dead letters (last 5 minutes)',
           unit: 'short',
           queries: [
+            q(`sum by (stage) (increase(${METRIC.processorDeadLetters}{${RUN}}[5m]))`, 'processor {{stage}}'),
             q(
-              `sum by (stage) (increase(synfin_processor_dead_letters_total{${RUN}}[5m]))`,
-              'processor {{stage}}',
-            ),
-            q(
-              `sum by (sink, reason) (increase(synfin_sink_dead_letters_total{${RUN}}[5m]))`,
+              `sum by (sink, reason) (increase(${METRIC.sinkDeadLetters}{${RUN}}[5m]))`,
               '{{sink}} {{reason}}',
             ),
           ],
@@ -166,7 +160,7 @@ export const PIPELINE_OVERVIEW: DashboardSpec = {
           unit: 'percentunit',
           queries: [
             q(
-              `sum by (run_id) (rate(synfin_producer_fraud_transactions_total{${RUN}}[5m])) / sum by (run_id) (rate(synfin_producer_events_total{${RUN}, kind="transaction"}[5m]))`,
+              `sum by (run_id) (rate(${METRIC.producerFraudTransactions}{${RUN}}[5m])) / sum by (run_id) (rate(synfin_producer_events_total{${RUN}, kind="transaction"}[5m]))`,
               'generated {{run_id}}',
             ),
             q(`max by (run_id) (synfin_producer_configured_fraud_ratio{${RUN}})`, 'configured {{run_id}}'),
@@ -207,7 +201,7 @@ export const SINK_DETAIL: DashboardSpec = {
   description: 'Per-sink detail: rows, batches, flushes, lag, commits, retries and dead letters.',
   variables: [
     { name: 'run_id', metric: 'synfin_process_start_time_seconds', label: 'run_id' },
-    { name: 'sink', metric: 'synfin_sink_rows_written_total', label: 'sink' },
+    { name: 'sink', metric: METRIC.sinkRowsWritten, label: 'sink' },
   ],
   rows: [
     {
@@ -217,17 +211,14 @@ export const SINK_DETAIL: DashboardSpec = {
           title: 'Rows landed per second, by table',
           unit: 'ops',
           queries: [
-            q(
-              `sum by (sink, table) (rate(synfin_sink_rows_written_total{${SINK}}[1m]))`,
-              '{{sink}} {{table}}',
-            ),
+            q(`sum by (sink, table) (rate(${METRIC.sinkRowsWritten}{${SINK}}[1m]))`, '{{sink}} {{table}}'),
           ],
         },
         {
           title: 'Records read vs skipped (already landed) per second',
           unit: 'ops',
           queries: [
-            q(`sum by (sink) (rate(synfin_sink_records_consumed_total{${SINK}}[1m]))`, 'read {{sink}}'),
+            q(`sum by (sink) (rate(${METRIC.sinkRecordsConsumed}{${SINK}}[1m]))`, 'read {{sink}}'),
             q(`sum by (sink) (rate(synfin_sink_records_skipped_total{${SINK}}[1m]))`, 'skipped {{sink}}'),
           ],
         },
@@ -236,7 +227,7 @@ export const SINK_DETAIL: DashboardSpec = {
           unit: 'short',
           queries: [
             q(
-              `sum by (sink, topic, partition) (synfin_sink_consumer_lag_records{${SINK}})`,
+              `sum by (sink, topic, partition) (${METRIC.sinkConsumerLag}{${SINK}})`,
               '{{sink}} {{topic}}[{{partition}}]',
             ),
           ],
@@ -276,7 +267,7 @@ export const SINK_DETAIL: DashboardSpec = {
         {
           title: 'Buffered rows',
           unit: 'short',
-          queries: [q(`sum by (sink) (synfin_sink_buffered_rows{${SINK}})`, '{{sink}}')],
+          queries: [q(`sum by (sink) (${METRIC.sinkBufferedRows}{${SINK}})`, '{{sink}}')],
         },
       ],
     },
@@ -293,7 +284,7 @@ export const SINK_DETAIL: DashboardSpec = {
           unit: 'short',
           queries: [
             q(
-              `sum by (sink, reason) (increase(synfin_sink_dead_letters_total{${SINK}}[5m]))`,
+              `sum by (sink, reason) (increase(${METRIC.sinkDeadLetters}{${SINK}}[5m]))`,
               '{{sink}} {{reason}}',
             ),
           ],
