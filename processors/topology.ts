@@ -2,16 +2,19 @@
  * The processors' topology on Kafka: input topics checked for co-partitioning, internal and output
  * topics created, output schemas registered, and the two stage specs the runtime runs.
  */
+
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SynfinError } from '../core/errors.ts';
 import type { KafkaClient, TopicSpec } from '../core/kafka/client.ts';
 import type { RegistryCodec } from '../core/registry/codec.ts';
+import { projectingDecoder } from '../core/registry/projection.ts';
 import { type OutputCodec, outputCodec } from './avro.ts';
 import { internalTopics, type ProcessorConfig } from './config.ts';
 import type { StageSpec } from './engine/runtime.ts';
 import { featuresSchema, labeledSchema } from './features/catalog.ts';
 import type { ProcessorMetrics } from './metrics.ts';
 import { CustomerTask } from './stages/customer-task.ts';
+import { CUSTOMER_FIELDS, LABEL_FIELDS, TRANSACTION_FIELDS } from './stages/inputs.ts';
 import { MerchantTask } from './stages/merchant-task.ts';
 
 const DAY_MS = 86_400_000;
@@ -93,11 +96,23 @@ export async function buildTopology(
       labeledSchema(),
     ),
   };
-  const avroInputs = new Set([config.topics.transactions, config.topics.labels, config.topics.customers]);
+  // Each Avro input decoded with only the fields its facts read.
+  const projections = new Map([
+    [config.topics.transactions, projectingDecoder(codec, new Set(TRANSACTION_FIELDS))],
+    [config.topics.labels, projectingDecoder(codec, new Set(LABEL_FIELDS))],
+    [config.topics.customers, projectingDecoder(codec, new Set(CUSTOMER_FIELDS))],
+  ]);
   const decode = async (topic: string, value: Buffer | null): Promise<unknown> => {
-    if (!avroInputs.has(topic)) return value;
+    const projection = projections.get(topic);
+    if (!projection) return value;
     if (value === null) throw new SynfinError('MESSAGE_DECODE_FAILED', 'empty value (a tombstone?)');
-    return codec.decode(value);
+    return projection.decode(value);
+  };
+  const decodeKnown = (topic: string, value: Buffer | null): unknown => {
+    const projection = projections.get(topic);
+    if (!projection) return value;
+    if (value === null) throw new SynfinError('MESSAGE_DECODE_FAILED', 'empty value (a tombstone?)');
+    return projection.decodeKnown(value);
   };
   const customer: StageSpec = {
     name: 'customer',
@@ -110,6 +125,7 @@ export async function buildTopology(
     ],
     changelog: internal.customerChangelog,
     decode,
+    decodeKnown,
     createTask: (partition) =>
       new CustomerTask({
         partition,
@@ -132,6 +148,7 @@ export async function buildTopology(
     inputs: [internal.merchantInput],
     changelog: internal.merchantChangelog,
     decode,
+    decodeKnown,
     createTask: (partition) =>
       new MerchantTask({
         partition,

@@ -31,6 +31,11 @@ export interface StageSpec {
   createTask(partition: number): StageTask;
   /** Decodes a value of an input topic; throws when it cannot. */
   decode(topic: string, value: Buffer | null): Promise<unknown>;
+  /**
+   * The same without a promise, for the hot loop: undefined while the value's schema has not been
+   * looked up (decode() is used then). Throws as decode() does.
+   */
+  decodeKnown?(topic: string, value: Buffer | null): unknown;
 }
 
 export interface StageOptions {
@@ -208,6 +213,42 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     }
   }
 
+  /**
+   * A record decoded without waiting, when its schema is known (most of them): no promise per
+   * record. Undefined sends it through decode(), which looks schemas up and waits out a registry
+   * that is down.
+   */
+  function decodeNow(
+    topic: string,
+    partition: number,
+    record: FetchedBatch['records'][number],
+  ): InputRecord | undefined {
+    if (!spec.decodeKnown) return undefined;
+    let value: unknown;
+    try {
+      value = spec.decodeKnown(topic, record.value);
+    } catch (error) {
+      if (error instanceof SynfinError && error.retriable) return undefined;
+      return {
+        topic,
+        partition,
+        offset: record.offset,
+        key: record.key?.toString('utf8') ?? null,
+        value: record.value,
+        decoded: { ok: false, error: error as Error },
+      };
+    }
+    if (value === undefined) return undefined;
+    return {
+      topic,
+      partition,
+      offset: record.offset,
+      key: record.key?.toString('utf8') ?? null,
+      value: record.value,
+      decoded: { ok: true, value },
+    };
+  }
+
   async function decode(
     topic: string,
     partition: number,
@@ -265,7 +306,13 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
       for (const batch of batches) {
         const task = tasks.get(batch.partition);
         if (!task || batch.records.length === 0) continue;
-        const records = await Promise.all(batch.records.map((r) => decode(batch.topic, batch.partition, r)));
+        const records: InputRecord[] = new Array(batch.records.length);
+        for (let i = 0; i < batch.records.length; i++) {
+          const record = batch.records[i] as FetchedBatch['records'][number];
+          records[i] =
+            decodeNow(batch.topic, batch.partition, record) ??
+            (await decode(batch.topic, batch.partition, record));
+        }
         metrics.consumed.inc({ stage: spec.name, topic: batch.topic }, records.length);
         task.process(records, now);
         for (const record of batch.records) pendingBytes += (record.value?.length ?? 0) + 64;
