@@ -1,7 +1,8 @@
 /**
- * The names of one run's topics, in one place: every stage, the control plane and the tests derive
- * them from here (`<prefix>.<kind>`; the dead letters `<applicationId>.dlq`). A run's prefix is its
- * id; the CLIs' defaults name each topic on its own instead (producers/config.ts).
+ * The names of one run's topics, consumer groups and transactional ids, in one place: every stage,
+ * the control plane and the tests derive them from here (`<prefix>.<kind>`; the dead letters
+ * `<applicationId>.dlq`; groups `<applicationId>-<stage>`). A run's prefix is its id; the CLIs'
+ * defaults name each topic on its own instead (producers/config.ts).
  */
 
 /** The topics of a run, by kind, in the order they are produced. */
@@ -31,4 +32,19 @@ export function runTopicNames(prefix: string): Record<RunTopicKind, string> {
 /** Where a stage application's poison goes (the processors' and the sinks' dead letters). */
 export function deadLetterTopic(applicationId: string): string {
   return `${applicationId}.dlq`;
+}
+
+/** The consumer group of a processor stage (`customer`, `merchant`) or a sink (`clickhouse`, …). */
+export function stageGroup(applicationId: string, stage: string): string {
+  return `${applicationId}-${stage}`;
+}
+
+/** A stage instance's transactional id: its group and the instance (fenced per instance). */
+export function transactionalId(groupId: string, instanceId: string): string {
+  return `${groupId}-${instanceId}`;
+}
+
+/** The consumer a stage reads records back with by offset (never joins its group). */
+export function lookupGroup(groupId: string): string {
+  return `${groupId}-lookups`;
 }

@@ -8,6 +8,7 @@ import { SynfinError } from '../core/errors.ts';
 import type { KafkaClient, TopicSpec } from '../core/kafka/client.ts';
 import type { RegistryCodec } from '../core/registry/codec.ts';
 import { projectingDecoder } from '../core/registry/projection.ts';
+import { stageGroup } from '../core/run-topology.ts';
 import { type OutputCodec, outputCodec } from './avro.ts';
 import { internalTopics, type ProcessorConfig } from './config.ts';
 import type { StageSpec } from './engine/runtime.ts';
@@ -116,7 +117,7 @@ export async function buildTopology(
   };
   const customer: StageSpec = {
     name: 'customer',
-    groupId: `${config.applicationId}-customer`,
+    groupId: stageGroup(config.applicationId, 'customer'),
     inputs: [
       config.topics.transactions,
       config.topics.labels,
@@ -144,7 +145,7 @@ export async function buildTopology(
   };
   const merchant: StageSpec = {
     name: 'merchant',
-    groupId: `${config.applicationId}-merchant`,
+    groupId: stageGroup(config.applicationId, 'merchant'),
     inputs: [internal.merchantInput],
     changelog: internal.merchantChangelog,
     decode,

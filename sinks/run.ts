@@ -1,8 +1,10 @@
 /** Runs the configured sinks until the signal aborts or one fails. */
+
 import type { Config } from '../core/config/schema.ts';
 import type { KafkaClient } from '../core/kafka/client.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RegistryCodec } from '../core/registry/codec.ts';
+import { stageGroup } from '../core/run-topology.ts';
 import { routesOf, type SinkConfig } from './config.ts';
 import { runSink } from './engine/runtime.ts';
 import type { Sink } from './engine/sink.ts';
@@ -37,7 +39,7 @@ export async function runSinks(settings: SinkConfig, deps: SinkDeps): Promise<vo
           logger: deps.logger,
           metrics: deps.metrics,
           signal: stop.signal,
-          groupId: `${settings.groupPrefix}-${name}`,
+          groupId: stageGroup(settings.groupPrefix, name),
           routes,
           codec: deps.codec,
           batch: settings.batch,

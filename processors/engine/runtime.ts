@@ -19,6 +19,7 @@ import { type FetchedBatch, recordAt } from '../../core/kafka/fetcher.ts';
 import { GroupRuntime, partitionKey, type TopicPartition } from '../../core/kafka/group-runtime.ts';
 import { type Logger, retryLog } from '../../core/logger.ts';
 import { withRetry } from '../../core/retry.ts';
+import { lookupGroup, transactionalId } from '../../core/run-topology.ts';
 import type { ProcessorMetrics } from '../metrics.ts';
 import { readChangelog, writeBarriers } from './restore.ts';
 import type { InputRecord, StageTask, TaskOutput } from './task.ts';
@@ -59,7 +60,7 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
   const { kafka, metrics, signal } = options;
   const log = options.logger.child({ stage: spec.name });
   const instanceId = options.instanceId ?? `${hostname()}-${process.pid}`;
-  const producer = kafka.transactionalProducer(`${spec.groupId}-${instanceId}`);
+  const producer = kafka.transactionalProducer(transactionalId(spec.groupId, instanceId));
   await producer.init();
   const tasks = new Map<number, StageTask>();
   /** Offsets last committed, per input partition: only those that moved are sent again. */
@@ -111,7 +112,7 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     for (const task of tasks.values()) {
       const wanted = task.lookups?.() ?? [];
       if (wanted.length === 0) continue;
-      lookupClient ??= kafka.rawConsumer(`${spec.groupId}-lookups`);
+      lookupClient ??= kafka.rawConsumer(lookupGroup(spec.groupId));
       const client = lookupClient;
       const values = await Promise.all(
         wanted.map(({ topic, partition, offset }) =>
