@@ -5,7 +5,7 @@
  */
 import { validateAgainst } from '../core/config/validate.ts';
 import { type GeneratorConfig, startMsOf } from './config.ts';
-import { FraudIntensity } from './drift/fraud-intensity.ts';
+import { fraudIntensityOf } from './drift/fraud-intensity.ts';
 import { type DayConditions, DriftTimeline } from './drift/timeline.ts';
 import type { CustomerDay, Reaction } from './fraud/scenario.ts';
 import { addedShare, fraudShares } from './fraud/shares.ts';
@@ -78,14 +78,7 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
   const shares = fraudShares(config);
   const addedRate = addedShare(shares);
   const timeline = new DriftTimeline(config.drift, startMs);
-  const intensity = new FraudIntensity(
-    shares.map(({ scenario, share, adds }) => ({
-      name: scenario.name,
-      share,
-      adds,
-      rate: timeline.scenarioRate(scenario.name),
-    })),
-  );
+  const intensity = fraudIntensityOf(shares, timeline);
   // Adaptive fraudsters: each scenario's reaction to the issuer's answers, by scenario name.
   const adaptive = config.fraud.adaptive.enabled;
   const reactions = new Map<string, Reaction>();
@@ -161,7 +154,10 @@ export function createSimulation(config: GeneratorConfig, startMs = startMsOf(co
       const draft = drafts[i] as TransactionDraft;
       const value = authorise(draft, customer, state.card, config.runId, config.declineRate, rng);
       out.push({ value, customer, fraudScenario: draft.fraudScenario });
-      const react = draft.fraudScenario === null || !context ? undefined : reactions.get(draft.fraudScenario);
+      const react =
+        draft.fraudScenario === null || !adaptive || !context
+          ? undefined
+          : reactions.get(draft.fraudScenario);
       // A fraudster's reaction may delay or drop what it had not done yet: the rest back in time order.
       if (react?.(value, draft, context as CustomerDay, drafts, i + 1)) sortFrom(drafts, i + 1);
     }

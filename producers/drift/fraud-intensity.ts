@@ -6,7 +6,8 @@
  * scenario's intensity is that over the same without drift: what it multiplies its episode
  * probability by.
  */
-import type { Levels } from './timeline.ts';
+import type { FraudShare } from '../fraud/shares.ts';
+import type { DriftTimeline, Levels } from './timeline.ts';
 
 export interface ScenarioShare {
   name: string;
@@ -81,4 +82,16 @@ export class FraudIntensity {
     }
     return peak;
   }
+}
+
+/** The run's scenarios, each with its rate schedule from the timeline. */
+export function fraudIntensityOf(shares: readonly FraudShare[], timeline: DriftTimeline): FraudIntensity {
+  return new FraudIntensity(
+    shares.map(({ scenario, share, adds }) => ({
+      name: scenario.name,
+      share,
+      adds,
+      rate: timeline.scenarioRate(scenario.name),
+    })),
+  );
 }

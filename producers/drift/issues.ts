@@ -9,7 +9,7 @@ import type { ConfigIssue } from '../../core/errors.ts';
 import type { GeneratorConfig } from '../config.ts';
 import { SCENARIOS } from '../fraud/index.ts';
 import { fraudShares } from '../fraud/shares.ts';
-import { FraudIntensity } from './fraud-intensity.ts';
+import { fraudIntensityOf } from './fraud-intensity.ts';
 import { DriftTimeline } from './timeline.ts';
 
 /** The generator's own bound on fraud.rate, which a schedule must not exceed either. */
@@ -54,14 +54,7 @@ export function driftIssues(config: GeneratorConfig): ConfigIssue[] {
     ...drift.scenarios.map((change) => change.day + change.rampDays),
     ...drift.categories.map((change) => change.day + change.rampDays),
   );
-  const intensity = new FraudIntensity(
-    shares.map(({ scenario, share, adds }) => ({
-      name: scenario.name,
-      share,
-      adds,
-      rate: timeline.scenarioRate(scenario.name),
-    })),
-  );
+  const intensity = fraudIntensityOf(shares, timeline);
   const peak = intensity.peakFraudRate(lastDay);
   if (peak > MAX_FRAUD_RATE)
     issues.push({

@@ -5,10 +5,9 @@
  */
 import type { GeneratorConfig } from '../config.ts';
 import { SCENARIOS } from '../fraud/index.ts';
+import { DAY_MS } from '../transactions/rhythm.ts';
 import { CATEGORIES } from '../world/categories.ts';
 import { DriftTimeline, type Levels } from './timeline.ts';
-
-const DAY_MS = 86_400_000;
 
 export const DRIFT_KINDS = ['SCENARIO_RATE', 'SCENARIO_PARAMS', 'CATEGORY_MIX', 'PAYDAY', 'HOLIDAY'] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];

@@ -3,10 +3,9 @@
  * simulation asks for a day's conditions once per day (not per customer), the scenarios for their
  * rate multiplier once per customer-day.
  */
-import { CATEGORIES, WEEKDAY_FACTOR } from '../world/categories.ts';
+import { DAY_MS, weekdayFactor } from '../transactions/rhythm.ts';
+import { CATEGORIES } from '../world/categories.ts';
 import type { CategoryChange, DriftConfig, ScenarioChange } from './schema.ts';
-
-const DAY_MS = 86_400_000;
 
 /** One step or ramp of a level: from the level it finds on `day` to `target` over `rampDays`. */
 interface Keyframe {
@@ -109,7 +108,7 @@ export class DriftTimeline {
   activity(dayIndex: number): number {
     const dayStartMs = this.dayStartMs(dayIndex);
     const { weekends, paydays, paydayFactor } = this.drift.seasonality;
-    let factor = weekends ? (WEEKDAY_FACTOR[(Math.floor(dayStartMs / DAY_MS) + 4) % 7] ?? 1) : 1;
+    let factor = weekends ? weekdayFactor(dayStartMs) : 1;
     if (isPayday(dayStartMs, paydays)) factor *= paydayFactor;
     return factor * (this.holidays.get(dayStartMs) ?? 1);
   }
