@@ -214,6 +214,17 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     }
   }
 
+  /** An input record as the tasks take it: where it came from, its bytes, what decoding gave. */
+  function inputRecord(
+    topic: string,
+    partition: number,
+    record: FetchedBatch['records'][number],
+    decoded: InputRecord['decoded'],
+  ): InputRecord {
+    const key = record.key?.toString('utf8') ?? null;
+    return { topic, partition, offset: record.offset, key, value: record.value, decoded };
+  }
+
   /**
    * A record decoded without waiting, when its schema is known (most of them): no promise per
    * record. Undefined sends it through decode(), which looks schemas up and waits out a registry
@@ -230,24 +241,9 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
       value = spec.decodeKnown(topic, record.value);
     } catch (error) {
       if (error instanceof SynfinError && error.retriable) return undefined;
-      return {
-        topic,
-        partition,
-        offset: record.offset,
-        key: record.key?.toString('utf8') ?? null,
-        value: record.value,
-        decoded: { ok: false, error: error as Error },
-      };
+      return inputRecord(topic, partition, record, { ok: false, error: error as Error });
     }
-    if (value === undefined) return undefined;
-    return {
-      topic,
-      partition,
-      offset: record.offset,
-      key: record.key?.toString('utf8') ?? null,
-      value: record.value,
-      decoded: { ok: true, value },
-    };
+    return value === undefined ? undefined : inputRecord(topic, partition, record, { ok: true, value });
   }
 
   async function decode(
@@ -255,31 +251,14 @@ export async function runStage(spec: StageSpec, options: StageOptions): Promise<
     partition: number,
     record: FetchedBatch['records'][number],
   ): Promise<InputRecord> {
-    const key = record.key?.toString('utf8') ?? null;
     for (let attempt = 1; ; attempt++) {
       try {
         const value = await spec.decode(topic, record.value);
-        return {
-          topic,
-          partition,
-          offset: record.offset,
-          key,
-          value: record.value,
-          decoded: { ok: true, value },
-        };
+        return inputRecord(topic, partition, record, { ok: true, value });
       } catch (error) {
         // The registry being down is not the record's fault: wait for it rather than dead-letter.
-        if (!(error instanceof SynfinError && error.retriable) || signal.aborted) {
-          const failure = error as Error;
-          return {
-            topic,
-            partition,
-            offset: record.offset,
-            key,
-            value: record.value,
-            decoded: { ok: false, error: failure },
-          };
-        }
+        if (!(error instanceof SynfinError && error.retriable) || signal.aborted)
+          return inputRecord(topic, partition, record, { ok: false, error: error as Error });
         retryLog(log, attempt)({ err: error.message, attempt }, 'schema lookup failed, retrying');
         await sleep(1000);
       }

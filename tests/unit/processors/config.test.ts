@@ -1,17 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../core/errors.ts';
 import { DEFAULT_RULES, parseProcessorConfig } from '../../../processors/config.ts';
 import { scoreRules } from '../../../processors/features/rules.ts';
+import { configIssuesOf } from '../../fixtures/config-issues.ts';
 
-function issuesOf(input: unknown): string[] {
-  try {
-    parseProcessorConfig(input);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
-    throw error;
-  }
-  return [];
-}
+const issuesOf = (input: unknown) => configIssuesOf(parseProcessorConfig, input);
 
 describe('processor settings', () => {
   it('defaults to both stages and the default rules', () => {

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../core/errors.ts';
 import { parseGeneratorConfig } from '../../../producers/config.ts';
 import { SCENARIOS } from '../../../producers/fraud/index.ts';
+import { configIssuesOf } from '../../fixtures/config-issues.ts';
 
 const SCENARIO_NAMES = SCENARIOS.map((scenario) => scenario.name);
 
-function issuesOf(input: unknown): string[] {
-  try {
-    parseGeneratorConfig(input);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
-    throw error;
-  }
-  return [];
-}
+const issuesOf = (input: unknown) => configIssuesOf(parseGeneratorConfig, input);
 
 describe('generator config', () => {
   it('fills defaults for everything, including each scenario', () => {

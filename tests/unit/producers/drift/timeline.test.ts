@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { validateAgainst } from '../../../../core/config/validate.ts';
-import { ConfigError } from '../../../../core/errors.ts';
 import { parseGeneratorConfig } from '../../../../producers/config.ts';
 import { DriftSchema } from '../../../../producers/drift/schema.ts';
 import { DriftTimeline, Levels } from '../../../../producers/drift/timeline.ts';
+import { configIssuesOf } from '../../../fixtures/config-issues.ts';
 import { generateAll, generatorConfig } from '../../../fixtures/generated.ts';
 
 const drift = (input: unknown) => validateAgainst(DriftSchema, input, 'test');
 const JAN_1 = Date.parse('2026-01-01T00:00:00Z');
 
-function issuesOf(input: Record<string, unknown>): string[] {
-  try {
-    parseGeneratorConfig(input);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.issues.map((issue) => `${issue.path}: ${issue.message}`);
-    throw error;
-  }
-  return [];
-}
+const issuesOf = (input: unknown) => configIssuesOf(parseGeneratorConfig, input);
 
 describe('drift levels', () => {
   it('steps, ramps linearly, and lets a later change take over from where it finds the level', () => {
