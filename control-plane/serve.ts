@@ -1,22 +1,24 @@
 /**
- * The control plane process: migrations (the `runs` table), the supervisor (recovering runs a
+ * The control plane process: its migrations (the `runs` table), the supervisor (recovering runs a
  * previous process left), the HTTP server. SIGTERM drains: the server stops accepting, runs
  * flush and commit, then the process exits.
  */
 
 import path from 'node:path';
 import pg from 'pg';
+import { environmentOf } from '../core/config/environment.ts';
 import type { Config } from '../core/config/schema.ts';
 import type { Logger } from '../core/logger.ts';
 import { createMetricsRegistry } from '../core/metrics.ts';
 import { projectRoot } from '../core/paths.ts';
 import { cachedReadiness } from '../core/service-info.ts';
 import { evaluateRunInWorker } from '../evaluation/report.ts';
-import { postgresSink } from '../sinks/postgres/sink.ts';
+import { SINK_NAMES, sinkConnection } from '../sinks/registry.ts';
 import { loadKeys } from './http/auth.ts';
 import { buildServer, type ControlPlaneServer } from './http/server.ts';
-import { databaseLandedCounter } from './runs/landed.ts';
+import { sinkLandedCounter } from './runs/landed.ts';
 import { processLauncher, type StageLauncher } from './runs/launcher.ts';
+import { migrateControlPlane } from './runs/migrations.ts';
 import { postgresRunStore } from './runs/store.ts';
 import { RunSupervisor } from './runs/supervisor.ts';
 
@@ -35,29 +37,11 @@ export interface ControlPlane {
  */
 export function stageEnvironment(config: Config): Record<string, string> {
   return {
-    SYNFIN_KAFKA__BROKERS: config.kafka.brokers.join(','),
-    SYNFIN_KAFKA__SSL: String(config.kafka.ssl),
-    SYNFIN_KAFKA__SASL__MECHANISM: config.kafka.sasl.mechanism,
-    SYNFIN_KAFKA__SASL__USERNAME: config.kafka.sasl.username,
-    SYNFIN_KAFKA__SASL__PASSWORD: config.kafka.sasl.password,
-    SYNFIN_SCHEMA_REGISTRY__URL: config.schemaRegistry.url,
-    SYNFIN_CLICKHOUSE__URL: config.clickhouse.url,
-    SYNFIN_CLICKHOUSE__DATABASE: config.clickhouse.database,
-    SYNFIN_CLICKHOUSE__USERNAME: config.clickhouse.username,
-    SYNFIN_CLICKHOUSE__PASSWORD: config.clickhouse.password,
-    SYNFIN_POSTGRES__URL: config.postgres.url,
+    ...environmentOf(['kafka'], config.kafka),
+    ...environmentOf(['schemaRegistry'], config.schemaRegistry),
+    ...Object.assign({}, ...SINK_NAMES.map((name) => environmentOf([name], sinkConnection(config, name)))),
     SYNFIN_LOG__LEVEL: config.log.level,
   };
-}
-
-/** The runs table comes with the Postgres migrations (shared with the Postgres sink). */
-export async function migrateRunsTable(config: Config, logger: Logger): Promise<void> {
-  const migrator = postgresSink(config.postgres, { routes: new Map(), logger });
-  try {
-    await migrator.start();
-  } finally {
-    await migrator.close();
-  }
 }
 
 export async function startControlPlane(
@@ -67,11 +51,11 @@ export async function startControlPlane(
 ): Promise<ControlPlane> {
   const cp = config.controlPlane;
   const apiKeys = loadKeys(cp);
-  await migrateRunsTable(config, logger);
   const pool = new pg.Pool({ connectionString: config.postgres.url, max: 5 });
   // An idle connection the server closes (a restart, an administrator) is replaced on next use.
   pool.on('error', (error) => logger.warn({ err: error.message }, 'postgres connection lost'));
   try {
+    await migrateControlPlane(pool, logger);
     return await serveWith(config, logger, options, pool, apiKeys);
   } catch (error) {
     await pool.end();
@@ -95,7 +79,7 @@ async function serveWith(
     logger,
     statusIntervalMs: cp.statusIntervalMs,
     stopTimeoutMs: cp.drainTimeoutMs,
-    landed: databaseLandedCounter(config),
+    landed: sinkLandedCounter(config),
     quotas: cp.quotas,
   });
   const recovered = await supervisor.recover();

@@ -2,41 +2,27 @@
  * Who answers at the configured endpoints, and which versions they run. Used by `synfin-doctor`
  * and by the integration harness to name the real services a test run talked to.
  */
-import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import pg from 'pg';
+
+import { SINK_DESCRIPTORS, sinkConnection } from '../sinks/registry.ts';
 import type { Config } from './config/schema.ts';
 import { createKafkaClient } from './kafka/client.ts';
 import { createLogger } from './logger.ts';
 import type { Readiness } from './metrics-server.ts';
 
 export interface ServiceReport {
-  name: 'kafka' | 'schema-registry' | 'clickhouse' | 'postgres';
+  /** `kafka`, `schema-registry`, or the name of a sink (sinks/registry.ts). */
+  name: string;
   endpoint: string;
   ok: boolean;
   version?: string;
   error?: string;
 }
 
-async function report(
-  name: ServiceReport['name'],
-  endpoint: string,
-  probe: () => Promise<string>,
-): Promise<ServiceReport> {
+async function report(name: string, endpoint: string, probe: () => Promise<string>): Promise<ServiceReport> {
   try {
     return { name, endpoint, ok: true, version: await probe() };
   } catch (error) {
     return { name, endpoint, ok: false, error: error instanceof Error ? error.message : String(error) };
-  }
-}
-
-/** Redacts the password of a connection URL for display. */
-export function displayUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return url;
   }
 }
 
@@ -72,59 +58,45 @@ async function registryInfo(config: Config): Promise<string> {
   return 'Confluent-compatible schema registry (version not reported)';
 }
 
-async function clickhouseInfo(config: Config): Promise<string> {
-  const client = createClient({
-    url: config.clickhouse.url,
-    username: config.clickhouse.username,
-    password: config.clickhouse.password,
-    request_timeout: 5000,
-    log: { level: ClickHouseLogLevel.OFF },
-  });
-  try {
-    const result = await client.query({ query: 'SELECT version() AS version', format: 'JSONEachRow' });
-    const rows = await result.json<{ version: string }>();
-    return `ClickHouse ${rows[0]?.version ?? 'unknown'}`;
-  } finally {
-    await client.close();
-  }
+interface ServiceProbe {
+  name: string;
+  endpoint(config: Config): string;
+  version(config: Config): Promise<string>;
 }
 
-async function postgresInfo(config: Config): Promise<string> {
-  const client = new pg.Client({ connectionString: config.postgres.url, connectionTimeoutMillis: 5000 });
-  await client.connect();
-  try {
-    const result = await client.query<{ server_version: string }>('SHOW server_version');
-    return `PostgreSQL ${result.rows[0]?.server_version ?? 'unknown'}`;
-  } finally {
-    await client.end();
-  }
-}
-
-export const SERVICE_NAMES: readonly ServiceReport['name'][] = [
-  'kafka',
-  'schema-registry',
-  'clickhouse',
-  'postgres',
+/** Kafka, the registry, then each sink as its descriptor probes it. */
+const PROBES: readonly ServiceProbe[] = [
+  { name: 'kafka', endpoint: (config) => config.kafka.brokers.join(','), version: kafkaInfo },
+  { name: 'schema-registry', endpoint: (config) => config.schemaRegistry.url, version: registryInfo },
+  ...SINK_DESCRIPTORS.map(
+    (sink): ServiceProbe => ({
+      name: sink.name,
+      endpoint: (config) => sink.endpoint(sinkConnection(config, sink.name)),
+      version: (config) => sink.probe(sinkConnection(config, sink.name)),
+    }),
+  ),
 ];
+
+export const SERVICE_NAMES: readonly string[] = PROBES.map((probe) => probe.name);
 
 /** Probes the named services (all by default), in parallel; a failure is reported, never thrown. */
 export function probeServices(
   config: Config,
-  names: readonly ServiceReport['name'][] = SERVICE_NAMES,
+  names: readonly string[] = SERVICE_NAMES,
 ): Promise<ServiceReport[]> {
-  const probes: Record<ServiceReport['name'], () => Promise<ServiceReport>> = {
-    kafka: () => report('kafka', config.kafka.brokers.join(','), () => kafkaInfo(config)),
-    'schema-registry': () => report('schema-registry', config.schemaRegistry.url, () => registryInfo(config)),
-    clickhouse: () => report('clickhouse', config.clickhouse.url, () => clickhouseInfo(config)),
-    postgres: () => report('postgres', displayUrl(config.postgres.url), () => postgresInfo(config)),
-  };
-  return Promise.all(names.map((name) => probes[name]()));
+  return Promise.all(
+    names.map((name) => {
+      const probe = PROBES.find((candidate) => candidate.name === name);
+      if (!probe) return { name, endpoint: '', ok: false, error: `no such service: ${name}` };
+      return report(name, probe.endpoint(config), () => probe.version(config));
+    }),
+  );
 }
 
 /** `/ready` of a process: the services it depends on, probed at most every few seconds however often asked. */
 export function cachedReadiness(
   config: Config,
-  dependsOn: readonly ServiceReport['name'][] = SERVICE_NAMES,
+  dependsOn: readonly string[] = SERVICE_NAMES,
 ): () => Promise<Readiness> {
   let last: { at: number; report: Promise<Readiness> } | undefined;
   return () => {

@@ -9,7 +9,7 @@ import type { Logger } from './logger.ts';
 import { createMetricsRegistry, kafkaClientMetrics } from './metrics.ts';
 import { serveMetrics } from './metrics-server.ts';
 import { createRegistryCodec, type RegistryCodec } from './registry/codec.ts';
-import { cachedReadiness, type ServiceReport } from './service-info.ts';
+import { cachedReadiness } from './service-info.ts';
 import type { AddMetrics, MetricsSnapshot } from './stage-threads.ts';
 
 /** The settings of a `--config` YAML file as a plain object (empty without one), for flags to override. */
@@ -70,7 +70,7 @@ export interface StageProcessOptions {
   /** Serve /metrics, /health and /ready here (a flag over `metrics.port`); nothing when 0 or absent. */
   metricsPort?: number | undefined;
   /** The services `/ready` probes: those the stage cannot work without. */
-  dependsOn: readonly ServiceReport['name'][];
+  dependsOn: readonly string[];
 }
 
 /**

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * synfin sink: land topics in ClickHouse and Postgres. Every instance with the same group prefix
+ * synfin sink: land topics in the sinks (sinks/registry.ts). Every instance with the same group prefix
  * joins the same consumer groups: start more to scale out (up to the partitions).
  * Settings: a YAML file (--config) overridden by flags, validated together.
  */
@@ -10,12 +10,15 @@ import { createLogger } from '../core/logger.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseSinkConfig, runTopics, SINK_NAMES } from './config.ts';
 import { sinkMetrics } from './metrics.ts';
+import { SINK_DESCRIPTORS } from './registry.ts';
 import { runSinks } from './run.ts';
 
 const number = (value: string) => Number(value);
 
 const program = new Command('sink')
-  .description('land the generated, feature and label topics in ClickHouse and Postgres, exactly once')
+  .description(
+    `land the generated, feature and label topics, exactly once, in: ${SINK_DESCRIPTORS.map((sink) => `${sink.name} (${sink.description})`).join('; ')}`,
+  )
   .option('--config <file>', 'YAML file with sink settings')
   .addOption(new Option('--sink <name>', 'run one sink only').choices([...SINK_NAMES]))
   .option('--group-prefix <prefix>', 'consumer groups are <prefix>-<sink>')

@@ -3,22 +3,41 @@
 import Type, { type Static } from 'typebox';
 import { validateAgainst } from '../core/config/validate.ts';
 import { deadLetterTopic, runTopicNames } from '../core/run-topology.ts';
-import { RECORD_KINDS, type RecordKind } from './tables.ts';
+import type { SinkDescriptor } from './descriptor.ts';
+import {
+  DEFAULT_SINK_NAMES,
+  SINK_DESCRIPTORS,
+  SINK_NAMES,
+  type SinkName,
+  sinkDescriptor,
+} from './registry.ts';
+import type { RecordKind } from './tables.ts';
 
 const topicName = (fallback: string) =>
   Type.String({ pattern: '^[A-Za-z0-9._-]{1,249}$', default: fallback });
-const kinds = (allowed: readonly RecordKind[]) =>
-  Type.Array(Type.Enum([...allowed]), { uniqueItems: true, default: [...allowed] });
+const kindsOf = (sink: SinkDescriptor) =>
+  Type.Object(
+    {
+      kinds: Type.Array(Type.Enum([...sink.kinds] as RecordKind[]), {
+        uniqueItems: true,
+        default: [...(sink.defaultKinds ?? sink.kinds)],
+      }),
+    },
+    { additionalProperties: false, default: {} },
+  );
+/** Per sink, named after it: the kinds of records it lands, among those its descriptor can. */
+const SINK_SECTIONS = Object.fromEntries(
+  SINK_DESCRIPTORS.map((sink) => [sink.name, kindsOf(sink)]),
+) as Record<SinkName, ReturnType<typeof kindsOf>>;
 
-export const SINK_NAMES = ['clickhouse', 'postgres'] as const;
-export type SinkName = (typeof SINK_NAMES)[number];
+export { DEFAULT_SINK_NAMES, SINK_NAMES, type SinkName };
 
 export const SinkSchema = Type.Object(
   {
     sinks: Type.Array(Type.Enum([...SINK_NAMES]), {
       minItems: 1,
       uniqueItems: true,
-      default: [...SINK_NAMES],
+      default: [...DEFAULT_SINK_NAMES],
       description: 'Which sinks this process runs (one each to scale them apart)',
     }),
     groupPrefix: Type.String({
@@ -38,11 +57,7 @@ export const SinkSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
-    clickhouse: Type.Object({ kinds: kinds(RECORD_KINDS) }, { additionalProperties: false, default: {} }),
-    postgres: Type.Object(
-      { kinds: kinds(['customers', 'merchants', 'labels']) },
-      { additionalProperties: false, default: {} },
-    ),
+    ...SINK_SECTIONS,
     batch: Type.Object(
       {
         maxRows: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 20_000 }),
@@ -95,4 +110,20 @@ export function runTopics(prefix: string, applicationId = prefix): SinkConfig['t
     labeled,
     deadLetters: deadLetterTopic(applicationId),
   };
+}
+
+/** The kinds of records the processors write: a run without processors has no such topics. */
+export const PROCESSOR_KINDS: readonly RecordKind[] = ['features', 'labeled', 'deadLetters'];
+
+/** Per sink named: its default kinds without `excluded` (a sink settings fragment). */
+export function kindsWithout(
+  sinks: readonly string[],
+  excluded: readonly RecordKind[],
+): Record<string, { kinds: RecordKind[] }> {
+  return Object.fromEntries(
+    sinks.map((name) => {
+      const sink = sinkDescriptor(name);
+      return [name, { kinds: (sink.defaultKinds ?? sink.kinds).filter((kind) => !excluded.includes(kind)) }];
+    }),
+  );
 }

@@ -7,9 +7,8 @@ import type { RegistryCodec } from '../core/registry/codec.ts';
 import { stageGroup } from '../core/run-topology.ts';
 import { routesOf, type SinkConfig } from './config.ts';
 import { runSink } from './engine/runtime.ts';
-import type { Sink } from './engine/sink.ts';
 import type { SinkMetrics } from './metrics.ts';
-import { SINK_FACTORIES } from './registry.ts';
+import { createSink } from './registry.ts';
 
 export interface SinkDeps {
   config: Config;
@@ -28,28 +27,27 @@ export async function runSinks(settings: SinkConfig, deps: SinkDeps): Promise<vo
     await Promise.all(
       settings.sinks.map((name) => {
         const routes = routesOf(settings, name);
-        const sink: Sink = SINK_FACTORIES[name]({
-          config: deps.config,
-          routes,
-          logger: deps.logger,
-        });
         deps.logger.info({ sink: name, topics: [...routes.keys()] }, 'sink starting');
-        return runSink(sink, {
-          kafka: deps.kafka,
-          logger: deps.logger,
-          metrics: deps.metrics,
-          signal: stop.signal,
-          groupId: stageGroup(settings.groupPrefix, name),
-          routes,
-          codec: deps.codec,
-          batch: settings.batch,
-          retry: settings.retry,
-          maxBytesPerPartition: settings.maxBytesPerPartition,
-          maxBytesPerFetch: settings.maxBytesPerFetch,
-        }).catch((error: unknown) => {
-          stop.abort();
-          throw error;
-        });
+        return createSink(name, deps.config, { routes, logger: deps.logger })
+          .then((sink) =>
+            runSink(sink, {
+              kafka: deps.kafka,
+              logger: deps.logger,
+              metrics: deps.metrics,
+              signal: stop.signal,
+              groupId: stageGroup(settings.groupPrefix, name),
+              routes,
+              codec: deps.codec,
+              batch: settings.batch,
+              retry: settings.retry,
+              maxBytesPerPartition: settings.maxBytesPerPartition,
+              maxBytesPerFetch: settings.maxBytesPerFetch,
+            }),
+          )
+          .catch((error: unknown) => {
+            stop.abort();
+            throw error;
+          });
       }),
     );
   } finally {

@@ -18,6 +18,7 @@ import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts'
 import { DIFFICULTIES } from '../../producers/fraud/scenario.ts';
 import { PRODUCER_NODE_FLAGS } from '../../producers/node-flags.ts';
 import { SINK_NODE_FLAGS } from '../../sinks/node-flags.ts';
+import { DEFAULT_SINK_NAMES, SINK_NAMES } from '../../sinks/registry.ts';
 import { hashKey, newApiKey } from '../http/auth.ts';
 import { startControlPlane } from '../serve.ts';
 import { controlPlaneClient } from './client.ts';
@@ -43,7 +44,7 @@ for (const [name, entry, description, nodeFlags] of [
   [
     'sink',
     'sinks/cli',
-    'run the ClickHouse and Postgres sinks (one instance; more scale out)',
+    `run the sinks: ${SINK_NAMES.join(', ')} (one instance; more scale out)`,
     SINK_NODE_FLAGS,
   ],
 ] as const) {
@@ -127,7 +128,10 @@ runs
   .addOption(new Option('--difficulty <level>', 'how hard fraud is to detect').choices([...DIFFICULTIES]))
   .option('--partitions <n>', 'partitions of the run’s topics', number)
   .option('--no-processors', 'do not derive features')
-  .option('--sinks <list>', 'comma-separated: clickhouse,postgres (empty: none)')
+  .option(
+    '--sinks <list>',
+    `comma-separated, of ${SINK_NAMES.join(', ')} (default ${DEFAULT_SINK_NAMES.join(',')}; empty: none)`,
+  )
   .option('--watch', 'follow the run until it ends')
   .action(async (flags: Record<string, string | number | boolean | undefined>) => {
     const spec: Record<string, unknown> = flags.file

@@ -11,7 +11,14 @@ import {
   parseGeneratorConfig,
   prefixedTopics,
 } from '../../producers/config.ts';
-import { parseSinkConfig, runTopics, SINK_NAMES } from '../../sinks/config.ts';
+import {
+  DEFAULT_SINK_NAMES,
+  kindsWithout,
+  PROCESSOR_KINDS,
+  parseSinkConfig,
+  runTopics,
+  SINK_NAMES,
+} from '../../sinks/config.ts';
 
 const generator = GeneratorSchema.properties;
 
@@ -62,8 +69,8 @@ export const RunSpecSchema = Type.Object(
     producerWorkers: generator.workers,
     sinks: Type.Array(Type.Enum([...SINK_NAMES]), {
       uniqueItems: true,
-      default: [...SINK_NAMES],
-      description: 'Databases to land the run in (none: Kafka only)',
+      default: [...DEFAULT_SINK_NAMES],
+      description: 'Where to land the run (none: Kafka only)',
     }),
   },
   { additionalProperties: false },
@@ -126,9 +133,7 @@ export function planRun(id: string, spec: RunSpec): RunPlan {
             groupPrefix: id,
             topics: runTopics(id),
             // Without processors there are no feature topics to read.
-            ...(spec.processors
-              ? {}
-              : { clickhouse: { kinds: ['customers', 'merchants', 'transactions', 'labels'] } }),
+            ...(spec.processors ? {} : kindsWithout(spec.sinks, PROCESSOR_KINDS)),
             batch: { maxWaitMs: 500 },
           },
           'run spec',

@@ -1,4 +1,5 @@
 import Type, { type Static } from 'typebox';
+import { SINK_CONNECTIONS } from '../../sinks/registry.ts';
 
 /**
  * The one schema for every setting of the project. Each section is closed
@@ -51,27 +52,6 @@ export const SchemaRegistrySchema = Type.Object(
      * here: a registration that never got its answer held a test for 3 minutes).
      */
     requestTimeoutMs: Type.Integer({ minimum: 100, default: 10_000 }),
-  },
-  closed,
-);
-
-export const ClickhouseSchema = Type.Object(
-  {
-    url: Type.String({ format: 'uri', default: 'http://127.0.0.1:18123' }),
-    database: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$', default: 'synfin' }),
-    username: Type.String({ default: 'default' }),
-    password: Type.String({ default: '' }),
-  },
-  closed,
-);
-
-export const PostgresSchema = Type.Object(
-  {
-    url: Type.String({
-      pattern: '^postgres(ql)?://',
-      default: 'postgres://synfin:synfin@127.0.0.1:15432/synfin',
-    }),
-    poolSize: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
   },
   closed,
 );
@@ -203,8 +183,8 @@ export const ConfigSchema = Type.Object(
     log: LogSchema,
     kafka: KafkaSchema,
     schemaRegistry: SchemaRegistrySchema,
-    clickhouse: ClickhouseSchema,
-    postgres: PostgresSchema,
+    // One section per sink, named after it, from its descriptor (sinks/registry.ts).
+    ...SINK_CONNECTIONS,
     metrics: MetricsSchema,
     controlPlane: ControlPlaneSchema,
     stack: StackSchema,

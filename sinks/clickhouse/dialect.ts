@@ -2,7 +2,7 @@
  * Where ClickHouse 18.16 and current releases need different SQL. Everything else the project
  * issues is written once, in the subset both accept.
  */
-import type { AddColumn } from '../migrations.ts';
+import type { AddColumn } from '../../core/migrations/runner.ts';
 
 export interface ServerVersion {
   major: number;

@@ -12,7 +12,7 @@
  * DateTime('UTC') beside them (18.16 has no DateTime64); birth dates are ISO strings (Date starts
  * at 1970).
  */
-import type { Migration, Statement } from '../migrations.ts';
+import type { Migration, Statement } from '../../core/migrations/runner.ts';
 
 /** The columns of the entity tables as migration 1 made them (materialized ones left out). */
 const ENTITY_TABLES = [

@@ -7,14 +7,14 @@
  */
 import { Readable } from 'node:stream';
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickhouse/client';
-import type { ClickhouseConfig } from '../../core/config/schema.ts';
 import { SynfinError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { type Migration, migrate } from '../../core/migrations/runner.ts';
 import { coalesce, RowBuffer, rowsOf } from '../engine/row-buffer.ts';
 import type { Sink, SinkRecord } from '../engine/sink.ts';
-import { type Migration, migrate } from '../migrations.ts';
 import { type AvroKind, columnsOfKind, type RecordKind, TABLES } from '../tables.ts';
 import { AvroReader, type Transcode } from './avro-transcoder.ts';
+import type { ClickhouseConnection } from './connection.ts';
 import { addColumnPlan, parseVersion, quoteString, type ServerVersion } from './dialect.ts';
 import { classifyInsertError } from './errors.ts';
 import { clickhouseMigrations } from './migrations.ts';
@@ -52,13 +52,17 @@ function unavailable(what: string, cause: unknown): SynfinError {
   });
 }
 
-export function clickhouseClient(config: ClickhouseConfig, database?: string): ClickHouseClient {
+export function clickhouseClient(
+  config: ClickhouseConnection,
+  database?: string,
+  requestTimeoutMs = 60_000,
+): ClickHouseClient {
   return createClient({
     url: config.url,
     username: config.username,
     password: config.password,
     ...(database ? { database } : {}),
-    request_timeout: 60_000,
+    request_timeout: requestTimeoutMs,
     // Retries are the sink's business (with positions re-read); a socket kept across a server restart fails once.
     keep_alive: { enabled: true },
     // Failures are the sink's to report (once, with context); the client would log each at ERROR.
@@ -71,7 +75,7 @@ export interface ClickhouseSink extends Sink {
   readonly version: ServerVersion | undefined;
 }
 
-export function clickhouseSink(config: ClickhouseConfig, options: ClickhouseSinkOptions): ClickhouseSink {
+export function clickhouseSink(config: ClickhouseConnection, options: ClickhouseSinkOptions): ClickhouseSink {
   const log = options.logger.child({ sink: 'clickhouse', database: config.database });
   const client = clickhouseClient(config, config.database);
   /** Per kind landed: its table's RowBinary encoder (built at start, from the server's types) and buffer. */

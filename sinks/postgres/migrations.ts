@@ -1,14 +1,17 @@
 /**
- * Postgres schema, versioned. Released migrations are never edited: a change is a new entry. Each
+ * Postgres schema of the sink, versioned. Released migrations are never edited: a change is a new
+ * entry — with one exception, the control plane's tables, whose statements moved to its own
+ * migrations (written to be harmless where these ran before). Each
  * migration runs in one transaction (Postgres DDL is transactional), under an advisory lock so
  * instances starting together apply it once.
  */
-import type { Migration } from '../migrations.ts';
+import type { Migration } from '../../core/migrations/runner.ts';
 
 export const postgresMigrations: readonly Migration[] = [
   {
     version: 1,
     name: 'entities, labels, dead letters, sink offsets, runs',
+    // The runs table this once created is the control plane's now (control-plane/runs/migrations.ts).
     statements: [
       `CREATE TABLE IF NOT EXISTS customers (
     customer_id text NOT NULL,
@@ -105,19 +108,6 @@ export const postgresMigrations: readonly Migration[] = [
     updated_at timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (topic, partition)
   )`,
-      // Run metadata for the control plane.
-      `CREATE TABLE IF NOT EXISTS runs (
-    id text PRIMARY KEY,
-    name text NOT NULL,
-    state text NOT NULL,
-    config jsonb NOT NULL,
-    created_at timestamptz NOT NULL DEFAULT now(),
-    started_at timestamptz,
-    ended_at timestamptz,
-    error text,
-    stats jsonb NOT NULL DEFAULT '{}'::jsonb
-  )`,
-      'CREATE INDEX IF NOT EXISTS runs_state ON runs (state, created_at)',
     ],
   },
   {
@@ -132,7 +122,8 @@ export const postgresMigrations: readonly Migration[] = [
   {
     version: 3,
     name: 'the API key that started each run (per-key quotas)',
-    statements: ['ALTER TABLE runs ADD COLUMN IF NOT EXISTS owner text'],
+    // Moved to the control plane's own migrations; the version stays so recorded histories match.
+    statements: [],
   },
   {
     version: 4,
@@ -169,24 +160,7 @@ export const postgresMigrations: readonly Migration[] = [
   {
     version: 6,
     name: 'drift manifests of control-plane runs',
-    statements: [
-      // The true change points of each run's drift schedule (producers/drift/manifest.ts), kept
-      // with the run and removed with it.
-      `CREATE TABLE IF NOT EXISTS drift_changes (
-    run_id text NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    seq integer NOT NULL,
-    kind text NOT NULL,
-    subject text NOT NULL,
-    start_day integer NOT NULL,
-    end_day integer NOT NULL,
-    start_time timestamptz NOT NULL,
-    end_time timestamptz NOT NULL,
-    from_value double precision,
-    to_value double precision,
-    params jsonb,
-    description text NOT NULL,
-    PRIMARY KEY (run_id, seq)
-  )`,
-    ],
+    // Moved to the control plane's own migrations; the version stays so recorded histories match.
+    statements: [],
   },
 ];

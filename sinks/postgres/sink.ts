@@ -8,15 +8,17 @@
 import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { PostgresConfig } from '../../core/config/schema.ts';
 import { SynfinError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { postgresMigrationTarget } from '../../core/migrations/postgres.ts';
+import { type Migration, migrate } from '../../core/migrations/runner.ts';
 import { coalesce, RowBuffer, rowsOf } from '../engine/row-buffer.ts';
 import type { Sink, SinkRecord } from '../engine/sink.ts';
-import { type Migration, migrate } from '../migrations.ts';
 import { type AvroKind, columnsOfKind, type RecordKind, TABLES } from '../tables.ts';
+import type { PostgresConnection } from './connection.ts';
 import { type CopyTextTable, copyTextTable } from './copy-text.ts';
 import { classifyWriteError } from './errors.ts';
+import { postgres } from './index.ts';
 import { postgresMigrations } from './migrations.ts';
 
 /** What Postgres lands, and how a newer record of an entity replaces an older one. */
@@ -26,7 +28,7 @@ const UPSERTS: Partial<Record<AvroKind, { key: readonly string[]; version?: stri
   merchants: { key: ['run_id', 'merchant_id'], version: 'updated_at' },
   labels: { key: ['label_id'] },
 };
-export const POSTGRES_KINDS: readonly RecordKind[] = ['customers', 'merchants', 'labels'];
+export const POSTGRES_KINDS: readonly RecordKind[] = postgres.kinds;
 
 /** Any constant: the advisory lock that serialises migrations across instances. */
 const MIGRATION_LOCK = 7_231_842_001;
@@ -71,7 +73,7 @@ function upsertOf(kind: AvroKind): Upsert {
   };
 }
 
-export function postgresSink(config: PostgresConfig, options: PostgresSinkOptions): Sink {
+export function postgresSink(config: PostgresConnection, options: PostgresSinkOptions): Sink {
   const log = options.logger.child({ sink: 'postgres' });
   const unsupported = [...options.routes.values()].filter((kind) => !POSTGRES_KINDS.includes(kind));
   if (unsupported.length > 0) throw new TypeError(`postgres does not land ${unsupported.join(', ')}`);
@@ -198,21 +200,17 @@ export function postgresSink(config: PostgresConfig, options: PostgresSinkOption
     name: 'postgres',
     kinds: [...new Set(options.routes.values())],
     async start() {
+      const target = postgresMigrationTarget({
+        database: 'postgres',
+        table: 'schema_migrations',
+        lock: MIGRATION_LOCK,
+        transaction,
+      });
       const result = await migrate(
         {
-          database: 'postgres',
-          async appliedVersions() {
-            return transaction(async (client) => {
-              // Under the lock too: CREATE TABLE IF NOT EXISTS races itself in Postgres (two
-              // sinks starting together: "duplicate key value violates pg_type_typname_nsp_index").
-              await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-              await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-                version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
-              const { rows } = await client.query<{ version: number }>(
-                'SELECT version FROM schema_migrations',
-              );
-              return new Set(rows.map((r) => r.version));
-            }).catch((cause: unknown) => {
+          ...target,
+          appliedVersions: () =>
+            target.appliedVersions().catch((cause: unknown) => {
               throw new SynfinError(
                 'SINK_UNAVAILABLE',
                 `postgres: cannot read migrations: ${String(cause)}`,
@@ -221,25 +219,7 @@ export function postgresSink(config: PostgresConfig, options: PostgresSinkOption
                   retriable: true,
                 },
               );
-            });
-          },
-          async apply(migration) {
-            await transaction(async (client) => {
-              await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-              const { rowCount } = await client.query('SELECT 1 FROM schema_migrations WHERE version = $1', [
-                migration.version,
-              ]);
-              if (rowCount) return;
-              for (const statement of migration.statements) {
-                if (typeof statement !== 'string') throw new TypeError('postgres migrations are plain SQL');
-                await client.query(statement);
-              }
-              await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [
-                migration.version,
-                migration.name,
-              ]);
-            });
-          },
+            }),
         },
         options.migrations ?? postgresMigrations,
         options.migrateTo,

@@ -18,7 +18,7 @@ const config = testConfig(endpoints);
 const logger = createLogger(config.log);
 
 describe('services the run talks to', () => {
-  it('all four answer, and their versions are on record', async () => {
+  it('every service answers (kafka, the registry, each sink), and their versions are on record', async () => {
     const reports = await probeServices(config);
     for (const report of reports) {
       const known = endpoints.versions[report.name];

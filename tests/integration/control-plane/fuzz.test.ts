@@ -5,8 +5,8 @@
  * API, and the quota keeps every valid run small.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateControlPlane } from '../../../control-plane/runs/migrations.ts';
 import { postgresRunStore } from '../../../control-plane/runs/store.ts';
-import { migrateRunsTable } from '../../../control-plane/serve.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { testServer } from '../../fixtures/control-plane-server.ts';
 import { FUZZ_QUOTAS, FUZZ_WRITE_LIMIT, fuzzControlPlane } from '../../fixtures/openapi-fuzz.ts';
@@ -20,7 +20,7 @@ let server: Awaited<ReturnType<typeof testServer>>;
 
 beforeAll(async () => {
   stores = await createSinkStores(base, uniqueName('cpfuzz'));
-  await migrateRunsTable(stores.config, createLogger({ level: 'silent', pretty: false }));
+  await migrateControlPlane(stores.postgres, createLogger({ level: 'silent', pretty: false }));
   server = await testServer({
     store: postgresRunStore(stores.postgres),
     quotas: FUZZ_QUOTAS,

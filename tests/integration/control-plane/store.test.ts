@@ -6,9 +6,9 @@
 
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateControlPlane } from '../../../control-plane/runs/migrations.ts';
 import { RunSpecSchema } from '../../../control-plane/runs/spec.ts';
 import { postgresRunStore, type RunStore } from '../../../control-plane/runs/store.ts';
-import { migrateRunsTable } from '../../../control-plane/serve.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { parseGeneratorConfig, startMsOf } from '../../../producers/config.ts';
 import { driftManifest } from '../../../producers/drift/manifest.ts';
@@ -22,7 +22,7 @@ let store: RunStore;
 
 beforeAll(async () => {
   stores = await createSinkStores(base, uniqueName('cpstore'));
-  await migrateRunsTable(stores.config, createLogger({ level: 'silent', pretty: false }));
+  await migrateControlPlane(stores.postgres, createLogger({ level: 'silent', pretty: false }));
   store = postgresRunStore(stores.postgres);
 }, 60_000);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { Migration } from '../../../core/migrations/runner.ts';
 import { clickhouseMigrations } from '../../../sinks/clickhouse/migrations.ts';
 import { columnsOf, isoDate, snakeCase } from '../../../sinks/columns.ts';
-import type { Migration } from '../../../sinks/migrations.ts';
 import { postgresMigrations } from '../../../sinks/postgres/migrations.ts';
 import { POSTGRES_KINDS } from '../../../sinks/postgres/sink.ts';
 import { type AvroKind, columnsOfKind, RECORD_KINDS, TABLES } from '../../../sinks/tables.ts';

@@ -3,7 +3,7 @@
  * idempotent: versions recorded in the table are skipped, and each statement is written so that
  * repeating it after a crash between statement and record is harmless.
  */
-import { SynfinError } from '../core/errors.ts';
+import { SynfinError } from '../errors.ts';
 
 /**
  * A column added to a table; rendered per server version (18.16 has no ADD COLUMN IF NOT EXISTS).
