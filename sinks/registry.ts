@@ -7,9 +7,10 @@ import type { Static, TObject } from 'typebox';
 import { clickhouse } from './clickhouse/index.ts';
 import type { SinkContext, SinkDescriptor } from './descriptor.ts';
 import type { Sink } from './engine/sink.ts';
+import { files } from './files/index.ts';
 import { postgres } from './postgres/index.ts';
 
-export const SINKS = [clickhouse, postgres] as const;
+export const SINKS = [clickhouse, postgres, files] as const;
 
 type Descriptors = (typeof SINKS)[number];
 export type SinkName = Descriptors['name'];

@@ -15,6 +15,7 @@ import { type RunSummary, runGenerator } from '../../../producers/run.ts';
 import { runTopics } from '../../../sinks/config.ts';
 import { promptLabels } from '../../fixtures/generated.ts';
 import { uniqueName } from '../../harness/config.ts';
+import { killWhen } from '../../harness/kill.ts';
 import { stageProcess, testServices } from '../../harness/services.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
 
@@ -48,19 +49,6 @@ function startSink(sink: 'clickhouse' | 'postgres', batchRows: number): ChildPro
   );
 }
 
-async function killWhen(progress: () => Promise<number>, from: number, total: number): Promise<number> {
-  const deadline = Date.now() + 120_000;
-  while ((await progress().catch(() => 0)) < from) {
-    expect(Date.now(), 'sink made no progress').toBeLessThan(deadline);
-    await sleep(50);
-  }
-  child?.kill('SIGKILL');
-  await new Promise((resolve) => child?.once('exit', resolve));
-  const atKill = await progress();
-  expect(atKill, 'the kill came after the sink had finished').toBeLessThan(total);
-  return atKill;
-}
-
 beforeAll(async () => {
   stores = await createSinkStores(base, name);
   writeFileSync(
@@ -86,7 +74,7 @@ describe('sink crash', () => {
     const total = summary.produced.transaction;
     const landed = () => stores.chNumber('SELECT count() FROM transactions');
     child = startSink('clickhouse', 2_000);
-    await killWhen(landed, total * 0.3, total);
+    await killWhen(child, landed, total * 0.3, total);
     child = startSink('clickhouse', 2_000);
     await eventually(
       async () => (await landed()) >= total,
@@ -106,7 +94,7 @@ describe('sink crash', () => {
     const total = summary.produced.customer;
     const landed = () => stores.pgNumber('SELECT count(*) FROM customers');
     child = startSink('postgres', 200);
-    await killWhen(landed, total * 0.3, total);
+    await killWhen(child, landed, total * 0.3, total);
     child = startSink('postgres', 200);
     await eventually(
       async () =>
