@@ -10,9 +10,9 @@ import { createLogger } from '../core/logger.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseGeneratorConfig } from './config.ts';
 import { type ControlMessage, isControlMessage, RunControl } from './control.ts';
-import { DIFFICULTIES } from './fraud/scenario.ts';
 import { producerMetrics } from './metrics.ts';
 import { runGenerator } from './run.ts';
+import { applyRunParameters, runParameterOptions } from './run-parameters.ts';
 import { runGeneratorThreads } from './threads.ts';
 
 const number = (value: string) => Number(value);
@@ -20,21 +20,10 @@ const number = (value: string) => Number(value);
 const program = new Command('produce')
   .description('generate a seeded synthetic world and stream its events to Kafka as Avro')
   .option('--config <file>', 'YAML file with generator settings')
-  .option('--run-id <id>', 'run id (prefix of every transaction id)')
-  .option('--seed <n>', 'random seed', number)
-  .option('--customers <n>', 'customers in the world', number)
-  .option('--merchants <n>', 'merchants in the world', number)
-  .addOption(new Option('--mode <mode>', 'backfill or realtime').choices(['backfill', 'realtime']))
-  .option('--days <n>', 'simulated days (backfill)', number)
-  .option('--start-date <date>', 'first simulated day, YYYY-MM-DD (backfill)')
-  .option('--rate <eventsPerSecond>', 'target rate (realtime)', number)
-  .option('--duration <seconds>', 'stop after this long (realtime)', number)
-  .option('--max-transactions <n>', 'stop after this many transactions', number)
-  .option('--fraud-rate <fraction>', 'fraction of transactions that are fraud', number)
-  .addOption(new Option('--difficulty <level>', 'how hard fraud is to detect').choices([...DIFFICULTIES]))
-  .option('--partitions <n>', 'partitions of topics this run creates', number)
+  .option('--run-id <id>', 'run id (prefix of every transaction id)');
+for (const option of runParameterOptions()) program.addOption(option);
+program
   .option('--shard <index/count>', 'own one shard of the customers, e.g. 0/4')
-  .option('--workers <n>', 'worker threads of this process, each a shard of the run', number)
   .addOption(new Option('--compression <codec>', 'Kafka compression').choices(COMPRESSIONS).default('zstd'))
   .option('--batch <messages>', 'messages per produce request', number, 4000)
   .option('--metrics-port <port>', 'serve /metrics, /health and /ready on this port while running', number);
@@ -46,26 +35,8 @@ function generatorInput(configuredRunId: string): Record<string, unknown> {
   const fromFile = readSettingsFile(flags.config);
   // SYNFIN_RUN_ID (or config) names the run when neither the file nor a flag does.
   if (configuredRunId && fromFile.runId === undefined) fromFile.runId = configuredRunId;
-  const set = (target: Record<string, unknown>, key: string, value: unknown) => {
-    if (value !== undefined) target[key] = value;
-  };
-  const input: Record<string, unknown> = { ...fromFile };
-  set(input, 'runId', flags.runId);
-  set(input, 'seed', flags.seed);
-  set(input, 'customers', flags.customers);
-  set(input, 'merchants', flags.merchants);
-  set(input, 'mode', flags.mode);
-  set(input, 'days', flags.days);
-  set(input, 'startDate', flags.startDate);
-  set(input, 'ratePerSecond', flags.rate);
-  set(input, 'durationSeconds', flags.duration);
-  set(input, 'maxTransactions', flags.maxTransactions);
-  set(input, 'workers', flags.workers);
-  if (flags.fraudRate !== undefined) input.fraud = { ...(input.fraud as object), rate: flags.fraudRate };
-  if (flags.difficulty !== undefined)
-    input.fraud = { ...(input.fraud as object), difficulty: flags.difficulty };
-  if (flags.partitions !== undefined)
-    input.topics = { ...(input.topics as object), partitions: flags.partitions };
+  const input = applyRunParameters({ ...fromFile }, flags);
+  if (flags.runId !== undefined) input.runId = flags.runId;
   if (flags.shard !== undefined) {
     const [index, count] = String(flags.shard).split('/');
     input.shard = { index, count };

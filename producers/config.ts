@@ -49,7 +49,12 @@ const TopicsSchema = Type.Object(
       default: 'drift.manifest',
       description: 'The run’s drift manifest (only when its schedule has change points)',
     }),
-    partitions: Type.Integer({ minimum: 1, maximum: 1000, default: 6 }),
+    partitions: Type.Integer({
+      minimum: 1,
+      maximum: 1000,
+      default: 6,
+      description: 'Partitions of the topics this run creates',
+    }),
     retentionMs: Type.Integer({ minimum: -1, default: 7 * 86_400_000, description: '-1 keeps forever' }),
   },
   { additionalProperties: false, default: {} },
@@ -58,15 +63,33 @@ const TopicsSchema = Type.Object(
 export const GeneratorSchema = Type.Object(
   {
     runId: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', default: 'run' }),
-    seed: Type.Integer({ minimum: 0, maximum: 2 ** 31 - 1, default: 42 }),
-    customers: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 10_000 }),
-    merchants: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 2_000 }),
+    seed: Type.Integer({
+      minimum: 0,
+      maximum: 2 ** 31 - 1,
+      default: 42,
+      description: 'Random seed: the same seed and settings give the same events',
+    }),
+    customers: Type.Integer({
+      minimum: 1,
+      maximum: 10_000_000,
+      default: 10_000,
+      description: 'Customers in the world',
+    }),
+    merchants: Type.Integer({
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 2_000,
+      description: 'Merchants in the world',
+    }),
     startDate: Type.String({
       format: 'date',
       default: '2026-01-01',
       description: 'First simulated day (UTC) in backfill',
     }),
-    mode: Type.Enum(['backfill', 'realtime'], { default: 'backfill' }),
+    mode: Type.Enum(['backfill', 'realtime'], {
+      default: 'backfill',
+      description: 'Backfill: simulated days as fast as possible; realtime: now, at a target rate',
+    }),
     days: Type.Integer({
       minimum: 1,
       maximum: 3650,

@@ -24,6 +24,8 @@ try {
     durationSeconds: SECONDS,
     customers: 20_000,
     merchants: 1_000,
+    // As measured before the run spec took the generator's default (6).
+    partitions: 3,
     processors: true,
     processorThreads: THREADS,
     sinks: ['clickhouse', 'postgres'],

@@ -15,8 +15,12 @@ import { MODEL_NAMES } from '../../evaluation/models/index.ts';
 import { evaluateRun, reportTable, writeReport } from '../../evaluation/report.ts';
 import { parseEvaluationSettings } from '../../evaluation/settings.ts';
 import { parseGeneratorConfig, prefixedTopics } from '../../producers/config.ts';
-import { DIFFICULTIES } from '../../producers/fraud/scenario.ts';
 import { PRODUCER_NODE_FLAGS } from '../../producers/node-flags.ts';
+import {
+  applyRunParameters,
+  type RunParameterFlag,
+  runParameterOptions,
+} from '../../producers/run-parameters.ts';
 import { SINK_NODE_FLAGS } from '../../sinks/node-flags.ts';
 import { DEFAULT_SINK_NAMES, SINK_NAMES } from '../../sinks/registry.ts';
 import { hashKey, newApiKey } from '../http/auth.ts';
@@ -111,22 +115,13 @@ const client = () => {
   return controlPlaneClient({ url, apiKey });
 };
 
-runs
+const start = runs
   .command('start')
   .description('start a run from a YAML/JSON spec and/or flags (flags win)')
   .option('--file <spec>', 'run spec file (the POST /v1/runs body)')
-  .option('--name <name>', 'run name', 'cli run')
-  .addOption(new Option('--mode <mode>').choices(['backfill', 'realtime']))
-  .option('--rate <eventsPerSecond>', 'realtime rate', number)
-  .option('--duration <seconds>', 'realtime duration', number)
-  .option('--days <n>', 'backfill days', number)
-  .option('--max-transactions <n>', 'stop after this many', number)
-  .option('--customers <n>', 'customers', number)
-  .option('--merchants <n>', 'merchants', number)
-  .option('--seed <n>', 'seed', number)
-  .option('--fraud-rate <fraction>', 'fraud rate', number)
-  .addOption(new Option('--difficulty <level>', 'how hard fraud is to detect').choices([...DIFFICULTIES]))
-  .option('--partitions <n>', 'partitions of the run’s topics', number)
+  .option('--name <name>', 'run name', 'cli run');
+for (const option of runParameterOptions()) start.addOption(option);
+start
   .option('--no-processors', 'do not derive features')
   .option(
     '--sinks <list>',
@@ -137,23 +132,9 @@ runs
     const spec: Record<string, unknown> = flags.file
       ? (parseYaml(readFileSync(String(flags.file), 'utf8')) as Record<string, unknown>)
       : {};
-    const set = (key: string, value: unknown) => {
-      if (value !== undefined) spec[key] = value;
-    };
-    set('name', flags.file && spec.name ? spec.name : flags.name);
-    set('mode', flags.mode);
-    set('ratePerSecond', flags.rate);
-    set('durationSeconds', flags.duration);
-    set('days', flags.days);
-    set('maxTransactions', flags.maxTransactions);
-    set('customers', flags.customers);
-    set('merchants', flags.merchants);
-    set('seed', flags.seed);
-    set('partitions', flags.partitions);
+    if (!(flags.file && spec.name)) spec.name = flags.name;
+    applyRunParameters(spec, flags, 'spec');
     if (flags.processors === false) spec.processors = false;
-    if (flags.fraudRate !== undefined) spec.fraud = { ...(spec.fraud as object), rate: flags.fraudRate };
-    if (flags.difficulty !== undefined)
-      spec.fraud = { ...(spec.fraud as object), difficulty: flags.difficulty };
     if (flags.sinks !== undefined) spec.sinks = String(flags.sinks).split(',').filter(Boolean);
     const run = await client().start(spec);
     console.log(`${run.id}  ${run.state}`);
@@ -218,40 +199,42 @@ runs
     console.log(`${id}  rate ${rate}/s`);
   });
 
-program
+/** A backfill to files: the parameters of a backfill (no rate, no topics). */
+const GENERATE_PARAMETERS: readonly RunParameterFlag[] = [
+  'seed',
+  'customers',
+  'merchants',
+  'days',
+  'start-date',
+  'max-transactions',
+  'fraud-rate',
+  'difficulty',
+];
+const generate = program
   .command('generate')
   .description('write a seeded backfill to files (no Kafka): one file per event kind, streamed')
   .addOption(new Option('--format <format>', 'file format').choices([...FILE_FORMATS]).default('jsonl'))
   .requiredOption('--out <dir>', 'output folder')
-  .option('--config <file>', 'generator settings (YAML)')
-  .option('--customers <n>', 'customers', number)
-  .option('--merchants <n>', 'merchants', number)
-  .option('--days <n>', 'simulated days', number)
-  .option('--seed <n>', 'seed', number)
-  .option('--fraud-rate <fraction>', 'fraud rate', number)
-  .addOption(new Option('--difficulty <level>', 'how hard fraud is to detect').choices([...DIFFICULTIES]))
-  .action(async (flags: Record<string, string | number | undefined>) => {
-    const input: Record<string, unknown> = flags.config
-      ? ((parseYaml(readFileSync(String(flags.config), 'utf8')) ?? {}) as Record<string, unknown>)
-      : {};
-    for (const key of ['customers', 'merchants', 'days', 'seed'] as const)
-      if (flags[key] !== undefined) input[key] = flags[key];
-    if (flags.fraudRate !== undefined) input.fraud = { ...(input.fraud as object), rate: flags.fraudRate };
-    if (flags.difficulty !== undefined)
-      input.fraud = { ...(input.fraud as object), difficulty: flags.difficulty };
-    const config = parseGeneratorConfig({ ...input, mode: 'backfill' }, 'flags');
-    const started = Date.now();
-    const result = await generateFiles(config, flags.format as FileFormat, String(flags.out), {
-      onProgress: (rows) => {
-        if (process.stderr.isTTY)
-          process.stderr.write(`\r${colors.cyan(`${rows.transactions ?? 0} transactions`)}`);
-      },
-    });
-    if (process.stderr.isTTY) process.stderr.write('\n');
-    for (const [name, file] of Object.entries(result.files))
-      console.log(`${String(result.rows[name]).padStart(10)}  ${file}`);
-    console.log(`in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  .option('--config <file>', 'generator settings (YAML)');
+for (const option of runParameterOptions(GENERATE_PARAMETERS)) generate.addOption(option);
+generate.action(async (flags: Record<string, string | number | undefined>) => {
+  const input: Record<string, unknown> = flags.config
+    ? ((parseYaml(readFileSync(String(flags.config), 'utf8')) ?? {}) as Record<string, unknown>)
+    : {};
+  applyRunParameters(input, flags);
+  const config = parseGeneratorConfig({ ...input, mode: 'backfill' }, 'flags');
+  const started = Date.now();
+  const result = await generateFiles(config, flags.format as FileFormat, String(flags.out), {
+    onProgress: (rows) => {
+      if (process.stderr.isTTY)
+        process.stderr.write(`\r${colors.cyan(`${rows.transactions ?? 0} transactions`)}`);
+    },
   });
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  for (const [name, file] of Object.entries(result.files))
+    console.log(`${String(result.rows[name]).padStart(10)}  ${file}`);
+  console.log(`in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+});
 
 const schemas = program.command('schemas').description('the Avro schemas in the registry');
 for (const action of ['register', 'check'] as const) {

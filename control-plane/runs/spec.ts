@@ -1,7 +1,8 @@
 /**
  * What a client asks for when it starts a run (the body of POST /v1/runs), and how a run's stages
- * are configured from it. The generation settings are the generator's own schema, so the REST
- * body, a YAML file and CLI flags are validated by the same rules.
+ * are configured from it. The generation settings are the generator's own schema — same bounds,
+ * same defaults — so the REST body, a YAML file and CLI flags (producers/run-parameters.ts) are
+ * validated by the same rules.
  */
 import Type, { type Static } from 'typebox';
 import { ProcessorSchema, parseProcessorConfig, topicsFor } from '../../processors/config.ts';
@@ -40,24 +41,19 @@ export const RunSpecSchema = Type.Object(
       description: 'A label for people; ids are assigned',
     }),
     seed: generator.seed,
-    mode: Type.Enum(['backfill', 'realtime'], { default: 'realtime' }),
+    mode: generator.mode,
     ratePerSecond: generator.ratePerSecond,
     rateShape: generator.rateShape,
     durationSeconds: generator.durationSeconds,
     maxTransactions: generator.maxTransactions,
     days: generator.days,
     startDate: generator.startDate,
-    customers: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 1_000 }),
-    merchants: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 200 }),
+    customers: generator.customers,
+    merchants: generator.merchants,
     declineRate: generator.declineRate,
     fraud: generator.fraud,
     drift: generator.drift,
-    partitions: Type.Integer({
-      minimum: 1,
-      maximum: 64,
-      default: 3,
-      description: 'Partitions of the run’s topics',
-    }),
+    partitions: generator.topics.properties.partitions,
     processors: Type.Boolean({ default: true, description: 'Derive features and labels in flight' }),
     processorThreads: ProcessorSchema.properties.threads,
     processorLatenessMs: Type.Optional(

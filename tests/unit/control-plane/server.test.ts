@@ -217,7 +217,8 @@ describe('the run state machine over REST', () => {
     expect(run).toMatchObject({
       state: 'running',
       name: 'test run',
-      spec: { mode: 'realtime', partitions: 3 },
+      // The default partitions: the generator's (producers/run-parameters.ts).
+      spec: { mode: 'realtime', partitions: 6 },
     });
     const producer = launcher.launched.find((stage) => stage.kind === 'producer');
     expect(producer?.settings).toMatchObject({

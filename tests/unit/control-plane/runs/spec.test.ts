@@ -76,10 +76,12 @@ describe('run spec: a shaped rate', () => {
 
   it('holds every stage to the rate quota', () => {
     const quotas = { maxActiveRuns: 3, maxActiveRunsPerKey: 2, maxCustomerDays: 1e9, maxRatePerSecond: 1000 };
-    expect(() => checkRunSize(spec({ name: 'ok', ratePerSecond: 500 }), quotas)).not.toThrow();
+    expect(() =>
+      checkRunSize(spec({ name: 'ok', mode: 'realtime', ratePerSecond: 500 }), quotas),
+    ).not.toThrow();
     let error: unknown;
     try {
-      checkRunSize(spec({ name: 'burst', ratePerSecond: 500, rateShape }), quotas);
+      checkRunSize(spec({ name: 'burst', mode: 'realtime', ratePerSecond: 500, rateShape }), quotas);
     } catch (caught) {
       error = caught;
     }
