@@ -8,8 +8,9 @@ import { loadConfig } from '../core/config/load.ts';
 import { COMPRESSIONS, type Compression } from '../core/kafka/client.ts';
 import { createLogger } from '../core/logger.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
+import { type ControlMessage, isControlMessage, reportToControlPlane } from '../core/stage-protocol.ts';
 import { parseGeneratorConfig } from './config.ts';
-import { type ControlMessage, isControlMessage, RunControl } from './control.ts';
+import { RunControl } from './control.ts';
 import { producerMetrics } from './metrics.ts';
 import { runGenerator } from './run.ts';
 import { applyRunParameters, runParameterOptions } from './run-parameters.ts';
@@ -102,7 +103,10 @@ await stageMain(async () => {
       console.log(
         `${summary.stopped ? 'stopped' : 'done'}: ${JSON.stringify(summary.produced)} (${summary.fraudTransactions} fraudulent) in ${seconds.toFixed(1)} s, ${Math.round(total / seconds)} events/s`,
       );
-      if (process.send) process.send({ type: 'summary', summary });
+      reportToControlPlane({
+        type: 'summary',
+        summary: { produced: summary.produced, fraudTransactions: summary.fraudTransactions },
+      });
     },
   );
 });

@@ -2,11 +2,7 @@
  * Live control of a running generation: pause, resume and a new rate, as the control plane asks
  * (over the IPC channel of a child process) or a test does directly.
  */
-export type ControlMessage =
-  | { type: 'pause' }
-  | { type: 'resume' }
-  | { type: 'rate'; ratePerSecond: number }
-  | { type: 'stop' };
+import type { ControlMessage } from '../core/stage-protocol.ts';
 
 export class RunControl {
   #paused = false;
@@ -72,11 +68,4 @@ export class RunControl {
       this.#onStop();
     }
   }
-}
-
-export function isControlMessage(value: unknown): value is ControlMessage {
-  if (typeof value !== 'object' || value === null) return false;
-  const { type, ratePerSecond } = value as { type?: unknown; ratePerSecond?: unknown };
-  if (type === 'rate') return typeof ratePerSecond === 'number';
-  return type === 'pause' || type === 'resume' || type === 'stop';
 }

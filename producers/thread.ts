@@ -1,6 +1,8 @@
 /** One producer worker on a worker thread (see producers/threads.ts); started by runGeneratorThreads. */
+
+import { isControlMessage } from '../core/stage-protocol.ts';
 import { stageThread } from '../core/stage-threads.ts';
-import { isControlMessage, RunControl } from './control.ts';
+import { RunControl } from './control.ts';
 import { producerMetrics } from './metrics.ts';
 import { runGenerator } from './run.ts';
 import type { GeneratorThreadData } from './threads.ts';

@@ -7,9 +7,9 @@
  */
 import type { Config } from '../core/config/schema.ts';
 import type { Logger } from '../core/logger.ts';
+import type { ControlMessage } from '../core/stage-protocol.ts';
 import { type MetricsSnapshot, runStageThreads } from '../core/stage-threads.ts';
 import type { GeneratorConfig } from './config.ts';
-import type { ControlMessage } from './control.ts';
 import type { KafkaSinkOptions } from './kafka/event-sink.ts';
 import { RateSchedule } from './rate-shape.ts';
 import type { RunSummary } from './run.ts';

@@ -8,7 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from '../../core/ports.ts';
-import type { ControlMessage } from '../../producers/control.ts';
+import type { ControlMessage } from '../../core/stage-protocol.ts';
 import { PRODUCER_NODE_FLAGS } from '../../producers/node-flags.ts';
 import { SINK_NODE_FLAGS } from '../../sinks/node-flags.ts';
 

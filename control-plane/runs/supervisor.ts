@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SynfinError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
+import { isStageReport, type ProducerSummary } from '../../core/stage-protocol.ts';
 import { simulatedStartMs } from '../../producers/config.ts';
 import { type DriftChange, driftManifest } from '../../producers/drift/manifest.ts';
 import { parseSamples, type Sample } from './exposition.ts';
@@ -363,17 +364,10 @@ export class RunSupervisor extends EventEmitter<{ status: [RunStatus]; state: [R
   }
 
   async #onProducerMessage(run: ActiveRun, message: unknown): Promise<void> {
-    const summary = (
-      message as { type?: string; summary?: { produced: Record<string, number>; fraudTransactions: number } }
-    ).summary;
-    if ((message as { type?: string }).type === 'summary' && summary)
-      await this.#markProducerDone(run, summary);
+    if (isStageReport(message)) await this.#markProducerDone(run, message.summary);
   }
 
-  async #markProducerDone(
-    run: ActiveRun,
-    summary: { produced: Record<string, number>; fraudTransactions: number } | undefined,
-  ): Promise<void> {
+  async #markProducerDone(run: ActiveRun, summary: ProducerSummary | undefined): Promise<void> {
     const stats = {
       ...run.record.stats,
       producerDone: true,
