@@ -7,10 +7,12 @@
 import type { ClickhouseConfig } from '../core/config/schema.ts';
 import { SynfinError } from '../core/errors.ts';
 import { runTopicName } from '../core/run-topology.ts';
-import { quoteString } from '../sinks/clickhouse/dialect.ts';
-import { serverErrorCode } from '../sinks/clickhouse/errors.ts';
-import { clickhouseClient } from '../sinks/clickhouse/sink.ts';
-import { latestLabelsSql } from '../sinks/clickhouse/training-set.ts';
+import {
+  clickhouseClient,
+  latestLabelsSql,
+  quoteString,
+  serverErrorCode,
+} from '../sinks/clickhouse/reader.ts';
 import { snakeCase } from '../sinks/columns.ts';
 import { type EvaluationRow, MODEL_INPUTS } from './dataset.ts';
 

@@ -2,7 +2,7 @@
 import avro from 'avsc';
 import type { AvroSchema } from '../core/registry/codec.ts';
 import { WIRE_HEADER_BYTES } from '../core/registry/codec.ts';
-import { wireEncoder } from '../producers/avro.ts';
+import { wireEncoder } from '../core/registry/wire-encoder.ts';
 
 export interface OutputCodec {
   readonly schemaId: number;

@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../core/config/load.ts';
-import { quoteString } from '../../sinks/clickhouse/dialect.ts';
-import { clickhouseClient } from '../../sinks/clickhouse/sink.ts';
+import { clickhouseClient, quoteString } from '../../sinks/clickhouse/reader.ts';
 import { type BenchRow, benchServices, report, startControlPlane } from '../lib.ts';
 
 const RATE = Number(process.env.BENCH_RATE ?? 10_000);

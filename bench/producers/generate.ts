@@ -3,7 +3,8 @@
  * Confluent wire format (what the producer does per event before Kafka sees it). One thread: the
  * figures are per core.
  */
-import { avroType, EVENT_KINDS, loadSchema, wireEncoder } from '../../producers/avro.ts';
+import { wireEncoder } from '../../core/registry/wire-encoder.ts';
+import { avroType, EVENT_KINDS, loadSchema } from '../../producers/avro.ts';
 import { parseGeneratorConfig } from '../../producers/config.ts';
 import { createSimulation } from '../../producers/simulation.ts';
 import { backfillEvents } from '../../producers/stream.ts';

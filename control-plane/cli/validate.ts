@@ -8,9 +8,7 @@ import { isSynfinError } from '../../core/errors.ts';
 import type { ModelResult } from '../../evaluation/prequential.ts';
 import { evaluateRun } from '../../evaluation/report.ts';
 import { parseEvaluationSettings } from '../../evaluation/settings.ts';
-import { quoteString } from '../../sinks/clickhouse/dialect.ts';
-import { clickhouseClient } from '../../sinks/clickhouse/sink.ts';
-import { latestLabelsSql } from '../../sinks/clickhouse/training-set.ts';
+import { clickhouseClient, latestLabelsSql, quoteString } from '../../sinks/clickhouse/reader.ts';
 
 export interface QualityCheck {
   name: string;

@@ -1,4 +1,4 @@
-import { haversineKm } from '../../producers/world/geo.ts';
+import { haversineKm } from '../../core/geo.ts';
 import type { CustomerContext } from './customer-history.ts';
 import type { FeatureFamily } from './types.ts';
 

@@ -8,7 +8,8 @@ import path from 'node:path';
 import type { KafkaClient } from '../../core/kafka/client.ts';
 import { projectRoot } from '../../core/paths.ts';
 import type { AvroSchema, RegistryCodec } from '../../core/registry/codec.ts';
-import { avroType, wireEncoder } from '../avro.ts';
+import { wireEncoder } from '../../core/registry/wire-encoder.ts';
+import { avroType } from '../avro.ts';
 import type { GeneratorConfig } from '../config.ts';
 import { driftManifest } from './manifest.ts';
 

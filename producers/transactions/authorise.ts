@@ -3,9 +3,11 @@
  * currency, approval or decline against the card's limit, and the issuer's risk score — which sees
  * only what an issuer could see, never the fraud label.
  */
+
+import { haversineKm } from '../../core/geo.ts';
 import type { Rng } from '../random.ts';
 import type { TransactionRecord } from '../records.ts';
-import { haversineKm, USD_PER_UNIT } from '../world/geo.ts';
+import { USD_PER_UNIT } from '../world/geo.ts';
 import type { CustomerProfile } from '../world/types.ts';
 import type { TransactionDraft } from './draft.ts';
 import { DAY_MS, HOUR_MS } from './rhythm.ts';

@@ -218,17 +218,6 @@ export const USD_PER_UNIT: Readonly<Record<string, number>> = {
   IDR: 0.000062,
 };
 
-const EARTH_RADIUS_KM = 6371.0088;
-
-export function haversineKm(lat1: number, lon1: number, lat2: number, lon2: number): number {
-  const toRad = Math.PI / 180;
-  const dLat = (lat2 - lat1) * toRad;
-  const dLon = (lon2 - lon1) * toRad;
-  const a =
-    Math.sin(dLat / 2) ** 2 + Math.cos(lat1 * toRad) * Math.cos(lat2 * toRad) * Math.sin(dLon / 2) ** 2;
-  return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
-}
-
 /** A point `northKm` north and `eastKm` east of (lat, lon); good enough for offsets of tens of km. */
 export function offsetKm(lat: number, lon: number, northKm: number, eastKm: number): [number, number] {
   const dLat = northKm / 110.574;

@@ -6,7 +6,7 @@
  * the k-th found. Measuring every merchant of the pool per customer made the world build
  * quadratic: 100,000 customers took 16 s, 1,000,000 did not finish in 14 minutes.
  */
-import { haversineKm } from './geo.ts';
+import { haversineKm } from '../../core/geo.ts';
 import type { MerchantProfile } from './types.ts';
 
 /** km per degree of latitude (and of longitude at the equator), for the projection only. */

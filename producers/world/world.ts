@@ -2,10 +2,11 @@
  * The synthetic world of one run: every merchant (shared reference data) and the customers this
  * process owns (its shard). Customers shop mostly at the few shops nearest home.
  */
+
+import { haversineKm } from '../../core/geo.ts';
 import type { Rng } from '../random.ts';
 import { CATEGORIES } from './categories.ts';
 import { buildCustomer } from './customers.ts';
-import { haversineKm } from './geo.ts';
 import { buildMerchant } from './merchants.ts';
 import { NearestMerchants } from './nearest.ts';
 import { type CustomerProfile, FAVOURITES, type MerchantProfile } from './types.ts';

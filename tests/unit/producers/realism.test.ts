@@ -3,11 +3,11 @@
  * shapes of amounts, hours and distances, and each fraud scenario's signature.
  */
 import { describe, expect, it } from 'vitest';
+import { haversineKm } from '../../../core/geo.ts';
 import { loadSchema } from '../../../producers/avro.ts';
 import { startMsOf } from '../../../producers/config.ts';
 import { profileHourCdf } from '../../../producers/transactions/rhythm.ts';
 import { CATEGORIES } from '../../../producers/world/categories.ts';
-import { haversineKm } from '../../../producers/world/geo.ts';
 import { buildWorld } from '../../../producers/world/world.ts';
 import { generateAll, generatorConfig, ofKind } from '../../fixtures/generated.ts';
 

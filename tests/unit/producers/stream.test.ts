@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { avroType, bodyEncoder, EVENT_KINDS, loadSchema } from '../../../producers/avro.ts';
+import { bodyEncoder } from '../../../core/registry/wire-encoder.ts';
+import { avroType, EVENT_KINDS, loadSchema } from '../../../producers/avro.ts';
 import type { StreamEvent } from '../../../producers/stream.ts';
 import { completeLabels, generateAll, generatorConfig } from '../../fixtures/generated.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { haversineKm } from '../../../../core/geo.ts';
 import { Rng } from '../../../../producers/random.ts';
-import { haversineKm } from '../../../../producers/world/geo.ts';
 import { buildMerchant } from '../../../../producers/world/merchants.ts';
 import { NearestMerchants } from '../../../../producers/world/nearest.ts';
 import type { MerchantProfile } from '../../../../producers/world/types.ts';
