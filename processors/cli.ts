@@ -7,6 +7,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config/load.ts';
 import { createLogger } from '../core/logger.ts';
+import { stageOptions } from '../core/stage-options.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseProcessorConfig } from './config.ts';
 import { runProcessorThreads } from './run.ts';
@@ -15,15 +16,13 @@ const number = (value: string) => Number(value);
 
 const program = new Command('process')
   .description('derive ML features and fraud labels in flight, exactly once, from the generated topics')
-  .option('--config <file>', 'YAML file with processor settings')
   .option('--app-id <id>', 'application id: consumer groups, transactional ids, internal topics')
   .addOption(new Option('--stage <stage>', 'run one stage only').choices(['customer', 'merchant']))
   .option('--lateness-ms <ms>', 'event-time disorder to wait for', number)
   .option('--threads <n>', 'processor instances in this process, one per worker thread', number)
   .option('--idle-ms <ms>', 'a caught-up silent input stops holding events back after this long', number)
-  .option('--label-delay-days <days>', 'how far behind the merchant windows sit', number)
-  .option('--run-id <id>', 'the run this process works for: run_id on metrics, runId on log lines')
-  .option('--metrics-port <port>', 'serve /metrics, /health and /ready on this port', number);
+  .option('--label-delay-days <days>', 'how far behind the merchant windows sit', number);
+for (const option of stageOptions('processor')) program.addOption(option);
 
 program.parse();
 const flags = program.opts<Record<string, string | number | undefined>>();

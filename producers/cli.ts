@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config/load.ts';
 import { COMPRESSIONS, type Compression } from '../core/kafka/client.ts';
 import { createLogger } from '../core/logger.ts';
+import { stageOptions } from '../core/stage-options.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { type ControlMessage, isControlMessage, reportToControlPlane } from '../core/stage-protocol.ts';
 import { parseGeneratorConfig } from './config.ts';
@@ -18,16 +19,16 @@ import { runGeneratorThreads } from './threads.ts';
 
 const number = (value: string) => Number(value);
 
-const program = new Command('produce')
-  .description('generate a seeded synthetic world and stream its events to Kafka as Avro')
-  .option('--config <file>', 'YAML file with generator settings')
-  .option('--run-id <id>', 'run id (prefix of every transaction id)');
+const program = new Command('produce').description(
+  'generate a seeded synthetic world and stream its events to Kafka as Avro',
+);
+for (const option of stageOptions('generator', 'run id, the prefix of every transaction id'))
+  program.addOption(option);
 for (const option of runParameterOptions()) program.addOption(option);
 program
   .option('--shard <index/count>', 'own one shard of the customers, e.g. 0/4')
   .addOption(new Option('--compression <codec>', 'Kafka compression').choices(COMPRESSIONS).default('zstd'))
-  .option('--batch <messages>', 'messages per produce request', number, 4000)
-  .option('--metrics-port <port>', 'serve /metrics, /health and /ready on this port while running', number);
+  .option('--batch <messages>', 'messages per produce request', number, 4000);
 
 program.parse();
 const flags = program.opts<Record<string, string | number | undefined>>();

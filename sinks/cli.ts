@@ -7,6 +7,7 @@
 import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config/load.ts';
 import { createLogger } from '../core/logger.ts';
+import { stageOptions } from '../core/stage-options.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseSinkConfig, runTopics, SINK_NAMES } from './config.ts';
 import { sinkMetrics } from './metrics.ts';
@@ -19,14 +20,12 @@ const program = new Command('sink')
   .description(
     `land the generated, feature and label topics, exactly once, in: ${SINK_DESCRIPTORS.map((sink) => `${sink.name} (${sink.description})`).join('; ')}`,
   )
-  .option('--config <file>', 'YAML file with sink settings')
   .addOption(new Option('--sink <name>', 'run one sink only').choices([...SINK_NAMES]))
   .option('--group-prefix <prefix>', 'consumer groups are <prefix>-<sink>')
   .option('--topic-prefix <prefix>', 'read <prefix>.customers, <prefix>.transactions, … (a run’s topics)')
   .option('--batch-rows <n>', 'write a batch at this many rows', number)
-  .option('--batch-wait-ms <ms>', 'write a batch once its oldest row waited this long', number)
-  .option('--run-id <id>', 'the run this process works for: run_id on metrics, runId on log lines')
-  .option('--metrics-port <port>', 'serve /metrics, /health and /ready on this port', number);
+  .option('--batch-wait-ms <ms>', 'write a batch once its oldest row waited this long', number);
+for (const option of stageOptions('sink')) program.addOption(option);
 
 program.parse();
 const flags = program.opts<Record<string, string | number | undefined>>();

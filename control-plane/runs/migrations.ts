@@ -8,6 +8,7 @@ import type pg from 'pg';
 import type { Logger } from '../../core/logger.ts';
 import { postgresMigrationTarget } from '../../core/migrations/postgres.ts';
 import { type Migration, migrate } from '../../core/migrations/runner.ts';
+import { inTransaction } from '../../core/postgres-transaction.ts';
 
 export const controlPlaneMigrations: readonly Migration[] = [
   {
@@ -58,21 +59,6 @@ export const controlPlaneMigrations: readonly Migration[] = [
 /** Any constant, not the sink's: the advisory lock serialising the control plane's migrations. */
 const MIGRATION_LOCK = 7_231_842_002;
 
-async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
-}
-
 /** Applies the control plane's migrations not yet recorded. */
 export async function migrateControlPlane(pool: pg.Pool, logger: Logger): Promise<void> {
   const result = await migrate(
@@ -80,7 +66,7 @@ export async function migrateControlPlane(pool: pg.Pool, logger: Logger): Promis
       database: 'control plane',
       table: 'control_plane_migrations',
       lock: MIGRATION_LOCK,
-      transaction: (work) => transaction(pool, work),
+      transaction: (work) => inTransaction(pool, work),
     }),
     controlPlaneMigrations,
   );

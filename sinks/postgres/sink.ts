@@ -12,6 +12,7 @@ import { SynfinError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { postgresMigrationTarget } from '../../core/migrations/postgres.ts';
 import { type Migration, migrate } from '../../core/migrations/runner.ts';
+import { inTransaction } from '../../core/postgres-transaction.ts';
 import { coalesce, RowBuffer, rowsOf } from '../engine/row-buffer.ts';
 import type { Sink, SinkRecord } from '../engine/sink.ts';
 import { type AvroKind, columnsOfKind, type RecordKind, TABLES } from '../tables.ts';
@@ -89,37 +90,16 @@ export function postgresSink(config: PostgresConnection, options: PostgresSinkOp
   };
   const rowBuffer = new RowBuffer();
 
-  async function transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (cause) {
-      throw new SynfinError('SINK_UNAVAILABLE', `postgres: cannot connect: ${String(cause)}`, {
-        cause,
-        retriable: true,
-      });
-    }
-    let broken = false;
-    // A connection the server drops between two statements errors on the client, not on a query.
-    const onError = () => {
-      broken = true;
-    };
-    client.on('error', onError);
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      client.off('error', onError);
-      client.release(broken);
-    }
-  }
+  const transaction = <T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> =>
+    inTransaction(
+      pool,
+      work,
+      (cause) =>
+        new SynfinError('SINK_UNAVAILABLE', `postgres: cannot connect: ${String(cause)}`, {
+          cause,
+          retriable: true,
+        }),
+    );
 
   async function writeRecords(client: pg.PoolClient, records: readonly SinkRecord[]): Promise<void> {
     // Lock (creating when missing) the offsets rows of the partitions in the batch, then keep only
