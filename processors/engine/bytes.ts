@@ -9,13 +9,20 @@ import { InvalidRecordError } from './task.ts';
 export class ByteWriter {
   private buffer: Buffer;
   private at = 0;
+  private readonly initialBytes: number;
 
   constructor(initialBytes = 64 * 1024) {
+    this.initialBytes = initialBytes;
     this.buffer = Buffer.allocUnsafe(initialBytes);
   }
 
   get length(): number {
     return this.at;
+  }
+
+  /** Bytes the writer holds for the next block. */
+  get capacity(): number {
+    return this.buffer.length;
   }
 
   private room(bytes: number): void {
@@ -73,6 +80,11 @@ export class ByteWriter {
   /** The bytes written since the last take, as a buffer of their own; the writer starts over. */
   take(): Buffer {
     const bytes = Buffer.from(this.buffer.subarray(0, this.at));
+    // A buffer grown for one large block (a backfill's first commits write megabytes) is given
+    // back once blocks are small again: each task's writers kept their largest block for good,
+    // ~13 MB at 3,000 customers that the state bench counted as state.
+    if (this.buffer.length > this.initialBytes && this.at * 4 < this.buffer.length)
+      this.buffer = Buffer.allocUnsafe(Math.max(this.initialBytes, this.at * 2));
     this.at = 0;
     return bytes;
   }
