@@ -5,9 +5,8 @@
  * Settings: a YAML file (--config) overridden by flags, validated together.
  */
 import { Command, Option } from 'commander';
-import { loadConfig } from '../core/config/load.ts';
 import { createLogger } from '../core/logger.ts';
-import { stageOptions } from '../core/stage-options.ts';
+import { loadStageConfig, settingsSource, stageOptions } from '../core/stage-options.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseProcessorConfig } from './config.ts';
 import { runProcessorThreads } from './run.ts';
@@ -46,8 +45,8 @@ const controller = new AbortController();
 stopOnSignals(controller, 'finishing the current transaction');
 
 await stageMain(async () => {
-  const config = loadConfig(flags.runId === undefined ? {} : { overrides: { runId: flags.runId } });
-  const settings = parseProcessorConfig(processorInput(), flags.config ? `${flags.config} + flags` : 'flags');
+  const config = loadStageConfig(flags);
+  const settings = parseProcessorConfig(processorInput(), settingsSource(flags));
   const logBindings = {
     service: 'synfin-processor',
     runId: config.runId || undefined,

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 import { loadConfig } from '../core/config/load.ts';
 import { COMPRESSIONS, type Compression } from '../core/kafka/client.ts';
 import { createLogger } from '../core/logger.ts';
-import { stageOptions } from '../core/stage-options.ts';
+import { settingsSource, stageOptions } from '../core/stage-options.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { type ControlMessage, isControlMessage, reportToControlPlane } from '../core/stage-protocol.ts';
 import { parseGeneratorConfig } from './config.ts';
@@ -59,10 +59,7 @@ process.on('message', (message: unknown) => {
 
 await stageMain(async () => {
   const loaded = loadConfig();
-  const generator = parseGeneratorConfig(
-    generatorInput(loaded.runId),
-    flags.config ? `${flags.config} + flags` : 'flags',
-  );
+  const generator = parseGeneratorConfig(generatorInput(loaded.runId), settingsSource(flags));
   // The run's id labels this process's metrics and log lines, as it does the other stages'.
   const config = { ...loaded, runId: generator.runId };
   const logger = createLogger(config.log, { service: 'synfin-producer', runId: generator.runId });

@@ -5,9 +5,8 @@
  * Settings: a YAML file (--config) overridden by flags, validated together.
  */
 import { Command, Option } from 'commander';
-import { loadConfig } from '../core/config/load.ts';
 import { createLogger } from '../core/logger.ts';
-import { stageOptions } from '../core/stage-options.ts';
+import { loadStageConfig, settingsSource, stageOptions } from '../core/stage-options.ts';
 import { readSettingsFile, stageMain, stopOnSignals, withStageServices } from '../core/stage-process.ts';
 import { parseSinkConfig, runTopics, SINK_NAMES } from './config.ts';
 import { sinkMetrics } from './metrics.ts';
@@ -49,8 +48,8 @@ const controller = new AbortController();
 stopOnSignals(controller, 'landing the current batch');
 
 await stageMain(async () => {
-  const config = loadConfig(flags.runId === undefined ? {} : { overrides: { runId: flags.runId } });
-  const settings = parseSinkConfig(sinkInput(), flags.config ? `${flags.config} + flags` : 'flags');
+  const config = loadStageConfig(flags);
+  const settings = parseSinkConfig(sinkInput(), settingsSource(flags));
   const logger = createLogger(config.log, { service: 'synfin-sink', runId: config.runId || undefined });
   await withStageServices(
     {
