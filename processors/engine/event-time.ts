@@ -143,6 +143,8 @@ export class EventTimeMerge<T extends TimedItem> {
         break;
       }
       from.pop();
+      // An emptied heap gives its array back: a backlog's worth of slots was kept for good.
+      if (from.size === 0) from.clear();
       this.count--;
       out.push(next.item);
     }
