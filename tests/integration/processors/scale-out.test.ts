@@ -161,9 +161,19 @@ describe('processor scale-out', () => {
       featureRows(kafka, topic, total).catch((error: Error) => {
         throw new Error(`${topic}: ${error.message} (instance logs: ${path.dirname(settingsFile)})`);
       });
+    // The reference run ending or failing while it is read would otherwise show only as a read
+    // that timed out (seen once in CI: 0 of its records after 240 s, no error on record).
+    const referenceEnded = referenceRun.then(
+      () => {
+        throw new Error('the reference run stopped before writing every feature record');
+      },
+      (error: Error) => {
+        throw new Error(`the reference run failed: ${error.message}`);
+      },
+    );
     const [taken, uninterrupted] = await Promise.all([
       read(shared.topics.features),
-      read(reference.topics.features),
+      Promise.race([read(reference.topics.features), referenceEnded]),
     ]);
     // The survivor ended up with every input partition of the customer stage.
     const survivorInputs = latest(survivor, 'customer').filter((p) => p.startsWith(`${transactionsTopic}:`));
