@@ -132,7 +132,8 @@ class StoredEntry implements CustomerEntry {
   /** The changelog block holding its current copy (-1: none yet). */
   block = -1;
   private flags: number;
-  private pending: PendingParts | undefined = undefined;
+  /** What it holds until emitted and placed (PendingParts); undefined once settled. */
+  pending: PendingParts | undefined = undefined;
 
   constructor(
     base: { id: string; t: number; amount: number; merchantId: string },
@@ -151,7 +152,7 @@ class StoredEntry implements CustomerEntry {
     this.customerId = customerId;
     this.terminalId = terminalId;
     this.flags = (emitted ? EMITTED : 0) | (late ? LATE : 0);
-    this.facts = facts;
+    if (facts !== undefined) this.hold().facts = facts;
   }
 
   get lat(): number {
@@ -173,63 +174,15 @@ class StoredEntry implements CustomerEntry {
     this.flags = value ? this.flags | LATE : this.flags & ~LATE;
   }
 
-  /** The pending parts to write into (made when missing). */
-  private parts(): PendingParts {
+  /** Its pending parts to write into (made when missing). */
+  hold(): PendingParts {
     this.pending ??= new PendingParts();
     return this.pending;
   }
-  /** After a part is cleared: nothing pending left, nothing kept for it. */
-  private settle(): void {
-    if (this.pending?.empty) this.pending = undefined;
-  }
 
-  get facts(): TxFacts | undefined {
-    return this.pending?.facts;
-  }
-  set facts(value: TxFacts | undefined) {
-    if (value === undefined && this.pending === undefined) return;
-    this.parts().facts = value;
-    if (value === undefined) this.settle();
-  }
-  get customerFeatures(): Record<string, FeatureValue> | undefined {
-    return this.pending?.customerFeatures;
-  }
-  set customerFeatures(value: Record<string, FeatureValue> | undefined) {
-    if (value === undefined && this.pending === undefined) return;
-    this.parts().customerFeatures = value;
-    if (value === undefined) this.settle();
-  }
-  get merchantFeatures(): Record<string, number> | undefined {
-    return this.pending?.merchantFeatures;
-  }
-  set merchantFeatures(value: Record<string, number> | undefined) {
-    if (value === undefined && this.pending === undefined) return;
-    this.parts().merchantFeatures = value;
-    if (value === undefined) this.settle();
-  }
-  get label(): LabelFacts | undefined {
-    return this.pending?.label;
-  }
-  set label(value: LabelFacts | undefined) {
-    if (value === undefined && this.pending === undefined) return;
-    this.parts().label = value;
-    if (value === undefined) this.settle();
-  }
-  get laterLabels(): LabelFacts[] | undefined {
-    return this.pending?.laterLabels;
-  }
-  set laterLabels(value: LabelFacts[] | undefined) {
-    if (value === undefined && this.pending === undefined) return;
-    this.parts().laterLabels = value;
-    if (value === undefined) this.settle();
-  }
-  get features(): Buffer | undefined {
-    return this.pending?.features;
-  }
-  set features(value: Buffer | undefined) {
-    if (value === undefined && this.pending === undefined) return;
-    this.parts().features = value;
-    if (value === undefined) this.settle();
+  /** Drops the pending parts once none is held any more. */
+  settle(): void {
+    if (this.pending?.empty) this.pending = undefined;
   }
 }
 
@@ -480,7 +433,7 @@ export class CustomerTask implements StageTask {
     const context = { tx, entries: state.entries, index, home: state.home };
     const features: Record<string, FeatureValue> = {};
     for (const family of customerFamilies) Object.assign(features, family.compute(context));
-    entry.customerFeatures = features;
+    entry.hold().customerFeatures = features;
     this.awaiting.set(tx.transactionId, entry);
     this.held++;
     this.queue.push(entry);
@@ -512,9 +465,12 @@ export class CustomerTask implements StageTask {
       return;
     }
     if (entry.emitted) this.emitLabeled(entry, label);
-    else if (!entry.label) entry.label = label;
-    else if (entry.laterLabels) entry.laterLabels.push(label);
-    else entry.laterLabels = [label];
+    else {
+      const pending = entry.hold();
+      if (!pending.label) pending.label = label;
+      else if (pending.laterLabels) pending.laterLabels.push(label);
+      else pending.laterLabels = [label];
+    }
     this.dirtyEntries.add(entry);
   }
 
@@ -523,7 +479,7 @@ export class CustomerTask implements StageTask {
     for (const message of parseMerchantFeatures(record.value)) {
       const entry = this.awaiting.get(message.id);
       if (!entry || entry.emitted) continue;
-      entry.merchantFeatures = message.v;
+      entry.hold().merchantFeatures = message.v;
       entry.late ||= message.late;
       this.dirtyEntries.add(entry);
     }
@@ -534,7 +490,7 @@ export class CustomerTask implements StageTask {
     let emitted = 0;
     while (emitted < this.queue.length) {
       const entry = this.queue[emitted] as StoredEntry;
-      if (!entry.merchantFeatures) break;
+      if (!entry.pending?.merchantFeatures) break;
       this.emitFeatures(entry);
       emitted++;
     }
@@ -542,16 +498,17 @@ export class CustomerTask implements StageTask {
   }
 
   private emitFeatures(entry: StoredEntry): void {
-    const tx = entry.facts as TxFacts;
+    const pending = entry.hold();
+    const tx = pending.facts as TxFacts;
     // One object reused for every record, every field set each time (undefined: the schema's
     // default): its shape never changes. Spreading ~45 fields into a new object per purchase made
     // a dictionary-mode object that the compiled Avro writer then read slowly.
     const row = this.row;
     const facts = tx as unknown as Record<string, FeatureValue>;
     for (const name of IDENTITY_NAMES) row[name] = facts[name] as FeatureValue;
-    const customer = entry.customerFeatures ?? {};
+    const customer = pending.customerFeatures ?? {};
     for (const name of CUSTOMER_NAMES) row[name] = customer[name] as FeatureValue;
-    const merchant = entry.merchantFeatures ?? {};
+    const merchant = pending.merchantFeatures ?? {};
     for (const name of MERCHANT_FEATURE_NAMES) row[name] = merchant[name] as FeatureValue;
     const { riskScore, rulesFired } = scoreRules(this.options.config.rules, row);
     row.riskScore = riskScore;
@@ -569,21 +526,24 @@ export class CustomerTask implements StageTask {
     this.options.onCount?.('features_emitted');
     this.awaiting.delete(entry.id);
     entry.emitted = true;
-    entry.features = wire;
-    entry.facts = undefined;
-    entry.customerFeatures = undefined;
-    entry.merchantFeatures = undefined;
-    if (entry.label) {
-      this.emitLabeled(entry, entry.label);
-      for (const later of entry.laterLabels ?? []) this.emitLabeled(entry, later);
-      entry.label = undefined;
-      entry.laterLabels = undefined;
+    // What built the record goes; the record stays until its offset is known.
+    const { label, laterLabels } = pending;
+    pending.facts = undefined;
+    pending.customerFeatures = undefined;
+    pending.merchantFeatures = undefined;
+    pending.label = undefined;
+    pending.laterLabels = undefined;
+    pending.features = wire;
+    if (label) {
+      this.emitLabeled(entry, label);
+      for (const later of laterLabels ?? []) this.emitLabeled(entry, later);
     }
     this.dirtyEntries.add(entry);
   }
 
   private emitLabeled(entry: StoredEntry, label: LabelFacts): void {
-    if (entry.features) this.join(entry.features, entry, label);
+    const record = entry.pending?.features;
+    if (record) this.join(record, entry, label);
     else if (entry.featuresAt >= 0) this.pendingJoins.push({ entry, label });
   }
 
@@ -706,7 +666,10 @@ export class CustomerTask implements StageTask {
       const offset = placed[at[index] as number] ?? -1;
       if (offset < 0) continue;
       entry.featuresAt = offset;
-      if (this.options.config.labelJoin === 'kafka') entry.features = undefined;
+      if (this.options.config.labelJoin === 'kafka' && entry.pending) {
+        entry.pending.features = undefined;
+        entry.settle();
+      }
     }
     this.placing = { entries: [], at: [] };
     for (const topic of this.inputTopics()) this.dirty.mark(`p|${topic}`);
@@ -868,6 +831,7 @@ function compareEntries(a: StoredEntry, b: StoredEntry): number {
 }
 
 function serializeEntry(entry: StoredEntry): SerializedEntry {
+  const { pending } = entry;
   return {
     i: entry.id,
     t: entry.t,
@@ -878,15 +842,15 @@ function serializeEntry(entry: StoredEntry): SerializedEntry {
     lo: entry.lon,
     e: entry.emitted,
     l: entry.late,
-    f: entry.facts ?? null,
-    cf: entry.customerFeatures ?? null,
-    mf: entry.merchantFeatures ?? null,
-    lb: entry.label ?? null,
-    ml: entry.laterLabels ?? [],
+    f: pending?.facts ?? null,
+    cf: pending?.customerFeatures ?? null,
+    mf: pending?.merchantFeatures ?? null,
+    lb: pending?.label ?? null,
+    ml: pending?.laterLabels ?? [],
     // Once its place in the features topic is known, the changelog names the record instead of
     // holding it: a restored purchase reads it back for its label (most of the changelog's bytes
     // were these copies). In `memory` mode the running task still keeps it.
-    x: entry.featuresAt >= 0 ? null : (entry.features ?? null),
+    x: entry.featuresAt >= 0 ? null : (pending?.features ?? null),
     xo: entry.featuresAt,
   };
 }
@@ -905,11 +869,13 @@ function deserializeEntry(
     stored.l,
     stored.f ?? undefined,
   );
-  entry.customerFeatures = stored.cf ?? undefined;
-  entry.merchantFeatures = stored.mf ?? undefined;
-  entry.label = stored.lb ? withLabelDefaults(stored.lb) : undefined;
-  entry.laterLabels = stored.ml.length > 0 ? stored.ml.map(withLabelDefaults) : undefined;
-  entry.features = stored.x ?? undefined;
+  const pending = entry.hold();
+  pending.customerFeatures = stored.cf ?? undefined;
+  pending.merchantFeatures = stored.mf ?? undefined;
+  pending.label = stored.lb ? withLabelDefaults(stored.lb) : undefined;
+  pending.laterLabels = stored.ml.length > 0 ? stored.ml.map(withLabelDefaults) : undefined;
+  pending.features = stored.x ?? undefined;
+  entry.settle();
   entry.featuresAt = stored.xo;
   return entry;
 }
