@@ -13,7 +13,7 @@ import { SynfinError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Column } from '../columns.ts';
 import type { Sink, SinkRecord } from '../engine/sink.ts';
-import type { AvroKind, RecordKind } from '../tables.ts';
+import type { RecordKind } from '../tables.ts';
 import type { FilesConnection } from './connection.ts';
 import { dataFileName, hourDir, lakeRoot, parseDataFileName, positionFile, topicDir } from './layout.ts';
 import { parquetFile } from './parquet.ts';
@@ -35,13 +35,13 @@ function unavailable(what: string, cause: unknown): SynfinError {
 export function filesSink(connection: FilesConnection, options: FilesSinkOptions): Sink {
   const root = lakeRoot(connection);
   const log = options.logger.child({ sink: 'files' });
-  const columns = new Map<AvroKind, readonly Column[]>();
-  const columnsOf = (kind: AvroKind) => {
-    let known = columns.get(kind);
-    if (!known) {
-      known = fileColumnsOf(kind);
-      columns.set(kind, known);
-    }
+  // The columns of each kind it lands, built once.
+  const columns = new Map<RecordKind, readonly Column[]>();
+  for (const kind of options.routes.values())
+    if (kind !== 'deadLetters') columns.set(kind, fileColumnsOf(kind));
+  const columnsOf = (kind: RecordKind) => {
+    const known = columns.get(kind);
+    if (!known) throw new TypeError(`files sink does not land ${kind}`);
     return known;
   };
 
@@ -84,25 +84,15 @@ export function filesSink(connection: FilesConnection, options: FilesSinkOptions
       const first = (held[0] as SinkRecord).offset;
       const last = (held.at(-1) as SinkRecord).offset;
       const name = path.join(dir, dataFileName({ partition, first, last }, extension));
-      const lines = held.map((record) =>
-        record.row === null
-          ? deadLetterLine(
-              record.deadLetter ?? {
-                stage: 'sink-files',
-                error: 'no row',
-                errorClass: 'SINK_ROW_REJECTED',
-                source: { topic, partition, offset: record.offset },
-                payload: record.payload,
-              },
-              topic,
-              partition,
-              record.offset,
-            )
-          : record.row.toString('utf8'),
-      );
+      const lines = held.map((record) => {
+        if (record.row !== null) return record.row.toString('utf8');
+        if (!record.deadLetter)
+          throw new TypeError(`files: a record without a row or a dead letter (${topic})`);
+        return deadLetterLine(record.deadLetter, topic, partition, record.offset);
+      });
       await writeAtomically(
         name,
-        extension === 'parquet' ? parquetFile(columnsOf(kind as AvroKind), lines) : lines.join(''),
+        extension === 'parquet' ? parquetFile(columnsOf(kind), lines) : lines.join(''),
       );
     }
     const next: Position = {
@@ -151,6 +141,8 @@ export function filesSink(connection: FilesConnection, options: FilesSinkOptions
         for (const { topic, partition, records: held } of partitions.values())
           await landPartition(topic, partition, held);
       } catch (cause) {
+        // A bug is not an outage: it is not retried.
+        if (cause instanceof TypeError) throw cause;
         throw unavailable('write a batch', cause);
       }
     },
