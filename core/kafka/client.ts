@@ -24,7 +24,14 @@ import type { Logger } from '../logger.ts';
 import type { KafkaClientMetrics } from '../metrics.ts';
 import { defaultRetry, type RetryPolicy, withRetry } from '../retry.ts';
 import { copartitionedAssigner } from './assignor.ts';
-import { isGroupMovedOn, isRetriableKafkaError, kafkaErrorId, retryDelayMs } from './errors.ts';
+import {
+  afterPreviousTransaction,
+  isGroupMovedOn,
+  isRetriableKafkaError,
+  kafkaErrorId,
+  retryDelayMs,
+  TRANSACTION_TIMEOUT_MS,
+} from './errors.ts';
 import { RECORD_OVERHEAD_BYTES, RequestBudget } from './request-budget.ts';
 
 /** The codecs a record batch may be compressed with (lz4 and snappy run in the client's WebAssembly). */
@@ -260,7 +267,7 @@ export function createKafkaClient(
     connectTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     // Also the transaction timeout: a killed producer's open transaction is aborted after this.
-    timeout: 60_000,
+    timeout: TRANSACTION_TIMEOUT_MS,
     retries: options.clientRetries ?? 10,
     retryDelay: retryDelayMs,
     ...(config.ssl ? { tls: {} } : {}),
@@ -421,7 +428,7 @@ export function createKafkaClient(
     return {
       transactionalId,
       async init() {
-        await client.initIdempotentProducer({});
+        await afterPreviousTransaction(() => client.initIdempotentProducer({}));
       },
       async begin() {
         const transaction = await client.beginTransaction();
@@ -433,7 +440,9 @@ export function createKafkaClient(
             const compression = compressionOf(sendOptions);
             const offsets = await sendChunked(
               (chunk) =>
-                transaction.send(compression ? { messages: chunk, compression } : { messages: chunk }),
+                afterPreviousTransaction(() =>
+                  transaction.send(compression ? { messages: chunk, compression } : { messages: chunk }),
+                ),
               messages,
             );
             sent.push(messages as OutgoingMessage[]);
@@ -443,12 +452,14 @@ export function createKafkaClient(
             if (offsets.length === 0) return;
             if (group.coordinatorId < 0)
               group = { ...group, coordinatorId: await groupCoordinator(group.groupId) };
-            await transaction.addConsumer({ groupId: group.groupId } as Consumer);
+            await afterPreviousTransaction(() =>
+              transaction.addConsumer({ groupId: group.groupId } as Consumer),
+            );
             await commitTransactionOffsets(client, transactionalId, group, offsets);
           },
           async commit() {
             try {
-              await transaction.commit();
+              await afterPreviousTransaction(() => transaction.commit());
             } catch (error) {
               for (const messages of sent) recordProduced(options.metrics, messages, 0, true);
               throw error;

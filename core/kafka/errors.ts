@@ -2,7 +2,11 @@
  * What the client's errors mean to us: which protocol error a failure carries, whether repeating the
  * call can help, and how long to wait before the client's own retries.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { findErrorBy } from '@platformatic/kafka';
+
+/** How long a transaction may stay open: the broker aborts it after this (the client's `timeout`). */
+export const TRANSACTION_TIMEOUT_MS = 60_000;
 
 /** The Kafka protocol error name (e.g. 'COORDINATOR_LOAD_IN_PROGRESS') anywhere in the chain, if any. */
 export function kafkaErrorId(error: unknown): string | undefined {
@@ -54,4 +58,25 @@ export function retryDelayMs(
 ): number {
   if (kafkaErrorId(error) === 'CONCURRENT_TRANSACTIONS') return 5 * attempt;
   return Math.min(1000, 50 * 2 ** Math.min(attempt, 5));
+}
+
+/**
+ * A transactional request (InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn) refused with
+ * CONCURRENT_TRANSACTIONS is asked again until the transaction timeout, as Kafka's Java client does:
+ * the coordinator is still writing the previous transaction's markers, which takes as long as the
+ * broker is busy. The client's own ten quick retries cover ~0.3 s, and a stage that runs out fails
+ * its commit; the scale-out test on this machine under load was seen to need seven. Each of these requests
+ * is refused before it changes anything, so asking again is safe (a refused AddPartitionsToTxn
+ * sends no record: the client adds partitions before it produces).
+ */
+export async function afterPreviousTransaction<T>(request: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + TRANSACTION_TIMEOUT_MS;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await request();
+    } catch (error) {
+      if (kafkaErrorId(error) !== 'CONCURRENT_TRANSACTIONS' || Date.now() >= deadline) throw error;
+      await sleep(Math.min(100, 10 * attempt));
+    }
+  }
 }

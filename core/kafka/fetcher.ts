@@ -177,6 +177,14 @@ export async function recordAt(
   for (const topicResponse of response.responses)
     for (const raw of topicResponse.partitions) {
       if (raw.partitionIndex !== partition) continue;
+      // Written but not yet stable: the transaction that wrote it has committed for its producer,
+      // but the coordinator writes the markers after answering, so a read_committed fetch can
+      // come back empty for a moment. Empty is not "none" until the record is below the stable end.
+      const stableEnd = Number(raw.lastStableOffset);
+      if (stableEnd >= 0 && offset >= stableEnd && offset < Number(raw.highWatermark))
+        throw new SynfinError('KAFKA_UNAVAILABLE', `${topic}:${partition}@${offset} is not stable yet`, {
+          retriable: true,
+        });
       const found = visibleRecords(raw, offset).records[0];
       return found?.offset === offset ? found : null;
     }

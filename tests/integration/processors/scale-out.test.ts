@@ -168,7 +168,8 @@ describe('processor scale-out', () => {
         throw new Error('the reference run stopped before writing every feature record');
       },
       (error: Error) => {
-        throw new Error(`the reference run failed: ${error.message}`);
+        // The cause goes with it: its own stack says where in the run it failed.
+        throw new Error(`the reference run failed: ${error.message}`, { cause: error });
       },
     );
     const [taken, uninterrupted] = await Promise.all([

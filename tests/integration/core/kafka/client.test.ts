@@ -6,10 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createKafkaClient, type KafkaClient } from '../../../../core/kafka/client.ts';
-import { PartitionFetcher } from '../../../../core/kafka/fetcher.ts';
+import { PartitionFetcher, recordAt } from '../../../../core/kafka/fetcher.ts';
 import { GroupRuntime, type TopicPartition } from '../../../../core/kafka/group-runtime.ts';
 import { readPartitions } from '../../../../core/kafka/reader.ts';
 import { createLogger } from '../../../../core/logger.ts';
+import { withRetry } from '../../../../core/retry.ts';
 import { testConfig, uniqueName } from '../../../harness/config.ts';
 
 const config = testConfig(inject('endpoints'));
@@ -196,5 +197,30 @@ describe('the Kafka module against the running broker', () => {
       await kafka.deleteTopics([quiet]);
     }
     expect(rounds).toEqual(Array.from({ length: 6 }, () => ['0: end 0', '1: end 1']));
+  });
+
+  it('reads a committed record back by offset right after its commit, before its markers land', async () => {
+    // What the label join does: the commit has answered, the coordinator may still be writing the
+    // markers, and a read_committed fetch of the offset can come back empty meanwhile — that is a
+    // "not yet", never "no such record".
+    const lookupTopic = uniqueName('client.lookup');
+    await kafka.ensureTopics([{ topic: lookupTopic, partitions: 2 }]);
+    const producer = kafka.transactionalProducer(uniqueName('client-lookup'));
+    await producer.init();
+    const reader = kafka.rawConsumer(uniqueName('client-lookup-group'));
+    try {
+      for (let round = 0; round < 40; round++) {
+        const transaction = await producer.begin();
+        const [offset] = await transaction.send([
+          { topic: lookupTopic, partition: round % 2, key: 'k', value: `record-${round}` },
+        ]);
+        await transaction.commit();
+        const found = await withRetry(() => recordAt(reader, lookupTopic, round % 2, offset as number));
+        expect(found?.value?.toString(), `round ${round}, offset ${offset}`).toBe(`record-${round}`);
+      }
+    } finally {
+      await producer.close();
+      await reader.close(true);
+    }
   });
 });
