@@ -50,7 +50,7 @@ export function producerMetrics(registry: Registry): ProducerMetrics {
     }),
     paceBehind: new Gauge({
       name: PACE_BEHIND_METRIC,
-      help: 'How far a realtime run is behind its target schedule, in seconds (0 while it keeps up); past 1 s it stops catching up and goes on at the rate the machine can do',
+      help: 'How far a realtime run is behind its target schedule, in seconds (0 while it keeps up); past 1 s it stops catching up and goes on at the rate the machine can do, and adds the lag it gave up in the last 50 s (so a run short of its rate by 2% or more stays past 1 s)',
       registers,
     }),
     runState: new Gauge({

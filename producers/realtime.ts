@@ -25,6 +25,32 @@ function stepAt(schedule: RateSchedule, paced: number): number {
   return Math.max(1, Math.ceil(schedule.countAt(until) - paced - 1e-3));
 }
 
+/** How far below its target rate a realtime run may fall and still be keeping up. */
+const RATE_TOLERANCE = 0.02;
+
+/**
+ * The schedule a run gave up on (ms of it) over the last `PACE_GIVE_UP_MS / RATE_TOLERANCE` (50 s):
+ * a run short of its rate by the tolerance or more gives up at least a second of it in any such
+ * window, so its reported lag stays past the give-up point for as long as it is short; a single
+ * stall reads as behind for that long, then no more.
+ */
+export class GivenUp {
+  static readonly WINDOW_MS = PACE_GIVE_UP_MS / RATE_TOLERANCE;
+  private readonly entries: { at: number; ms: number }[] = [];
+  private total = 0;
+
+  /** Records `ms` given up at `now` (0: none) and answers the total of the window ending now. */
+  add(now: number, ms: number): number {
+    if (ms > 0) {
+      this.entries.push({ at: now, ms });
+      this.total += ms;
+    }
+    while (this.entries.length > 0 && (this.entries[0] as { at: number }).at <= now - GivenUp.WINDOW_MS)
+      this.total -= (this.entries.shift() as { ms: number }).ms;
+    return this.entries.length === 0 ? 0 : this.total;
+  }
+}
+
 export async function* realtimeEvents(
   config: GeneratorConfig,
   signal: AbortSignal | undefined,
@@ -55,6 +81,9 @@ export async function* realtimeEvents(
   // When the schedule began (moved on by pauses), and how many events it has had since.
   let origin = clock();
   let paced = 0;
+  // Starting again from "now" puts the lag back to 0: what was given up is reported beside it, or
+  // a machine a little short of the rate would read as keeping up between two give-ups.
+  const givenUp = new GivenUp();
   let target = schedule.rateAt(0);
   let step = stepAt(schedule, 0);
 
@@ -81,7 +110,8 @@ export async function* realtimeEvents(
       step = stepAt(schedule, paced);
       const due = origin + schedule.secondsFor(paced + step) * 1000;
       const wait = due - clock();
-      onPace?.(Math.max(0, -wait), target);
+      const givingUp = wait < -PACE_GIVE_UP_MS;
+      onPace?.(givenUp.add(clock(), givingUp ? -wait : 0) + (givingUp ? 0 : Math.max(0, -wait)), target);
       if (wait > 0) await pauseFor(wait);
       else if (wait < -PACE_GIVE_UP_MS) {
         // More than a second behind (a slow broker): carry on at the target rate from now rather

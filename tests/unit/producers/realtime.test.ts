@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseGeneratorConfig } from '../../../producers/config.ts';
+import { PACE_GIVE_UP_MS } from '../../../producers/metrics.ts';
 import { RateSchedule } from '../../../producers/rate-shape.ts';
-import { realtimeEvents } from '../../../producers/realtime.ts';
+import { GivenUp, realtimeEvents } from '../../../producers/realtime.ts';
 import { createSimulation } from '../../../producers/simulation.ts';
 
 const config = (ratePerSecond: number, maxTransactions: number) =>
@@ -47,6 +48,63 @@ describe('realtime pacing', () => {
     });
     expect(behind.length).toBeGreaterThan(5);
     expect(behind.slice(1).every((ms) => ms > 1000)).toBe(true);
+  });
+
+  /**
+   * A run whose every event costs `cost(t)` virtual ms to send: the lag each step reports, with the
+   * virtual time it was reported at.
+   */
+  async function slowRun(ratePerSecond: number, seconds: number, cost: (elapsedMs: number) => number) {
+    const start = Date.UTC(2026, 0, 1);
+    let now = start;
+    const reports: { at: number; ms: number }[] = [];
+    for await (const batch of realtimeEvents(
+      parseGeneratorConfig({
+        runId: 'short',
+        mode: 'realtime',
+        ratePerSecond,
+        durationSeconds: seconds,
+        customers: 50,
+        merchants: 10,
+      }),
+      undefined,
+      () => now,
+      undefined,
+      (ms) => reports.push({ at: now - start, ms }),
+      async (ms) => {
+        now += ms;
+      },
+    )) {
+      for (const event of batch) if (event.kind === 'transaction') now += cost(now - start);
+    }
+    return reports;
+  }
+
+  it('reads as not keeping up for as long as it is short of its rate, though each give-up restarts the lag', async () => {
+    // 5% short: the lag passes a second every ~20 s, and starting again from "now" sets it to 0.
+    const reports = await slowRun(200, 150, () => 1000 / (200 * 0.95));
+    const first = reports.findIndex((report) => report.ms > PACE_GIVE_UP_MS);
+    expect(first, 'the run falls a second behind').toBeGreaterThan(0);
+    expect(reports[first]?.at).toBeLessThan(30_000);
+    const after = reports.slice(first);
+    expect(after.filter((report) => report.ms <= PACE_GIVE_UP_MS).slice(0, 3)).toEqual([]);
+  });
+
+  it('reads as behind for the window after a single stall, and on schedule again after it', async () => {
+    // On time but for one send that takes 1.5 s, 10 s in.
+    let stalled = false;
+    const reports = await slowRun(200, 80, (elapsed) => {
+      if (stalled || elapsed < 10_000) return 0;
+      stalled = true;
+      return 1500;
+    });
+    const behind = reports.filter((report) => report.ms > PACE_GIVE_UP_MS);
+    expect(behind.length).toBeGreaterThan(0);
+    const from = (behind[0] as { at: number }).at;
+    const to = (behind.at(-1) as { at: number }).at;
+    expect(to - from).toBeGreaterThan(GivenUp.WINDOW_MS - 1000);
+    expect(to - from).toBeLessThanOrEqual(GivenUp.WINDOW_MS);
+    expect(reports.filter((report) => report.at > to).every((report) => report.ms === 0)).toBe(true);
   });
 });
 
