@@ -109,11 +109,15 @@ export async function* realtimeEvents(
       target = schedule.rateAt((clock() - origin) / 1000);
       step = stepAt(schedule, paced);
       const due = origin + schedule.secondsFor(paced + step) * 1000;
-      const wait = due - clock();
-      const givingUp = wait < -PACE_GIVE_UP_MS;
-      onPace?.(givenUp.add(clock(), givingUp ? -wait : 0) + (givingUp ? 0 : Math.max(0, -wait)), target);
+      const at = clock();
+      const wait = due - at;
+      const behind = Math.max(0, -wait);
+      const givingUp = behind > PACE_GIVE_UP_MS;
+      // A lag given up counts once: in the window's total, not also as the current lag.
+      const givenUpMs = givenUp.add(at, givingUp ? behind : 0);
+      onPace?.(givingUp ? givenUpMs : givenUpMs + behind, target);
       if (wait > 0) await pauseFor(wait);
-      else if (wait < -PACE_GIVE_UP_MS) {
+      else if (givingUp) {
         // More than a second behind (a slow broker): carry on at the target rate from now rather
         // than bursting to catch up.
         paced = Math.floor(schedule.countAt((clock() - origin) / 1000));

@@ -64,10 +64,10 @@ export function retryDelayMs(
  * A transactional request (InitProducerId, AddPartitionsToTxn, AddOffsetsToTxn, EndTxn) refused with
  * CONCURRENT_TRANSACTIONS is asked again until the transaction timeout, as Kafka's Java client does:
  * the coordinator is still writing the previous transaction's markers, which takes as long as the
- * broker is busy. The client's own ten quick retries cover ~0.3 s, and a stage that runs out fails
- * its commit; the scale-out test on this machine under load was seen to need seven. Each of these requests
- * is refused before it changes anything, so asking again is safe (a refused AddPartitionsToTxn
- * sends no record: the client adds partitions before it produces).
+ * broker is busy. The client's own ten quick retries (retryDelayMs) cover ~0.3 s, and a stage that
+ * runs out fails its commit: the scale-out test on this machine, beside three busy cores, was seen
+ * to use all ten. Each of these requests is refused before it changes anything, so asking again is
+ * safe (a refused AddPartitionsToTxn sends no record: the client adds partitions before it produces).
  */
 export async function afterPreviousTransaction<T>(request: () => Promise<T>): Promise<T> {
   const deadline = Date.now() + TRANSACTION_TIMEOUT_MS;
