@@ -128,6 +128,17 @@ export async function startControlPlane(): Promise<{
   };
 }
 
+/** The generator settings of `benchInput`'s backfill (for a process reading topics another wrote). */
+export function benchInputConfig(name: string, customers: number, days: number): GeneratorConfig {
+  return parseGeneratorConfig({
+    runId: name,
+    customers,
+    merchants: Math.max(100, customers / 20),
+    days,
+    topics: prefixedTopics(name, 6),
+  });
+}
+
 /**
  * A backfill of `customers` over `days` into fresh topics of run `name` (6 partitions, one
  * merchant per 20 customers), produced before anything is measured; returns its config and counts.
@@ -138,13 +149,7 @@ export async function benchInput(
   customers: number,
   days: number,
 ): Promise<{ generator: GeneratorConfig; produced: Record<string, number> }> {
-  const generator = parseGeneratorConfig({
-    runId: name,
-    customers,
-    merchants: Math.max(100, customers / 20),
-    days,
-    topics: prefixedTopics(name, 6),
-  });
+  const generator = benchInputConfig(name, customers, days);
   const { produced } = await runGenerator(generator, { ...services, signal: new AbortController().signal });
   return { generator, produced };
 }

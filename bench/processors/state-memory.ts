@@ -4,7 +4,9 @@
  * the RSS of a 100k-customer process extrapolated from two run sizes rather than from one.
  *
  * Heap is measured after a full garbage collection (this thread, where `gc` can be called), above
- * what the process held before the run; divided by the purchases the customer stage holds.
+ * what the process held before the run; divided by the purchases the customer stage holds. Each
+ * size's input is written first by this process, and read by a fresh child process that runs only
+ * the processors: its RSS growth is theirs (the producer's freed memory made that figure noise).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -14,7 +16,7 @@ import { createMetricsRegistry } from '../../core/metrics.ts';
 import { parseProcessorConfig, topicsFor } from '../../processors/config.ts';
 import { processorMetrics } from '../../processors/metrics.ts';
 import { runProcessors } from '../../processors/run.ts';
-import { type BenchRow, benchInput, benchServices, report } from '../lib.ts';
+import { type BenchRow, benchInput, benchInputConfig, benchServices, report } from '../lib.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -37,10 +39,15 @@ interface Measured {
   rssBytes: number;
 }
 
-async function measure(customers: number): Promise<Measured> {
-  const name = `bench-state-${customers}-${Date.now().toString(36)}`;
-  const { generator, produced } = await benchInput({ kafka, codec, logger }, name, customers, DAYS);
-  const transactions = produced.transaction ?? 0;
+/** What a measuring child reads: the input one size's backfill wrote. */
+interface Input {
+  name: string;
+  customers: number;
+  transactions: number;
+}
+
+async function measure({ name, customers, transactions }: Input): Promise<Measured> {
+  const generator = benchInputConfig(name, customers, DAYS);
   const registry = createMetricsRegistry({ defaultMetrics: false });
   const metrics = processorMetrics(registry);
   // The lean setting: features records read back for the label join instead of kept (~300 B each).
@@ -75,9 +82,10 @@ async function measure(customers: number): Promise<Measured> {
 }
 
 /** Each size in a fresh process, so that one run's freed memory does not hide the next one's growth. */
-function inChild(customers: number): Measured {
+function inChild(input: Input): Measured {
+  const { customers } = input;
   const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url)], {
-    env: { ...process.env, BENCH_STATE_ONE: String(customers) },
+    env: { ...process.env, BENCH_STATE_INPUT: JSON.stringify(input) },
     stdio: ['ignore', 'pipe', 'inherit'],
     encoding: 'utf8',
   });
@@ -86,14 +94,19 @@ function inChild(customers: number): Measured {
   return JSON.parse(child.stdout.trim().split('\n').at(-1) as string) as Measured;
 }
 
-if (process.env.BENCH_STATE_ONE) {
-  console.log(JSON.stringify(await measure(Number(process.env.BENCH_STATE_ONE))));
+if (process.env.BENCH_STATE_INPUT) {
+  console.log(JSON.stringify(await measure(JSON.parse(process.env.BENCH_STATE_INPUT) as Input)));
   await kafka.close();
   process.exit(0);
 }
+const inputs: Input[] = [];
+for (const customers of SIZES) {
+  const name = `bench-state-${customers}-${Date.now().toString(36)}`;
+  const { produced } = await benchInput({ kafka, codec, logger }, name, customers, DAYS);
+  inputs.push({ name, customers, transactions: produced.transaction ?? 0 });
+}
 await kafka.close();
-const small = inChild(SIZES[0]);
-const large = inChild(SIZES[1]);
+const [small, large] = inputs.map(inChild) as [Measured, Measured];
 
 // Two sizes: the slope is what another customer costs, without the fixed cost of the process.
 const rssPerCustomer = (large.rssBytes - small.rssBytes) / (large.customers - small.customers);

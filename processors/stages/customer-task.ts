@@ -76,10 +76,64 @@ export type CustomerTaskCount =
   | 'label_unmatched'
   | 'features_emitted';
 
-/** A purchase's place: shared by every purchase at the same coordinates (a merchant's). */
-interface Location {
+/**
+ * Where a purchase was made: its merchant, terminal and coordinates, one object shared by every
+ * purchase at the same terminal and place (a fraud label names only the merchant, the terminal
+ * windows need the terminal).
+ */
+interface Venue {
+  readonly merchantId: string;
+  readonly terminalId: string;
   readonly lat: number;
   readonly lon: number;
+}
+
+/** Venues kept per merchant at most: a merchant whose purchases are everywhere gets no more. */
+const VENUES_PER_MERCHANT = 64;
+/** Digits of an id's numeric suffix kept as a number (below 2^30: a small integer on any V8). */
+const ID_SUFFIX_DIGITS = 9;
+
+/** A customer's state: home, purchases kept (by time, then id), and the prefix their ids share. */
+class CustomerState {
+  readonly customerId: string;
+  home: Home | null = null;
+  readonly entries: StoredEntry[] = [];
+  /**
+   * What the customer's purchase ids have before a decimal suffix (the generator's are
+   * `<run>-<customer>-<n>`), from the first one that has a suffix; undefined until then.
+   */
+  idPrefix: string | undefined = undefined;
+
+  constructor(customerId: string) {
+    this.customerId = customerId;
+  }
+
+  /**
+   * The id's suffix as a number when the id is this customer's prefix followed by that number
+   * written canonically (so that prefix + String(n) gives the id back exactly); -1 otherwise.
+   */
+  idSuffix(id: string): number {
+    this.idPrefix ??= prefixBeforeDigits(id);
+    const prefix = this.idPrefix;
+    if (prefix === undefined || !id.startsWith(prefix)) return -1;
+    const digits = id.length - prefix.length;
+    if (digits < 1 || digits > ID_SUFFIX_DIGITS) return -1;
+    if (digits > 1 && id.charCodeAt(prefix.length) === 48) return -1;
+    let n = 0;
+    for (let i = prefix.length; i < id.length; i++) {
+      const digit = id.charCodeAt(i) - 48;
+      if (digit < 0 || digit > 9) return -1;
+      n = n * 10 + digit;
+    }
+    return n;
+  }
+}
+
+/** The id without its trailing decimal digits; undefined if it has none (or is only digits). */
+function prefixBeforeDigits(id: string): string | undefined {
+  let end = id.length;
+  while (end > 0 && id.charCodeAt(end - 1) >= 48 && id.charCodeAt(end - 1) <= 57) end--;
+  return end > 0 && end < id.length ? id.slice(0, end) : undefined;
 }
 
 /** What a purchase holds only until it is emitted and its features record placed. */
@@ -110,68 +164,103 @@ class PendingParts {
 
 const EMITTED = 1;
 const LATE = 2;
+/** `state` holds the flags below this and (changelog block + 1) times it. */
+const FLAG_SPAN = 4;
 
 /**
  * A purchase as the task keeps it: its window facts, and until emitted, the pieces of its record.
  * Most purchases kept are emitted and settled (30 days of them against seconds of pending ones),
- * so what only a pending purchase needs lives in one object dropped once empty, the place is
- * shared, the flags are one small integer, and every field is set in the constructor (one hidden
- * class): ~290 B a purchase became ~200 (`bench/processors/state-memory.ts`).
+ * so it is eight fields (one hidden class, every field set in the constructor): what only a
+ * pending purchase needs lives in one object dropped once empty; merchant, terminal and place are
+ * one shared Venue; the customer is its state (which also gives the id's prefix), so an emitted
+ * purchase keeps its id as the number after that prefix instead of a string (~56 B); the changelog
+ * block and the flags are one number. `bench/processors/state-memory.ts` measures it.
  */
 class StoredEntry implements CustomerEntry {
-  readonly id: string;
+  /** The id, or once compacted, the number that follows its customer's id prefix. */
+  private key: string | number;
   readonly t: number;
   readonly amount: number;
-  merchantId: string;
-  private readonly place: Location;
-  readonly customerId: string;
-  /** The purchase's terminal: a fraud label names only the merchant, the terminal windows need it. */
-  terminalId: string;
+  readonly venue: Venue;
+  readonly owner: CustomerState;
   /** Where the features record was written in this partition of the features topic (-1: not yet). */
   featuresAt = -1;
-  /** The changelog block holding its current copy (-1: none yet). */
-  block = -1;
-  private flags: number;
+  /** Flags and changelog block: (block + 1) × FLAG_SPAN + flags (arithmetic, not bits: blocks grow). */
+  private state: number;
   /** What it holds until emitted and placed (PendingParts); undefined once settled. */
   pending: PendingParts | undefined = undefined;
 
   constructor(
-    base: { id: string; t: number; amount: number; merchantId: string },
-    place: Location,
-    customerId: string,
-    terminalId: string,
+    base: { id: string; t: number; amount: number },
+    venue: Venue,
+    owner: CustomerState,
     emitted: boolean,
     late: boolean,
     facts: TxFacts | undefined,
   ) {
-    this.id = base.id;
+    this.key = base.id;
     this.t = base.t;
     this.amount = base.amount;
-    this.merchantId = base.merchantId;
-    this.place = place;
-    this.customerId = customerId;
-    this.terminalId = terminalId;
-    this.flags = (emitted ? EMITTED : 0) | (late ? LATE : 0);
+    this.venue = venue;
+    this.owner = owner;
+    this.state = (emitted ? EMITTED : 0) | (late ? LATE : 0);
     if (facts !== undefined) this.hold().facts = facts;
   }
 
+  get id(): string {
+    const key = this.key;
+    return typeof key === 'string' ? key : `${this.owner.idPrefix}${key}`;
+  }
+  /** Whether this is the purchase `id` (without building its id string when compacted). */
+  is(id: string): boolean {
+    const key = this.key;
+    return typeof key === 'string' ? key === id : this.owner.idSuffix(id) === key;
+  }
+  /** Keeps the id as the number after the customer's prefix, if it is one: called once emitted. */
+  compactId(): void {
+    const key = this.key;
+    if (typeof key !== 'string') return;
+    const suffix = this.owner.idSuffix(key);
+    if (suffix >= 0) this.key = suffix;
+  }
+  get customerId(): string {
+    return this.owner.customerId;
+  }
+  get merchantId(): string {
+    return this.venue.merchantId;
+  }
+  get terminalId(): string {
+    return this.venue.terminalId;
+  }
   get lat(): number {
-    return this.place.lat;
+    return this.venue.lat;
   }
   get lon(): number {
-    return this.place.lon;
+    return this.venue.lon;
   }
   get emitted(): boolean {
-    return (this.flags & EMITTED) !== 0;
+    return ((this.state % FLAG_SPAN) & EMITTED) !== 0;
   }
   set emitted(value: boolean) {
-    this.flags = value ? this.flags | EMITTED : this.flags & ~EMITTED;
+    this.setFlag(EMITTED, value);
   }
   get late(): boolean {
-    return (this.flags & LATE) !== 0;
+    return ((this.state % FLAG_SPAN) & LATE) !== 0;
   }
   set late(value: boolean) {
-    this.flags = value ? this.flags | LATE : this.flags & ~LATE;
+    this.setFlag(LATE, value);
+  }
+  /** The changelog block holding its current copy (-1: none yet). */
+  get block(): number {
+    return Math.floor(this.state / FLAG_SPAN) - 1;
+  }
+  set block(value: number) {
+    this.state = (value + 1) * FLAG_SPAN + (this.state % FLAG_SPAN);
+  }
+
+  private setFlag(flag: number, value: boolean): void {
+    const flags = this.state % FLAG_SPAN;
+    this.state += (value ? flags | flag : flags & ~flag) - flags;
   }
 
   /** Its pending parts to write into (made when missing). */
@@ -190,11 +279,6 @@ type Item =
   | (TimedItem & { kind: 'customer'; offset: number; value: CustomerFacts })
   | (TimedItem & { kind: 'label'; offset: number; value: LabelFacts })
   | (TimedItem & { kind: 'tx'; offset: number; value: TxFacts });
-
-interface CustomerState {
-  home: Home | null;
-  entries: StoredEntry[];
-}
 
 const RANK = { customer: 0, label: 1, tx: 2 } as const;
 const IDENTITY_NAMES = identityFields.map((spec) => spec.name);
@@ -215,7 +299,7 @@ export class CustomerTask implements StageTask {
   /** Purchases kept. */
   private held = 0;
   private readonly ids = new Map<string, string>();
-  private readonly places = new Map<string, Location>();
+  private readonly venues = new Map<string, Venue[]>();
   private queue: StoredEntry[] = [];
   private readonly merge: EventTimeMerge<Item>;
   private readonly progress = new Map<string, InputProgress>();
@@ -394,22 +478,27 @@ export class CustomerTask implements StageTask {
   }
 
   /**
-   * The place of a purchase at `merchantId`: one Location per merchant while its purchases are where
-   * it is (as the generated ones are); a purchase elsewhere gets its own, so the map stays bounded
-   * by the merchants whatever the input.
+   * The venue of a purchase: one per merchant, terminal and place while a merchant's purchases are
+   * at a few (as the generated ones are); past VENUES_PER_MERCHANT a purchase gets its own, so what
+   * is kept stays bounded by the merchants whatever the input.
    */
-  private placeOf(merchantId: string, lat: number, lon: number): Location {
-    const known = this.places.get(merchantId);
-    if (known !== undefined && known.lat === lat && known.lon === lon) return known;
-    const place = { lat, lon };
-    if (known === undefined) this.places.set(merchantId, place);
-    return place;
+  private venueOf(merchantId: string, terminalId: string, lat: number, lon: number): Venue {
+    let known = this.venues.get(merchantId);
+    if (known === undefined) {
+      known = [];
+      this.venues.set(merchantId, known);
+    }
+    for (const venue of known)
+      if (venue.terminalId === terminalId && venue.lat === lat && venue.lon === lon) return venue;
+    const venue = { merchantId, terminalId, lat, lon };
+    if (known.length < VENUES_PER_MERCHANT) known.push(venue);
+    return venue;
   }
 
   private customer(customerId: string): CustomerState {
     let state = this.customers.get(customerId);
     if (!state) {
-      state = { home: null, entries: [] };
+      state = new CustomerState(customerId);
       this.customers.set(customerId, state);
     }
     return state;
@@ -419,12 +508,10 @@ export class CustomerTask implements StageTask {
     const customerId = this.intern(tx.customerId);
     const state = this.customer(customerId);
     if (findEntry(state.entries, tx.transactionId, tx.eventTime, true)) return;
-    const merchantId = this.intern(tx.merchantId);
     const entry = new StoredEntry(
-      { id: tx.transactionId, t: tx.eventTime, amount: tx.amountMinor, merchantId },
-      this.placeOf(merchantId, tx.latitude, tx.longitude),
-      customerId,
-      this.intern(tx.terminalId),
+      { id: tx.transactionId, t: tx.eventTime, amount: tx.amountMinor },
+      this.venueOf(this.intern(tx.merchantId), this.intern(tx.terminalId), tx.latitude, tx.longitude),
+      state,
       false,
       late,
       tx,
@@ -681,6 +768,8 @@ export class CustomerTask implements StageTask {
       if (this.blocks.add(entry.customerId, serializeEntry(entry))) block = this.nextBlock++;
       this.releaseBlock(entry.block);
       entry.block = block;
+      // Written, and out of the awaiting map: its id string is no longer needed often.
+      if (entry.emitted) entry.compactId();
       this.blockLive.set(block, (this.blockLive.get(block) ?? 0) + 1);
     }
     this.dirtyEntries.clear();
@@ -764,12 +853,10 @@ export class CustomerTask implements StageTask {
   }
 
   private restoreEntry(customerId: string, stored: SerializedEntry): StoredEntry {
-    const entry = deserializeEntry(stored, this.intern(customerId), (merchantId, lat, lon) =>
-      this.placeOf(this.intern(merchantId), lat, lon),
-    );
-    entry.merchantId = this.intern(entry.merchantId);
-    entry.terminalId = this.intern(entry.terminalId);
-    const entries = this.customer(entry.customerId).entries;
+    const owner = this.customer(this.intern(customerId));
+    const venue = this.venueOf(this.intern(stored.m), this.intern(stored.tm), stored.la, stored.lo);
+    const entry = deserializeEntry(stored, owner, venue);
+    const entries = owner.entries;
     const known = findEntry(entries, entry.id, entry.t, true);
     // A purchase under two keys of an old layout (a day key and its own): the one read last wins.
     if (known) entries[entries.indexOf(known)] = entry;
@@ -779,6 +866,7 @@ export class CustomerTask implements StageTask {
     }
     if (known) this.awaiting.delete(known.id);
     if (!entry.emitted) this.awaiting.set(entry.id, entry);
+    else entry.compactId();
     return entry;
   }
 
@@ -812,8 +900,8 @@ function findEntry(
     else hi = mid;
   }
   const found = entries[lo];
-  if (found?.id === id) return found;
-  return exact ? undefined : entries.find((entry) => entry.id === id);
+  if (found?.is(id)) return found;
+  return exact ? undefined : entries.find((entry) => entry.is(id));
 }
 
 function blockKey(block: number): string {
@@ -855,16 +943,11 @@ function serializeEntry(entry: StoredEntry): SerializedEntry {
   };
 }
 
-function deserializeEntry(
-  stored: SerializedEntry,
-  customerId: string,
-  placeOf: (merchantId: string, lat: number, lon: number) => Location,
-): StoredEntry {
+function deserializeEntry(stored: SerializedEntry, owner: CustomerState, venue: Venue): StoredEntry {
   const entry = new StoredEntry(
-    { id: stored.i, t: stored.t, amount: stored.a, merchantId: stored.m },
-    placeOf(stored.m, stored.la, stored.lo),
-    customerId,
-    stored.tm,
+    { id: stored.i, t: stored.t, amount: stored.a },
+    venue,
+    owner,
     stored.e,
     stored.l,
     stored.f ?? undefined,

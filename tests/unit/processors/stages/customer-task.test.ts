@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { outputCodec } from '../../../../processors/avro.ts';
 import { internalTopics, parseProcessorConfig } from '../../../../processors/config.ts';
 import { featuresSchema, labeledSchema } from '../../../../processors/features/catalog.ts';
-import { CustomerTask } from '../../../../processors/stages/customer-task.ts';
+import { CustomerTask, type CustomerTaskCount } from '../../../../processors/stages/customer-task.ts';
 import {
   blockSchemaRecord,
   EntryBlockReader,
@@ -12,8 +12,9 @@ import {
 
 const config = parseProcessorConfig({ applicationId: 'unit' });
 
-function task(): CustomerTask {
+function task(onCount?: (what: CustomerTaskCount) => void): CustomerTask {
   return new CustomerTask({
+    ...(onCount ? { onCount } : {}),
     partition: 0,
     partitions: 1,
     merchantPartitions: 1,
@@ -147,5 +148,72 @@ describe('customer task inputs going idle', () => {
     expect(toMerchants(waiting)).toEqual([]);
     waiting.tick(idleMs + 10, caughtUp);
     expect(toMerchants(waiting).length).toBeGreaterThan(0);
+  });
+});
+
+describe('customer task purchase ids', () => {
+  const { topics, idleMs } = config;
+  const t = 20_000 * DAY;
+  // The generator's form (<run>-<customer>-<n>) is kept as a number once emitted; every other form
+  // as the string: each must still be found by its exact id, and written back unchanged.
+  const ids = [
+    'run-C1-7',
+    'run-C1-12',
+    'run-C1-007',
+    'run-C1-0',
+    'run-C1-1234567890',
+    'other-C1-3',
+    'c0ffee-uuid-like',
+    '42',
+  ];
+  const label = (transactionId: string, offset: number) => ({
+    topic: topics.labels,
+    partition: 0,
+    offset,
+    key: 'C1',
+    value: Buffer.alloc(0),
+    decoded: {
+      ok: true as const,
+      value: {
+        labelId: `L-${transactionId}`,
+        transactionId,
+        customerId: 'C1',
+        merchantId: 'M1',
+        isFraud: true,
+        scenario: 'card_testing',
+        reportChannel: 'chargeback',
+        transactionTime: t,
+        reportedAt: t + DAY + offset,
+      },
+    },
+  });
+
+  it('finds each purchase by its exact id and writes every id back as it came', () => {
+    const counts: CustomerTaskCount[] = [];
+    const restored = task((what) => counts.push(what));
+    // Emitted purchases whose features records are at offsets 100, 101, …, all at the same time
+    // (so the lookup compares ids, not times).
+    const writer = new EntryBlockWriter();
+    for (const [index, id] of ids.entries())
+      writer.add('C1', { ...fromJson(stored(id, t)), xo: 100 + index });
+    restored.restore([{ key: 'b|0', value: writer.take()[0] as Buffer }]);
+    const caughtUp = () => true;
+    restored.tick(0, caughtUp);
+    // One label per purchase, and labels naming ids that are near but not the same.
+    const wanted = [...ids, 'run-C1-07', 'run-C1-70', 'run-C1-', 'other-C1-03'];
+    restored.process(
+      wanted.map((id, offset) => label(id, offset)),
+      1,
+    );
+    restored.tick(idleMs + 10, caughtUp);
+    expect(restored.lookups().map((lookup) => lookup.offset)).toEqual(ids.map((_, index) => 100 + index));
+    expect(counts.filter((what) => what === 'label_unmatched')).toHaveLength(4);
+    restored.resolve(ids.map(() => null));
+    restored.takeOutput();
+    const written = restored
+      .takeChangelog([])
+      .filter((record) => record.key.startsWith('b|'))
+      .flatMap((record) => (record.value ? blockIds(record.value as Buffer) : []));
+    expect(written.sort()).toEqual(ids.map((id) => `C1/${id}`).sort());
   });
 });
