@@ -40,4 +40,47 @@ describe('input progress', () => {
     progress.done(1);
     expect([0, 1, 2].map((offset) => progress.accept(offset))).toEqual([false, false, true]);
   });
+
+  it('commits the smallest offset still waiting through a long run done out of order', () => {
+    // Past the point where the list of waiting offsets is compacted, and done in a shuffled order.
+    const progress = new InputProgress();
+    const waiting = new Set<number>();
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    for (let offset = 0; offset < 20_000; offset++) {
+      progress.accept(offset);
+      progress.wait(offset);
+      waiting.add(offset);
+      // Done: mostly the oldest, sometimes one from the last hundred.
+      while (waiting.size > 0 && random() < 0.5) {
+        const oldest = Math.min(...[...waiting].slice(0, 200));
+        const pick = random() < 0.8 ? oldest : Math.max(oldest, offset - Math.floor(random() * 100));
+        if (!waiting.has(pick)) continue;
+        waiting.delete(pick);
+        progress.done(pick);
+      }
+      const expected = waiting.size > 0 ? Math.min(...[...waiting].slice(0, 200)) : offset + 1;
+      expect(progress.commitOffset()).toBe(expected);
+    }
+  });
+
+  it('keeps the offset still waiting when the offsets passed before it are let go', () => {
+    const progress = new InputProgress();
+    for (let offset = 0; offset < 10_000; offset++) {
+      progress.accept(offset);
+      progress.wait(offset);
+    }
+    for (let offset = 1; offset < 10_000; offset++) if (offset !== 5000) progress.done(offset);
+    expect(progress.commitOffset()).toBe(0);
+    progress.done(0);
+    // Half the list is passed: it is copied without them, 5000 first.
+    expect(progress.commitOffset()).toBe(5000);
+    expect(progress.commitOffset()).toBe(5000);
+    progress.done(5000);
+    expect(progress.commitOffset()).toBe(10_000);
+  });
 });
+
