@@ -58,11 +58,21 @@ export function scoreRules(
 ): { riskScore: number; rulesFired: string[] } {
   const fired: string[] = [];
   let score = 0;
-  for (const rule of rules) {
-    if (rule.when.every((condition) => holds(features[condition.feature], condition))) {
+  // Indexed loops and no closure: this runs once per purchase.
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r] as Rule;
+    if (allHold(rule.when, features)) {
       fired.push(rule.name);
       score += rule.score;
     }
   }
   return { riskScore: Math.min(MAX_RISK_SCORE, Math.round(score)), rulesFired: fired };
+}
+
+function allHold(when: Rule['when'], features: Readonly<Record<string, FeatureValue>>): boolean {
+  for (let c = 0; c < when.length; c++) {
+    const condition = when[c] as Rule['when'][number];
+    if (!holds(features[condition.feature], condition)) return false;
+  }
+  return true;
 }

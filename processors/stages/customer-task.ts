@@ -149,6 +149,8 @@ class PendingParts {
    * after that the label join reads it back from there (`featuresAt`) instead of keeping it.
    */
   features: Buffer | undefined = undefined;
+  /** The purchase's `featuresAt` while it holds these parts. */
+  featuresAt = -1;
 
   get empty(): boolean {
     return (
@@ -170,8 +172,9 @@ const FLAG_SPAN = 4;
 /**
  * A purchase as the task keeps it: its window facts, and until emitted, the pieces of its record.
  * Most purchases kept are emitted and settled (30 days of them against seconds of pending ones),
- * so it is eight fields (one hidden class, every field set in the constructor): what only a
- * pending purchase needs lives in one object dropped once empty; merchant, terminal and place are
+ * so it is seven fields (one hidden class, every field set in the constructor): what only a
+ * pending purchase needs lives in one object dropped once empty, in the field that holds the
+ * features record's offset once settled; merchant, terminal and place are
  * one shared Venue; the customer is its state (which also gives the id's prefix), so an emitted
  * purchase keeps its id as the number after that prefix instead of a string (~56 B); the changelog
  * block and the flags are one number. `bench/processors/state-memory.ts` measures it.
@@ -183,12 +186,10 @@ class StoredEntry implements CustomerEntry {
   readonly amount: number;
   readonly venue: Venue;
   readonly owner: CustomerState;
-  /** Where the features record was written in this partition of the features topic (-1: not yet). */
-  featuresAt = -1;
   /** Flags and changelog block: (block + 1) × FLAG_SPAN + flags (arithmetic, not bits: blocks grow). */
   private state: number;
-  /** What it holds until emitted and placed (PendingParts); undefined once settled. */
-  pending: PendingParts | undefined = undefined;
+  /** What it holds until emitted and placed (PendingParts), or once settled, `featuresAt`. */
+  private held: PendingParts | number = -1;
 
   constructor(
     base: { id: string; t: number; amount: number },
@@ -263,15 +264,35 @@ class StoredEntry implements CustomerEntry {
     this.state += (value ? flags | flag : flags & ~flag) - flags;
   }
 
+  /** What it holds until emitted and placed; undefined once settled. */
+  get pending(): PendingParts | undefined {
+    const held = this.held;
+    return typeof held === 'number' ? undefined : held;
+  }
+  /** Where the features record was written in this partition of the features topic (-1: not yet). */
+  get featuresAt(): number {
+    const held = this.held;
+    return typeof held === 'number' ? held : held.featuresAt;
+  }
+  set featuresAt(offset: number) {
+    if (typeof this.held === 'number') this.held = offset;
+    else this.held.featuresAt = offset;
+  }
+
   /** Its pending parts to write into (made when missing). */
   hold(): PendingParts {
-    this.pending ??= new PendingParts();
-    return this.pending;
+    const held = this.held;
+    if (typeof held !== 'number') return held;
+    const pending = new PendingParts();
+    pending.featuresAt = held;
+    this.held = pending;
+    return pending;
   }
 
   /** Drops the pending parts once none is held any more. */
   settle(): void {
-    if (this.pending?.empty) this.pending = undefined;
+    const held = this.held;
+    if (typeof held !== 'number' && held.empty) this.held = held.featuresAt;
   }
 }
 
@@ -467,8 +488,8 @@ export class CustomerTask implements StageTask {
   }
 
   /**
-   * One string per customer, merchant and terminal id in this task: every decoded record brings its
-   * own copies, and a purchase kept for 30 days held three of them (~40 B each).
+   * One string per merchant and terminal id in this task (a customer's is its state's): every
+   * decoded record brings its own copies, and a purchase kept for 30 days held them (~40 B each).
    */
   private intern(id: string): string {
     const known = this.ids.get(id);
@@ -505,8 +526,7 @@ export class CustomerTask implements StageTask {
   }
 
   private handleTransaction(tx: TxFacts, late: boolean): void {
-    const customerId = this.intern(tx.customerId);
-    const state = this.customer(customerId);
+    const state = this.customer(tx.customerId);
     if (findEntry(state.entries, tx.transactionId, tx.eventTime, true)) return;
     const entry = new StoredEntry(
       { id: tx.transactionId, t: tx.eventTime, amount: tx.amountMinor },
@@ -592,11 +612,22 @@ export class CustomerTask implements StageTask {
     // a dictionary-mode object that the compiled Avro writer then read slowly.
     const row = this.row;
     const facts = tx as unknown as Record<string, FeatureValue>;
-    for (const name of IDENTITY_NAMES) row[name] = facts[name] as FeatureValue;
+    // Indexed loops: the for…of loops here allocated an iterator result per field (~400 B a
+    // purchase, in an allocation profile of `bench/processors/throughput.ts`).
+    for (let i = 0; i < IDENTITY_NAMES.length; i++) {
+      const name = IDENTITY_NAMES[i] as string;
+      row[name] = facts[name] as FeatureValue;
+    }
     const customer = pending.customerFeatures ?? {};
-    for (const name of CUSTOMER_NAMES) row[name] = customer[name] as FeatureValue;
+    for (let i = 0; i < CUSTOMER_NAMES.length; i++) {
+      const name = CUSTOMER_NAMES[i] as string;
+      row[name] = customer[name] as FeatureValue;
+    }
     const merchant = pending.merchantFeatures ?? {};
-    for (const name of MERCHANT_FEATURE_NAMES) row[name] = merchant[name] as FeatureValue;
+    for (let i = 0; i < MERCHANT_FEATURE_NAMES.length; i++) {
+      const name = MERCHANT_FEATURE_NAMES[i] as string;
+      row[name] = merchant[name] as FeatureValue;
+    }
     const { riskScore, rulesFired } = scoreRules(this.options.config.rules, row);
     row.riskScore = riskScore;
     row.rulesFired = rulesFired;
@@ -853,7 +884,7 @@ export class CustomerTask implements StageTask {
   }
 
   private restoreEntry(customerId: string, stored: SerializedEntry): StoredEntry {
-    const owner = this.customer(this.intern(customerId));
+    const owner = this.customer(customerId);
     const venue = this.venueOf(this.intern(stored.m), this.intern(stored.tm), stored.la, stored.lo);
     const entry = deserializeEntry(stored, owner, venue);
     const entries = owner.entries;
@@ -893,6 +924,9 @@ function findEntry(
 ): StoredEntry | undefined {
   let lo = 0;
   let hi = entries.length;
+  // A new purchase is usually the customer's latest: one comparison says it is not there.
+  const last = entries[hi - 1];
+  if (exact && (last === undefined || last.t < t)) return undefined;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     const entry = entries[mid] as StoredEntry;

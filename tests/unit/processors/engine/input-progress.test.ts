@@ -83,4 +83,3 @@ describe('input progress', () => {
     expect(progress.commitOffset()).toBe(10_000);
   });
 });
-
