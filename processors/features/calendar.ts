@@ -29,13 +29,11 @@ export const calendarFeatures: FeatureFamily<{ tx: TxFacts }> = {
       since: { default: false },
     },
   ],
-  compute({ tx }) {
+  compute({ tx }, into) {
     const weekday = new Date(tx.eventTime).getUTCDay();
-    return {
-      hourOfDay: tx.localHour,
-      isWeekend: weekday === 0 || weekday === 6,
-      isNight: tx.localHour < NIGHT_BEFORE_HOUR,
-      txDuringNight: tx.localHour <= HANDBOOK_NIGHT_TO_HOUR,
-    };
+    into.hourOfDay = tx.localHour;
+    into.isWeekend = weekday === 0 || weekday === 6;
+    into.isNight = tx.localHour < NIGHT_BEFORE_HOUR;
+    into.txDuringNight = tx.localHour <= HANDBOOK_NIGHT_TO_HOUR;
   },
 };

@@ -1,4 +1,4 @@
-import { type CustomerContext, windowRange } from './customer-history.ts';
+import { type CustomerContext, upperBound } from './customer-history.ts';
 import { DAY_MS, type FeatureFamily, type FeatureSpec, HOUR_MS, WINDOW_DAYS } from './types.ts';
 
 const windowed: FeatureSpec[] = WINDOW_DAYS.flatMap((days) => [
@@ -22,6 +22,17 @@ const WINDOW_NAMES = WINDOW_DAYS.map((days) => ({
   count: `customerTxCount${days}d`,
   mean: `customerMeanAmount${days}d`,
 }));
+
+/** Merchants already counted: one Set reused by every call instead of one per purchase. */
+const seen = new Set<string>();
+
+/** Distinct merchant ids of entries[from, to). */
+function distinctMerchants(entries: CustomerContext['entries'], from: number, to: number): number {
+  for (let i = from; i < to; i++) seen.add((entries[i] as { merchantId: string }).merchantId);
+  const distinct = seen.size;
+  seen.clear();
+  return distinct;
+}
 
 /** How often and how much a customer buys: the handbook's customer windows and two bursts. */
 export const customerActivityFeatures: FeatureFamily<CustomerContext> = {
@@ -48,23 +59,20 @@ export const customerActivityFeatures: FeatureFamily<CustomerContext> = {
       window: '',
     },
   ],
-  compute({ tx, entries, index }) {
-    const values: Record<string, number | null> = {};
-    for (const { days, count, mean } of WINDOW_NAMES) {
-      const [from, to] = windowRange(entries, tx.eventTime, days * DAY_MS);
+  compute({ tx, entries, index }, into) {
+    // Every window ends at the purchase (ties included): one search for the end, one per start.
+    const to = upperBound(entries, tx.eventTime);
+    for (let w = 0; w < WINDOW_NAMES.length; w++) {
+      const { days, count, mean } = WINDOW_NAMES[w] as (typeof WINDOW_NAMES)[number];
+      const from = upperBound(entries, tx.eventTime - days * DAY_MS);
       let sum = 0;
       for (let i = from; i < to; i++) sum += (entries[i] as { amount: number }).amount;
-      values[count] = to - from;
-      values[mean] = to > from ? sum / (to - from) : 0;
+      into[count] = to - from;
+      into[mean] = to > from ? sum / (to - from) : 0;
     }
-    const [hourFrom, hourTo] = windowRange(entries, tx.eventTime, HOUR_MS);
-    values.customerTxCount1h = hourTo - hourFrom;
-    const [dayFrom, dayTo] = windowRange(entries, tx.eventTime, DAY_MS);
-    const merchants = new Set<string>();
-    for (let i = dayFrom; i < dayTo; i++) merchants.add((entries[i] as { merchantId: string }).merchantId);
-    values.distinctMerchants24h = merchants.size;
+    into.customerTxCount1h = to - upperBound(entries, tx.eventTime - HOUR_MS);
+    into.distinctMerchants24h = distinctMerchants(entries, upperBound(entries, tx.eventTime - DAY_MS), to);
     const previous = entries[index - 1];
-    values.secondsSincePrevious = previous ? (tx.eventTime - previous.t) / 1000 : null;
-    return values;
+    into.secondsSincePrevious = previous ? (tx.eventTime - previous.t) / 1000 : null;
   },
 };

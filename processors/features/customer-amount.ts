@@ -1,4 +1,4 @@
-import { type CustomerContext, windowRange } from './customer-history.ts';
+import { type CustomerContext, upperBound } from './customer-history.ts';
 import { DAY_MS, type FeatureFamily } from './types.ts';
 
 /** How unusual the amount is for this customer over the last 30 days. */
@@ -20,8 +20,9 @@ export const customerAmountFeatures: FeatureFamily<CustomerContext> = {
       window: '30 days',
     },
   ],
-  compute({ tx, entries }) {
-    const [from, to] = windowRange(entries, tx.eventTime, 30 * DAY_MS);
+  compute({ tx, entries }, into) {
+    const from = upperBound(entries, tx.eventTime - 30 * DAY_MS);
+    const to = upperBound(entries, tx.eventTime);
     const n = to - from;
     let sum = 0;
     let max = 0;
@@ -35,9 +36,7 @@ export const customerAmountFeatures: FeatureFamily<CustomerContext> = {
     let squares = 0;
     for (let i = from; i < to; i++) squares += ((entries[i] as { amount: number }).amount - mean) ** 2;
     const std = n > 0 ? Math.sqrt(squares / n) : 0;
-    return {
-      amountZScore30d: n >= 2 && std > 0 ? (tx.amountMinor - mean) / std : null,
-      amountToMax30d: max > 0 ? tx.amountMinor / max : 0,
-    };
+    into.amountZScore30d = n >= 2 && std > 0 ? (tx.amountMinor - mean) / std : null;
+    into.amountToMax30d = max > 0 ? tx.amountMinor / max : 0;
   },
 };

@@ -28,14 +28,12 @@ export const customerGeoFeatures: FeatureFamily<CustomerContext> = {
       window: '',
     },
   ],
-  compute({ tx, entries, index, home }) {
+  compute({ tx, entries, index, home }, into) {
     const previous = entries[index - 1];
     const fromPrevious = previous ? haversineKm(previous.lat, previous.lon, tx.latitude, tx.longitude) : null;
     const hours = previous ? (tx.eventTime - previous.t) / 3_600_000 : 0;
-    return {
-      distanceFromHomeKm: home ? haversineKm(home.lat, home.lon, tx.latitude, tx.longitude) : null,
-      distanceFromPreviousKm: fromPrevious,
-      speedFromPreviousKmh: fromPrevious !== null && hours > 0 ? fromPrevious / hours : null,
-    };
+    into.distanceFromHomeKm = home ? haversineKm(home.lat, home.lon, tx.latitude, tx.longitude) : null;
+    into.distanceFromPreviousKm = fromPrevious;
+    into.speedFromPreviousKmh = fromPrevious !== null && hours > 0 ? fromPrevious / hours : null;
   },
 };

@@ -50,12 +50,3 @@ export function insertSorted(entries: CustomerEntry[], entry: CustomerEntry): nu
   entries.splice(index, 0, entry);
   return index;
 }
-
-/** Entries in the event-time window (t − lengthMs, t], ties with `t` included. */
-export function windowRange(
-  entries: readonly CustomerEntry[],
-  t: number,
-  lengthMs: number,
-): [number, number] {
-  return [upperBound(entries, t - lengthMs), upperBound(entries, t)];
-}

@@ -2,7 +2,7 @@
  * A merchant's purchase times and its confirmed frauds (by purchase time), both sorted: what the
  * merchant windows count. Frauds enter when their label is reported, never before.
  */
-import { DAY_MS, type FeatureSpec, type TxFacts, WINDOW_DAYS } from './types.ts';
+import { DAY_MS, type FeatureSpec, type FeatureValue, type TxFacts, WINDOW_DAYS } from './types.ts';
 
 export interface MerchantHistory {
   /** Event times of the merchant's purchases, ascending. */
@@ -121,19 +121,20 @@ function namesOf(prefix: string): { days: number; count: string; risk: string }[
   return names;
 }
 
-/** The values of those windows over one history (`end`: the purchase's time minus the delay). */
+/** Sets those windows over one history in `into` (`end`: the purchase's time minus the delay). */
 export function delayedWindows(
   prefix: string,
   history: MerchantHistory,
   end: number,
-): Record<string, number> {
-  const values: Record<string, number> = {};
-  for (const { days, count: countName, risk } of namesOf(prefix)) {
+  into: Record<string, FeatureValue>,
+): void {
+  const names = namesOf(prefix);
+  for (let i = 0; i < names.length; i++) {
+    const { days, count: countName, risk } = names[i] as (typeof names)[number];
     const start = end - days * DAY_MS;
     const count = countIn(history.times, start, end);
     const frauds = countIn(history.frauds, start, end);
-    values[countName] = count;
-    values[risk] = count > 0 ? frauds / count : 0;
+    into[countName] = count;
+    into[risk] = count > 0 ? frauds / count : 0;
   }
-  return values;
 }

@@ -8,5 +8,6 @@ export const merchantRiskFeatures: FeatureFamily<MerchantContext> = {
     count: 'Purchases at the merchant in the window, which ends one label delay before this purchase',
     risk: 'Share of those purchases reported as fraud by the time of this purchase (0 with no purchases)',
   })),
-  compute: ({ tx, history, delayMs }) => delayedWindows('merchant', history, tx.eventTime - delayMs),
+  compute: ({ tx, history, delayMs }, into) =>
+    delayedWindows('merchant', history, tx.eventTime - delayMs, into),
 };

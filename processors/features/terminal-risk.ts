@@ -15,5 +15,6 @@ export const terminalRiskFeatures: FeatureFamily<MerchantContext> = {
     }),
     { default: 0 },
   ),
-  compute: ({ tx, terminal, delayMs }) => delayedWindows('terminal', terminal, tx.eventTime - delayMs),
+  compute: ({ tx, terminal, delayMs }, into) =>
+    delayedWindows('terminal', terminal, tx.eventTime - delayMs, into),
 };

@@ -44,7 +44,11 @@ export interface FeatureSpec {
 export interface FeatureFamily<Context> {
   name: string;
   features: readonly FeatureSpec[];
-  compute(context: Context): Record<string, FeatureValue>;
+  /**
+   * Sets its features in `into`, the record's one object of features (shaped once by the stage):
+   * an object per family per purchase, copied into the record's, was most of the stages' garbage.
+   */
+  compute(context: Context, into: Record<string, FeatureValue>): void;
 }
 
 export const HOUR_MS = 3_600_000;

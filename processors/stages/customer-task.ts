@@ -304,6 +304,10 @@ type Item =
 const RANK = { customer: 0, label: 1, tx: 2 } as const;
 const IDENTITY_NAMES = identityFields.map((spec) => spec.name);
 const CUSTOMER_NAMES = customerFeatureSpecs.map((spec) => spec.name);
+const CUSTOMER_FEATURES_SHAPE: Record<string, FeatureValue> = Object.fromEntries(
+  CUSTOMER_NAMES.map((name) => [name, null]),
+);
+type CustomerFamily = (typeof customerFamilies)[number];
 const WINDOW_MS = 30 * DAY_MS;
 /** Events handed out per call at most: a backlog is worked off in slices, between heartbeats. */
 const RELEASE_SLICE = 5000;
@@ -538,8 +542,10 @@ export class CustomerTask implements StageTask {
     );
     const index = insertSorted(state.entries, entry);
     const context = { tx, entries: state.entries, index, home: state.home };
-    const features: Record<string, FeatureValue> = {};
-    for (const family of customerFamilies) Object.assign(features, family.compute(context));
+    // One object per purchase, shaped like every other (it is kept until the merchant features are back).
+    const features: Record<string, FeatureValue> = { ...CUSTOMER_FEATURES_SHAPE };
+    for (let f = 0; f < customerFamilies.length; f++)
+      (customerFamilies[f] as CustomerFamily).compute(context, features);
     entry.hold().customerFeatures = features;
     this.awaiting.set(tx.transactionId, entry);
     this.held++;

@@ -17,6 +17,9 @@ import {
   type TaskOutput,
 } from '../engine/task.ts';
 import { merchantFamilies } from '../features/catalog.ts';
+
+type MerchantFamily = (typeof merchantFamilies)[number];
+
 import {
   insertTime,
   type MerchantHistory,
@@ -66,6 +69,8 @@ export class MerchantTask implements StageTask {
   private out: OutputRecord[] = [];
   /** Merchant features computed since the last commit, per customer partition, in order. */
   private readonly featureBlocks = new MerchantFeatureBlocks();
+  /** A purchase's merchant features, written into its block at once: one object for all of them. */
+  private readonly values: Record<string, number> = {};
   private readonly delayMs: number;
   private sweptHour = Number.NEGATIVE_INFINITY;
 
@@ -183,8 +188,9 @@ export class MerchantTask implements StageTask {
     const history = this.history(tx.merchantId);
     const terminal = historyIn(this.terminals, tx.terminalId);
     const context = { tx, history, terminal, delayMs: this.delayMs };
-    const values: Record<string, number> = {};
-    for (const family of merchantFamilies) Object.assign(values, family.compute(context));
+    const values = this.values;
+    for (let f = 0; f < merchantFamilies.length; f++)
+      (merchantFamilies[f] as MerchantFamily).compute(context, values);
     insertTime(history.times, tx.eventTime);
     this.added.add(HISTORY_ITEM.merchantTx, tx.merchantId, tx.eventTime);
     insertTime(terminal.times, tx.eventTime);

@@ -142,7 +142,8 @@ export class MerchantFeatureBlocks extends PartitionBlocks {
     if (w.length === 1) w.u16(MERCHANT_FEATURE_NAMES.length);
     w.string(transactionId);
     w.u8(late ? 1 : 0);
-    for (const name of MERCHANT_FEATURE_NAMES) w.f64(values[name] as number);
+    for (let i = 0; i < MERCHANT_FEATURE_NAMES.length; i++)
+      w.f64(values[MERCHANT_FEATURE_NAMES[i] as string] as number);
     this.end(partition);
   }
 }
