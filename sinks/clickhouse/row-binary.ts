@@ -35,7 +35,8 @@ export function statement(kind: Column['kind'], type: string): string {
   const nullable = /^Nullable\((.+)\)$/.exec(type);
   if (nullable) return `if (x == null) w.u8(1); else { w.u8(0); ${statement(kind, nullable[1] as string)} }`;
   if (type === 'String' || type === 'LowCardinality(String)') {
-    if (kind === 'date') return 'w.lengthPrefixed(x == null ? "" : (h.isoDate(x) ?? refuse($i, x)));';
+    if (kind === 'date')
+      return 'if (x == null) w.u8(0); else if (typeof x !== "number" || !w.isoDate(x, true)) w.lengthPrefixed(h.isoDate(x) ?? refuse($i, x));';
     if (kind !== 'string') throw new TypeError(`a ${kind} field has no RowBinary form as ${type}`);
     return 'if (typeof x === "string") w.lengthPrefixed(x); else if (x == null) w.u8(0); else refuse($i, x);';
   }

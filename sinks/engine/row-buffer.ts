@@ -21,6 +21,43 @@ COPY_ESCAPES[0x09] = 0x74; // \t
 COPY_ESCAPES[0x0a] = 0x6e; // \n
 COPY_ESCAPES[0x0d] = 0x72; // \r
 
+const DAY_MS = 86_400_000;
+/** 0000-01-01 and 9999-12-31 in days since the epoch: the years `toISOString` writes with four digits. */
+const FIRST_DAY = -719_528;
+const LAST_DAY = 2_932_896;
+
+function twoDigits(c: Buffer, p: number, value: number): number {
+  const tens = Math.floor(value / 10);
+  c[p] = 0x30 + tens;
+  c[p + 1] = 0x30 + (value - tens * 10);
+  return p + 2;
+}
+
+/** Writes `YYYY-MM-DD` of a day since the epoch at `p` (days_from_civil inverted, H. Hinnant). */
+function writeDate(c: Buffer, p: number, days: number): number {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shifted = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1;
+  const month = shifted < 10 ? shifted + 3 : shifted - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  p = twoDigits(c, p, Math.floor(year / 100));
+  p = twoDigits(c, p, year % 100);
+  c[p++] = 0x2d;
+  p = twoDigits(c, p, month);
+  c[p++] = 0x2d;
+  return twoDigits(c, p, day);
+}
+
 export class RowBuffer {
   private chunk: Buffer;
   private pos = 0;
@@ -164,6 +201,49 @@ export class RowBuffer {
     let p = this.pos;
     for (let i = 0; i < length; i++) c[p++] = value.charCodeAt(i);
     this.pos = p;
+  }
+
+  /**
+   * `YYYY-MM-DD` of a day count since the epoch (what `Date#toISOString` gives), as ASCII, after
+   * a one-byte length (10) when `prefixed` (a RowBinary String). False, with nothing written, for
+   * a day that is not an integer within years 0–9999 (the caller's slower path spells those).
+   * No Date and no string per row: formatting was ~2–4% of a sink's CPU.
+   */
+  isoDate(days: number, prefixed = false): boolean {
+    if (!Number.isInteger(days) || days < FIRST_DAY || days > LAST_DAY) return false;
+    this.ensure(11);
+    if (prefixed) this.chunk[this.pos++] = 10;
+    this.pos = writeDate(this.chunk, this.pos, days);
+    return true;
+  }
+
+  /** `Date#toISOString` of epoch milliseconds (`YYYY-MM-DDTHH:MM:SS.mmmZ`), as `isoDate` does a day. */
+  isoTimestamp(ms: number): boolean {
+    if (!Number.isInteger(ms)) return false;
+    const days = Math.floor(ms / DAY_MS);
+    if (days < FIRST_DAY || days > LAST_DAY) return false;
+    this.ensure(24);
+    const c = this.chunk;
+    let p = writeDate(c, this.pos, days);
+    let rest = ms - days * DAY_MS;
+    const millis = rest % 1000;
+    rest = (rest - millis) / 1000;
+    const seconds = rest % 60;
+    rest = (rest - seconds) / 60;
+    const minutes = rest % 60;
+    const hours = (rest - minutes) / 60;
+    c[p++] = 0x54; // T
+    p = twoDigits(c, p, hours);
+    c[p++] = 0x3a;
+    p = twoDigits(c, p, minutes);
+    c[p++] = 0x3a;
+    p = twoDigits(c, p, seconds);
+    c[p++] = 0x2e;
+    c[p++] = 0x30 + Math.floor(millis / 100);
+    p = twoDigits(c, p, millis % 100);
+    c[p++] = 0x5a; // Z
+    this.pos = p;
+    return true;
   }
 
   /**

@@ -32,8 +32,9 @@ const FIELD: Record<Column['kind'], string> = {
   double: `${NUMBER} w.ascii(String(x));`,
   float: `${NUMBER} w.ascii(String(x));`,
   boolean: 'w.u8(x ? 0x74 : 0x66);',
-  timestamp: 'w.ascii(h.isoTimestamp(x) ?? refuse($i, x));',
-  date: 'w.ascii(h.isoDate(x) ?? refuse($i, x));',
+  // The writer spells a number in years 0–9999 itself; a Date or any other value takes the helper.
+  timestamp: 'if (typeof x !== "number" || !w.isoTimestamp(x)) w.ascii(h.isoTimestamp(x) ?? refuse($i, x));',
+  date: 'if (typeof x !== "number" || !w.isoDate(x)) w.ascii(h.isoDate(x) ?? refuse($i, x));',
   strings: 'if (!Array.isArray(x) || !w.copyText(h.arrayLiteral(x))) refuse($i, x);',
 };
 

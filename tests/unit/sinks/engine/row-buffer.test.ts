@@ -55,6 +55,35 @@ describe('row buffers', () => {
     }
   });
 
+  it('spell dates and timestamps as toISOString does, and leave to the caller what it does not spell', () => {
+    const w = new RowBuffer();
+    const DAY = 86_400_000;
+    // Every day of 1899–2101 (leap and century years), the ends of the four-digit years, and
+    // timestamps at and around each day's edges, before and after the epoch.
+    const days = [-719_528, -719_527, -1, 0, 1, 2_932_895, 2_932_896];
+    for (let day = Math.floor(Date.UTC(1899, 0, 1) / DAY); day <= Date.UTC(2101, 11, 31) / DAY; day++)
+      days.push(day);
+    for (const day of days) {
+      w.begin();
+      expect(w.isoDate(day)).toBe(true);
+      expect(w.end().toString()).toBe(new Date(day * DAY).toISOString().slice(0, 10));
+      for (const ms of [day * DAY, day * DAY + 1, day * DAY + DAY - 1, day * DAY + 45_296_789]) {
+        w.begin();
+        expect(w.isoTimestamp(ms)).toBe(true);
+        expect(w.end().toString()).toBe(new Date(ms).toISOString());
+      }
+    }
+    w.begin();
+    expect(w.isoDate(20_000, true)).toBe(true);
+    expect([...w.end()]).toEqual([10, ...Buffer.from('2024-10-04')]);
+    // Outside years 0–9999 or not whole: false, and nothing written.
+    w.begin();
+    for (const day of [-719_529, 2_932_897, 1.5, Number.NaN]) expect(w.isoDate(day)).toBe(false);
+    for (const ms of [-719_529 * DAY, 2_932_897 * DAY, 0.5, Number.POSITIVE_INFINITY])
+      expect(w.isoTimestamp(ms)).toBe(false);
+    expect(w.end().length).toBe(0);
+  });
+
   it('coalesce adjacent rows of a chunk into one slice, and keep apart what is not adjacent', () => {
     const w = new RowBuffer(8);
     const rows: Buffer[] = [];
