@@ -62,16 +62,17 @@ export const customerActivityFeatures: FeatureFamily<CustomerContext> = {
   compute({ tx, entries, index }, into) {
     // Every window ends at the purchase (ties included): one search for the end, one per start.
     const to = upperBound(entries, tx.eventTime);
+    const dayFrom = upperBound(entries, tx.eventTime - DAY_MS);
     for (let w = 0; w < WINDOW_NAMES.length; w++) {
       const { days, count, mean } = WINDOW_NAMES[w] as (typeof WINDOW_NAMES)[number];
-      const from = upperBound(entries, tx.eventTime - days * DAY_MS);
+      const from = days === 1 ? dayFrom : upperBound(entries, tx.eventTime - days * DAY_MS);
       let sum = 0;
       for (let i = from; i < to; i++) sum += (entries[i] as { amount: number }).amount;
       into[count] = to - from;
       into[mean] = to > from ? sum / (to - from) : 0;
     }
     into.customerTxCount1h = to - upperBound(entries, tx.eventTime - HOUR_MS);
-    into.distinctMerchants24h = distinctMerchants(entries, upperBound(entries, tx.eventTime - DAY_MS), to);
+    into.distinctMerchants24h = distinctMerchants(entries, dayFrom, to);
     const previous = entries[index - 1];
     into.secondsSincePrevious = previous ? (tx.eventTime - previous.t) / 1000 : null;
   },

@@ -110,10 +110,10 @@ class CustomerState {
 
   /**
    * The id's suffix as a number when the id is this customer's prefix followed by that number
-   * written canonically (so that prefix + String(n) gives the id back exactly); -1 otherwise.
+   * written canonically (so that prefix + String(n) gives the id back exactly); -1 otherwise, and
+   * while no prefix is known.
    */
   idSuffix(id: string): number {
-    this.idPrefix ??= prefixBeforeDigits(id);
     const prefix = this.idPrefix;
     if (prefix === undefined || !id.startsWith(prefix)) return -1;
     const digits = id.length - prefix.length;
@@ -126,6 +126,12 @@ class CustomerState {
       n = n * 10 + digit;
     }
     return n;
+  }
+
+  /** `idSuffix` of one of this customer's own ids, the prefix learnt from the first that has one. */
+  ownIdSuffix(id: string): number {
+    this.idPrefix ??= prefixBeforeDigits(id);
+    return this.idSuffix(id);
   }
 }
 
@@ -212,16 +218,19 @@ class StoredEntry implements CustomerEntry {
     const key = this.key;
     return typeof key === 'string' ? key : `${this.owner.idPrefix}${key}`;
   }
-  /** Whether this is the purchase `id` (without building its id string when compacted). */
-  is(id: string): boolean {
+  /**
+   * Whether this is the purchase `id`, given `suffix` = its customer's `idSuffix(id)` (computed
+   * once per lookup, not per purchase compared; no id string built for a compacted one).
+   */
+  is(id: string, suffix: number): boolean {
     const key = this.key;
-    return typeof key === 'string' ? key === id : this.owner.idSuffix(id) === key;
+    return typeof key === 'string' ? key === id : key === suffix;
   }
   /** Keeps the id as the number after the customer's prefix, if it is one: called once emitted. */
   compactId(): void {
     const key = this.key;
     if (typeof key !== 'string') return;
-    const suffix = this.owner.idSuffix(key);
+    const suffix = this.owner.ownIdSuffix(key);
     if (suffix >= 0) this.key = suffix;
   }
   get customerId(): string {
@@ -508,14 +517,15 @@ export class CustomerTask implements StageTask {
    * is kept stays bounded by the merchants whatever the input.
    */
   private venueOf(merchantId: string, terminalId: string, lat: number, lon: number): Venue {
+    // The ids are interned only for a new venue: a known one already holds them.
     let known = this.venues.get(merchantId);
     if (known === undefined) {
       known = [];
-      this.venues.set(merchantId, known);
+      this.venues.set(this.intern(merchantId), known);
     }
     for (const venue of known)
       if (venue.terminalId === terminalId && venue.lat === lat && venue.lon === lon) return venue;
-    const venue = { merchantId, terminalId, lat, lon };
+    const venue = { merchantId: this.intern(merchantId), terminalId: this.intern(terminalId), lat, lon };
     if (known.length < VENUES_PER_MERCHANT) known.push(venue);
     return venue;
   }
@@ -531,10 +541,10 @@ export class CustomerTask implements StageTask {
 
   private handleTransaction(tx: TxFacts, late: boolean): void {
     const state = this.customer(tx.customerId);
-    if (findEntry(state.entries, tx.transactionId, tx.eventTime, true)) return;
+    if (findEntry(state, tx.transactionId, tx.eventTime, true)) return;
     const entry = new StoredEntry(
       { id: tx.transactionId, t: tx.eventTime, amount: tx.amountMinor },
-      this.venueOf(this.intern(tx.merchantId), this.intern(tx.terminalId), tx.latitude, tx.longitude),
+      this.venueOf(tx.merchantId, tx.terminalId, tx.latitude, tx.longitude),
       state,
       false,
       late,
@@ -560,8 +570,8 @@ export class CustomerTask implements StageTask {
   }
 
   private handleLabel(label: LabelFacts): void {
-    const entries = this.customers.get(label.customerId)?.entries;
-    const entry = entries ? findEntry(entries, label.transactionId, label.transactionTime, false) : undefined;
+    const state = this.customers.get(label.customerId);
+    const entry = state ? findEntry(state, label.transactionId, label.transactionTime, false) : undefined;
     this.toMerchants.label(partitionFor(label.merchantId, this.options.merchantPartitions), {
       p: this.partition,
       id: label.labelId,
@@ -891,10 +901,10 @@ export class CustomerTask implements StageTask {
 
   private restoreEntry(customerId: string, stored: SerializedEntry): StoredEntry {
     const owner = this.customer(customerId);
-    const venue = this.venueOf(this.intern(stored.m), this.intern(stored.tm), stored.la, stored.lo);
+    const venue = this.venueOf(stored.m, stored.tm, stored.la, stored.lo);
     const entry = deserializeEntry(stored, owner, venue);
     const entries = owner.entries;
-    const known = findEntry(entries, entry.id, entry.t, true);
+    const known = findEntry(owner, entry.id, entry.t, true);
     // A purchase under two keys of an old layout (a day key and its own): the one read last wins.
     if (known) entries[entries.indexOf(known)] = entry;
     else {
@@ -922,12 +932,8 @@ export class CustomerTask implements StageTask {
  * unless `exact`, by every purchase of the customer when none is at that time (a label naming
  * another time than its purchase's).
  */
-function findEntry(
-  entries: readonly StoredEntry[],
-  id: string,
-  t: number,
-  exact: boolean,
-): StoredEntry | undefined {
+function findEntry(state: CustomerState, id: string, t: number, exact: boolean): StoredEntry | undefined {
+  const { entries } = state;
   let lo = 0;
   let hi = entries.length;
   // A new purchase is usually the customer's latest: one comparison says it is not there.
@@ -940,8 +946,9 @@ function findEntry(
     else hi = mid;
   }
   const found = entries[lo];
-  if (found?.is(id)) return found;
-  return exact ? undefined : entries.find((entry) => entry.is(id));
+  const suffix = state.idSuffix(id);
+  if (found?.is(id, suffix)) return found;
+  return exact ? undefined : entries.find((entry) => entry.is(id, suffix));
 }
 
 function blockKey(block: number): string {
