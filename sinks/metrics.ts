@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { BulkHistogram } from '../core/bulk-histogram.ts';
 import { METRIC } from '../core/metric-names.ts';
 
 /** The sinks' metrics (synfin_sink_*); label values are bounded: sink, table, topic, partition. */
@@ -10,7 +11,8 @@ export interface SinkMetrics {
   retries: Counter<'sink'>;
   batchRows: Histogram<'sink'>;
   flushSeconds: Histogram<'sink'>;
-  endToEndSeconds: Histogram<'sink' | 'table'>;
+  /** Observed for every row landed: a bulk histogram (a series looked up once per batch). */
+  endToEndSeconds: BulkHistogram<'sink' | 'table'>;
   bufferedRows: Gauge<'sink'>;
   lastCommit: Gauge<'sink'>;
   lag: Gauge<'sink' | 'topic' | 'partition'>;
@@ -63,7 +65,7 @@ export function sinkMetrics(registry: Registry): SinkMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers,
     }),
-    endToEndSeconds: new Histogram({
+    endToEndSeconds: new BulkHistogram({
       name: 'synfin_sink_end_to_end_latency_seconds',
       help: 'Kafka record timestamp to row committed in the database',
       labelNames: ['sink', 'table'],

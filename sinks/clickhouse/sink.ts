@@ -10,7 +10,7 @@ import { type ClickHouseClient, ClickHouseLogLevel, createClient } from '@clickh
 import { SynfinError } from '../../core/errors.ts';
 import type { Logger } from '../../core/logger.ts';
 import { type Migration, migrate } from '../../core/migrations/runner.ts';
-import { coalesce, RowBuffer, rowsOf } from '../engine/row-buffer.ts';
+import { coalesce, RowBuffer } from '../engine/row-buffer.ts';
 import type { Sink, SinkRecord } from '../engine/sink.ts';
 import { type AvroKind, columnsOfKind, type RecordKind, TABLES } from '../tables.ts';
 import { AvroReader, type Transcode } from './avro-transcoder.ts';
@@ -223,7 +223,7 @@ export function clickhouseSink(config: ClickhouseConnection, options: Clickhouse
 
   async function insertRows(kind: AvroKind, records: readonly SinkRecord[]): Promise<void> {
     const encoder = encoderOf(kind);
-    const slices = coalesce(rowsOf(records));
+    const slices = coalesce(records);
     await insert(
       TABLES[kind],
       encoder.table.columns,

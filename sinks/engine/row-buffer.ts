@@ -304,13 +304,18 @@ export class RowBuffer {
 
 const ESCAPE_LETTERS: Record<string, string> = { '\\': '\\', '\t': 't', '\n': 'n', '\r': 'r' };
 
-/** Adjacent views of one chunk joined back into one slice each: what a write streams. */
-export function coalesce(rows: Iterable<Buffer>): Buffer[] {
+/**
+ * The rows of records (dead letters have none), adjacent views of one chunk joined back into one
+ * slice each: what a write streams. An indexed loop: a generator here made an iterator result per row.
+ */
+export function coalesce(records: readonly { row: Buffer | null }[]): Buffer[] {
   const slices: Buffer[] = [];
   let buffer: ArrayBufferLike | undefined;
   let start = 0;
   let end = 0;
-  for (const row of rows) {
+  for (let i = 0; i < records.length; i++) {
+    const row = (records[i] as { row: Buffer | null }).row;
+    if (row === null) continue;
     if (row.buffer === buffer && row.byteOffset === end) {
       end += row.length;
       continue;
@@ -322,9 +327,4 @@ export function coalesce(rows: Iterable<Buffer>): Buffer[] {
   }
   if (buffer !== undefined) slices.push(Buffer.from(buffer, start, end - start));
   return slices;
-}
-
-/** The encoded rows of records (dead letters have none). */
-export function* rowsOf(records: Iterable<{ row: Buffer | null }>): Generator<Buffer> {
-  for (const record of records) if (record.row !== null) yield record.row;
 }

@@ -9,6 +9,7 @@
  * bounded by one batch plus one fetch); heartbeats run in the client, apart from the work.
  */
 import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:timers/promises';
+import type { HistogramSeries } from '../../core/bulk-histogram.ts';
 import { isProgrammingError, isSynfinError, RowRejectedError } from '../../core/errors.ts';
 import type { KafkaClient } from '../../core/kafka/client.ts';
 import type { ConsumedRecord } from '../../core/kafka/fetcher.ts';
@@ -199,12 +200,15 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
       }
       last.offset = Math.max(last.offset, record.offset + 1);
     }
-    const latency = new Map<RecordKind, { observe(seconds: number): void }>();
+    const latency = new Map<RecordKind, HistogramSeries>();
     for (const [kind, rows] of perTable) {
       metrics.rowsWritten.inc({ ...labels, table: TABLES[kind] }, rows);
-      latency.set(kind, metrics.endToEndSeconds.labels(sink.name, TABLES[kind]));
+      latency.set(kind, metrics.endToEndSeconds.labels({ sink: sink.name, table: TABLES[kind] }));
     }
-    for (const record of records) latency.get(record.kind)?.observe((now - record.timestampMs) / 1000);
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i] as SinkRecord;
+      latency.get(record.kind)?.observe((now - record.timestampMs) / 1000);
+    }
     const offsets = [...committed.values()];
     runtime.committed(offsets);
     // Only for tooling (consumer-group lag): the database holds the truth.

@@ -13,7 +13,7 @@ import type { Logger } from '../../core/logger.ts';
 import { postgresMigrationTarget } from '../../core/migrations/postgres.ts';
 import { type Migration, migrate } from '../../core/migrations/runner.ts';
 import { inTransaction } from '../../core/postgres-transaction.ts';
-import { coalesce, RowBuffer, rowsOf } from '../engine/row-buffer.ts';
+import { coalesce, RowBuffer } from '../engine/row-buffer.ts';
 import type { Sink, SinkRecord } from '../engine/sink.ts';
 import { type AvroKind, columnsOfKind, type RecordKind, TABLES } from '../tables.ts';
 import type { PostgresConnection } from './connection.ts';
@@ -137,7 +137,7 @@ export function postgresSink(config: PostgresConnection, options: PostgresSinkOp
       await client.query(
         `CREATE TEMP TABLE IF NOT EXISTS ${upsert.stage} (LIKE ${TABLES[kind]} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS`,
       );
-      await pipeline(coalesce(rowsOf(list)), client.query(copyFrom(upsert.copy)));
+      await pipeline(coalesce(list), client.query(copyFrom(upsert.copy)));
       await client.query(upsert.insert);
     }
     for (const record of fresh) {

@@ -84,20 +84,21 @@ describe('row buffers', () => {
     expect(w.end().length).toBe(0);
   });
 
-  it('coalesce adjacent rows of a chunk into one slice, and keep apart what is not adjacent', () => {
+  it('coalesce adjacent rows of a chunk into one slice, keep apart what is not adjacent, and skip records without a row', () => {
     const w = new RowBuffer(8);
-    const rows: Buffer[] = [];
+    const rows: { row: Buffer | null }[] = [];
     for (const text of ['aaa', 'bbb', 'ccc', 'ddd']) {
       w.begin();
       w.ascii(text);
-      rows.push(w.end());
+      rows.push({ row: w.end() });
     }
-    const slices = coalesce(rows);
-    expect(slices.map((s) => s.toString())).toEqual(['aaabbb', 'cccddd']);
-    expect(coalesce([rows[0] as Buffer, rows[2] as Buffer, rows[1] as Buffer]).map(String)).toEqual([
-      'aaa',
-      'ccc',
-      'bbb',
+    const [a, b, c, d] = rows as [{ row: Buffer }, { row: Buffer }, { row: Buffer }, { row: Buffer }];
+    expect(coalesce(rows).map(String)).toEqual(['aaabbb', 'cccddd']);
+    expect(coalesce([a, c, b]).map(String)).toEqual(['aaa', 'ccc', 'bbb']);
+    expect(coalesce([{ row: null }, a, { row: null }, b, c, { row: null }, d]).map(String)).toEqual([
+      'aaabbb',
+      'cccddd',
     ]);
+    expect(coalesce([{ row: null }])).toEqual([]);
   });
 });
