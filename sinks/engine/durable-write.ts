@@ -14,6 +14,12 @@ export interface DurableWriteOptions {
   pause(ms: number): Promise<void>;
   onRetry(error: unknown, attempt: number, delayMs: number): void;
   onDeadLetter(record: SinkRecord, reason: string): void;
+  /**
+   * The value of a refused record as it is on its topic, for its dead letter. A batch does not keep
+   * the values of rows that encoded (each would hold its whole fetch in memory until the batch
+   * lands); the rare record the database refuses is read back.
+   */
+  payloadOf(record: SinkRecord): Promise<Buffer | null>;
 }
 
 export function backoffMs(attempt: number, retry: { minMs: number; maxMs: number }): number {
@@ -28,18 +34,20 @@ export function asDeadLetter(
   record: SinkRecord,
   reason: string,
   errorClass: 'SINK_ROW_REJECTED' | 'MESSAGE_DECODE_FAILED',
+  payload: Buffer | null = record.payload,
 ): SinkRecord {
   return {
     ...record,
     kind: 'deadLetters',
     row: null,
-    bytes: record.payload?.length ?? 0,
+    bytes: payload?.length ?? 0,
+    payload,
     deadLetter: {
       stage: `sink-${sink}`,
       error: reason,
       errorClass,
       source: { topic: record.topic, partition: record.partition, offset: record.offset },
-      payload: record.payload,
+      payload,
     },
   };
 }
@@ -62,7 +70,8 @@ async function writeSplitting(
     if (!(error instanceof RowRejectedError)) throw error;
     if (records.length === 1) {
       const record = records[0] as SinkRecord;
-      await sink.write([asDeadLetter(sink.name, record, error.message, 'SINK_ROW_REJECTED')]);
+      const payload = record.payload ?? (await options.payloadOf(record));
+      await sink.write([asDeadLetter(sink.name, record, error.message, 'SINK_ROW_REJECTED', payload)]);
       options.onDeadLetter(record, error.message);
       return;
     }

@@ -6,16 +6,19 @@
  * failure neither loses nor duplicates a row. Kafka's committed offsets are only for tooling.
  *
  * Backpressure: while a batch cannot be written the runtime does not fetch on (memory stays
- * bounded by one batch plus one fetch); heartbeats run in the client, apart from the work.
+ * bounded by the batch landing, the one being read — each at most one fetch over its limits —
+ * and the fetch ahead); heartbeats run in the client, apart from the work.
  */
 import { setImmediate as setImmediatePromise, setTimeout as sleep } from 'node:timers/promises';
+import type { Consumer } from '@platformatic/kafka';
 import type { HistogramSeries } from '../../core/bulk-histogram.ts';
 import { isProgrammingError, isSynfinError, RowRejectedError } from '../../core/errors.ts';
 import type { KafkaClient } from '../../core/kafka/client.ts';
-import type { ConsumedRecord } from '../../core/kafka/fetcher.ts';
+import { type ConsumedRecord, recordAt } from '../../core/kafka/fetcher.ts';
 import { GroupRuntime, partitionKey, type TopicPartition } from '../../core/kafka/group-runtime.ts';
 import { type Logger, retryLog } from '../../core/logger.ts';
 import type { RegistryCodec } from '../../core/registry/codec.ts';
+import { lookupGroup } from '../../core/run-topology.ts';
 import type { SinkMetrics } from '../metrics.ts';
 import { type AvroKind, type RecordKind, TABLES } from '../tables.ts';
 import { Batcher, type BatchLimits } from './batcher.ts';
@@ -105,6 +108,8 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
   await waitForTopics();
 
   const batcher = new Batcher(options.batch);
+  /** Reads back the value of a record the database refused (see DurableWriteOptions.payloadOf). */
+  let lookupClient: Consumer | undefined;
   let sinceYield = 0;
   /** Per partition: the next offset to accept (what is below is in the database or the batch). */
   const next = new Map<string, number>();
@@ -182,6 +187,11 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
         );
       },
       onDeadLetter: countRejected,
+      payloadOf: (record) =>
+        persist(`read back ${record.topic}:${record.partition}@${record.offset}`, async () => {
+          lookupClient ??= kafka.rawConsumer(lookupGroup(options.groupId));
+          return (await recordAt(lookupClient, record.topic, record.partition, record.offset))?.value ?? null;
+        }),
     });
     const now = Date.now();
     metrics.flushSeconds.observe(labels, (performance.now() - started) / 1000);
@@ -270,6 +280,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
         if (row !== undefined) {
           record.row = row;
           record.bytes = row.length;
+          record.payload = null;
           return record;
         }
       }
@@ -292,6 +303,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
     try {
       record.row = sink.encode(kind, value, record.topic, record.partition, record.offset);
       record.bytes = record.row.length;
+      record.payload = null;
     } catch (error) {
       if (!(error instanceof RowRejectedError)) throw error;
       return rejected(record, error);
@@ -343,10 +355,9 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
           const read = toRecord(batch.topic, batch.partition, kind, message);
           batcher.add(read instanceof Promise ? await read : read, now);
           floor = message.offset + 1;
-          if (batcher.full) await flush();
           // Decoding is synchronous: give the event loop a turn now and then, so the batch being
           // written meanwhile (its request body, the database's answers) keeps moving.
-          else if (++sinceYield === YIELD_EVERY) {
+          if (++sinceYield === YIELD_EVERY) {
             sinceYield = 0;
             await setImmediatePromise();
           }
@@ -356,6 +367,11 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
         metrics.recordsSkipped.inc(topicLabels, skipped);
       }
       metrics.bufferedRows.set(labels, batcher.size);
+      // A full batch closes at the end of the fetch that filled it (so it may hold up to one fetch
+      // more than its limits): waiting for the previous batch in the middle of a fetch kept the
+      // fetch's records alive past young collections, promoted with the buffers they view. Paired
+      // bench runs: ClickHouse 141–145k → 149–153k rows/s steady.
+      if (batcher.full) await flush();
     },
     async tick(now) {
       if (batcher.due(now)) await flush();
@@ -365,6 +381,7 @@ export async function runSink(sink: Sink, options: SinkRunOptions): Promise<void
       if (!runtime.failed)
         await drain().catch((error: unknown) => log.warn({ err: String(error) }, 'final flush failed'));
       await sink.close().catch(() => undefined);
+      await lookupClient?.close(true).catch(() => undefined);
     },
   });
 }

@@ -26,7 +26,11 @@ export interface SinkRecord {
   bytes: number;
   /** The row in the sink's own format, encoded as the record was read; null for a dead letter. */
   row: Buffer | null;
-  /** The value as it was on the topic: what a dead letter keeps if the database refuses the row. */
+  /**
+   * The value as it was on the topic, kept only while the record has no row (a dead letter): once
+   * its row is encoded it is dropped, since each value holds its whole fetch's buffer until the
+   * batch lands. If the database then refuses the row, the value is read back from the topic.
+   */
   payload: Buffer | null;
   deadLetter?: DeadLetterInfo;
 }

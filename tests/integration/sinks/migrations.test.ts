@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createLogger } from '../../../core/logger.ts';
 import { clickhouseSink } from '../../../sinks/clickhouse/sink.ts';
-import type { Sink, SinkRecord } from '../../../sinks/engine/sink.ts';
 import { postgresSink } from '../../../sinks/postgres/sink.ts';
 import type { RecordKind } from '../../../sinks/tables.ts';
+import { customer } from '../../fixtures/sink-records.ts';
 import { testConfig, uniqueName } from '../../harness/config.ts';
 import { createSinkStores, eventually, type SinkStores } from '../../harness/sink-stores.ts';
 
@@ -18,60 +18,6 @@ const routes = new Map<string, RecordKind>([
   ['r1.customers', 'customers'],
   ['r2.customers', 'customers'],
 ]);
-
-/** A customer record as the runtime hands it to `sink` (its row encoded by that sink). */
-function customer(
-  sink: Sink,
-  offset: number,
-  runId = 'r1',
-  changes: Record<string, unknown> = {},
-): SinkRecord {
-  const topic = `${runId}.customers`;
-  const row = sink.encode('customers', { ...customerValue(offset, runId), ...changes }, topic, 0, offset);
-  return {
-    topic,
-    partition: 0,
-    offset,
-    kind: 'customers',
-    timestampMs: Date.now(),
-    bytes: row.length,
-    row,
-    payload: null,
-  };
-}
-
-function customerValue(offset: number, runId: string): Record<string, unknown> {
-  return {
-    customerId: `C${offset}`,
-    accountId: 'A1',
-    cardId: 'K1',
-    cardLast4: '1234',
-    cardBrand: 'VISA',
-    cardType: 'DEBIT',
-    firstName: runId === 'r1' ? 'Ada' : 'Grace',
-    lastName: 'Tab\there',
-    email: 'ada@example.com',
-    phone: '+1',
-    birthDate: -3_000,
-    gender: 'F',
-    street: '1 Main St',
-    city: 'Springfield',
-    region: 'IL',
-    postalCode: '62701',
-    country: 'US',
-    homeLatitude: 39.8,
-    homeLongitude: -89.6,
-    segment: 'MASS',
-    creditLimitMinor: 500_000,
-    currency: 'USD',
-    meanAmountMinor: 4_500,
-    transactionsPerDay: 2.5,
-    preferredChannel: 'CARD_PRESENT',
-    createdAt: 1_700_000_000_000,
-    updatedAt: 1_700_000_000_000 + offset,
-    runId,
-  };
-}
 
 /** A customer row as migration 1 defined the table (before entities carried their run). */
 function versionOneRow(offset: number): Record<string, unknown> {

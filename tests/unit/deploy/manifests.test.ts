@@ -11,7 +11,7 @@ import { createMetricsRegistry } from '../../../core/metrics.ts';
 import { serveMetrics } from '../../../core/metrics-server.ts';
 import { projectRoot } from '../../../core/paths.ts';
 import { parseGeneratorConfig } from '../../../producers/config.ts';
-import { readComposeFile } from '../../harness/compose-file.ts';
+import { readComposeFile, splitStageCommand, stageNodeFlags } from '../../harness/compose-file.ts';
 
 const root = projectRoot();
 const k8sDir = path.join(root, 'deploy', 'k8s');
@@ -124,8 +124,10 @@ describe('Kubernetes manifests (deploy/k8s)', () => {
 
     describe(name, () => {
       it('runs a stage entry point of this repository with flags it declares', () => {
-        const [node, entry] = container.command;
+        const [node, ...rest] = container.command;
         expect(node).toBe('node');
+        const { entry, nodeFlags } = splitStageCommand(rest);
+        expect(nodeFlags, 'the node flags its launcher uses').toEqual(stageNodeFlags(String(entry)));
         const source = String(entry)
           .replace(/^dist\//, '')
           .replace(/\.js$/, '.ts');
@@ -215,7 +217,9 @@ describe('Dockerfile and compose stages', () => {
       const env = service.environment ?? {};
       expect(() => loadConfig({ env }), name).not.toThrow();
       expect(scrape, name).toContain(`"${name}:${env.SYNFIN_METRICS__PORT}"`);
-      const source = String(service.command?.[1])
+      const { entry, nodeFlags } = splitStageCommand(service.command?.slice(1) ?? []);
+      expect(nodeFlags, `${name}: the node flags its launcher uses`).toEqual(stageNodeFlags(String(entry)));
+      const source = String(entry)
         .replace(/^dist\//, '')
         .replace(/\.js$/, '.ts');
       expect(existsSync(path.join(root, source)), source).toBe(true);

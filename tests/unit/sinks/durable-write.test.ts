@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { writeDurably } from '../../../sinks/engine/durable-write.ts';
 import type { SinkRecord } from '../../../sinks/engine/sink.ts';
-import { decodedRow, memorySink, records } from '../../fixtures/memory-sink.ts';
+import { decodedRow, memorySink, records, topicValue } from '../../fixtures/memory-sink.ts';
 
 function options(overrides: Partial<Parameters<typeof writeDurably>[2]> = {}) {
-  const log = { retries: 0, deadLetters: [] as SinkRecord[] };
+  const log = { retries: 0, deadLetters: [] as SinkRecord[], readBack: [] as string[] };
   return {
     log,
     options: {
@@ -16,6 +16,11 @@ function options(overrides: Partial<Parameters<typeof writeDurably>[2]> = {}) {
       },
       onDeadLetter: (record: SinkRecord) => {
         log.deadLetters.push(record);
+      },
+      // As the runtime reads a refused record back from its topic.
+      payloadOf: async (record: SinkRecord) => {
+        log.readBack.push(`${record.partition}-${record.offset}`);
+        return topicValue(record);
       },
       ...overrides,
     },
@@ -58,9 +63,35 @@ describe('writing a batch durably', () => {
     expect(letters.map((row) => row.record.deadLetter?.errorClass)).toEqual(
       Array(3).fill('SINK_ROW_REJECTED'),
     );
-    expect(letters.every((row) => JSON.parse(String(row.record.deadLetter?.payload)).transactionId)).toBe(
+    // Each letter holds its own record's value, read back for the refused records alone.
+    expect(
+      letters.map((row) => [
+        `${row.record.partition}-${row.record.offset}`,
+        JSON.parse(String(row.record.deadLetter?.payload)).transactionId,
+      ]),
+    ).toEqual(
+      letters.map((row) => [
+        `${row.record.partition}-${row.record.offset}`,
+        `${row.record.partition}-${row.record.offset}`,
+      ]),
+    );
+    expect(log.readBack.sort()).toEqual(['0-7', '1-3', '2-7']);
+    expect(letters.every((row) => row.record.payload?.equals(row.record.deadLetter?.payload as Buffer))).toBe(
       true,
     );
+  });
+
+  it('keeps the payload a refused record still holds, without reading it back', async () => {
+    const sink = memorySink();
+    sink.refuses = (record) => record.offset === 1;
+    const { log, options: opts } = options();
+    const held = Buffer.from('as it was on the topic');
+    const batch = records('t', 1, 3).map((r) => (r.offset === 1 ? { ...r, payload: held } : r));
+    await writeDurably(sink, batch, opts);
+    expect(log.readBack).toEqual([]);
+    const [letter] = [...sink.rows.values()].filter((row) => row.record.kind === 'deadLetters');
+    expect(letter?.record.deadLetter?.payload).toEqual(held);
+    expect(sink.rows.size).toBe(3);
   });
 
   it('does not write twice what a refused write landed in another table', async () => {
